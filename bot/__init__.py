@@ -1,0 +1,1 @@
+"""Leeratelier: the platform-neutral core of the community assistant."""

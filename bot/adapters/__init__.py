@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform traffic to the message model and render replies."""

@@ -1,0 +1,41 @@
+"""What every adapter implements, and what the hub offers it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.messages import Incoming, Reply, Target
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    max_message_length: int | None
+    """Longest message the platform accepts, in its own measure; None for no limit."""
+    native_forms: bool
+    """Shows a whole form at once (a modal) instead of one question at a time."""
+    direct_messages: bool
+
+
+class Host(Protocol):
+    """The hub, as an adapter sees it."""
+
+    async def dispatch(self, msg: Incoming) -> list[Reply]: ...
+
+    def request_shutdown(self) -> None: ...
+
+
+class Adapter(Protocol):
+    platform: str
+    capabilities: Capabilities
+
+    async def start(self, host: Host) -> None:
+        """Connect and begin receiving; returns once running."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        """Deliver proactively (the Messenger port); raises DeliveryRefused or DeliveryFailed."""
+        ...

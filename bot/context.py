@@ -1,0 +1,87 @@
+"""The one typed context every handler gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.i18n import Catalogs, Translator, Value
+from bot.markup import Text
+from bot.messages import Button, Reply
+from bot.messenger import Messenger
+from bot.router import Router
+from storage.models import Community, Identity, Member, Membership, Role
+from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    from bot.dialogs import DialogEngine
+
+
+class UserError(Exception):
+    """A problem the member can fix; the core rolls back and answers with this text."""
+
+    def __init__(self, key: str, /, **values: Value) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class Context:
+    community: Community | None
+    """The group this message belongs to; for a private chat, the member's latest group."""
+    member: Member
+    identity: Identity
+    membership: Membership | None
+    role: Role
+    t: Translator
+    catalogs: Catalogs
+    repos: Repositories
+    clock: Clock
+    messenger: Messenger
+    router: Router
+    dialogs: DialogEngine
+    is_private: bool
+
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role is Role.COORDINATOR
+
+    def speak(self, language: str) -> None:
+        """Answer in another language from here on (after the member switched)."""
+        self.t = self.catalogs.translator(language)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.community.timezone if self.community else "Europe/Amsterdam")
+
+    def text(self, key: str, /, **values: Value) -> Text:
+        return self.t.text(key, **values)
+
+    def reply(
+        self,
+        key: str,
+        /,
+        *,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        private: bool = False,
+        **values: Value,
+    ) -> Reply:
+        return Reply(self.t.text(key, **values), buttons=buttons, private=private)
+
+    def button(self, label_key: str, action: str, payload: str = "") -> Button:
+        return Button(self.t.plain(label_key), action, payload)
+
+    def require_community(self) -> Community:
+        if self.community is None:
+            raise UserError("error.no_community")
+        return self.community

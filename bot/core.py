@@ -1,0 +1,224 @@
+"""The handler core: turns one Incoming into replies, inside one unit of work."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.clock import Clock
+from bot.context import Context, UserError
+from bot.dialogs import DialogEngine
+from bot.i18n import Catalogs, Translator, language_or_none
+from bot.locks import KeyedLocks
+from bot.messages import EventKind, Incoming, Reply
+from bot.messenger import Messenger
+from bot.router import Router
+from storage.db import Database
+from storage.message_counter import MessageCounter
+from storage.models import Community, DialogState, Member, Membership, Role
+from storage.repositories import Repositories
+from storage.repositories.communities import CommunityDefaults
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KnownSender:
+    """What the fast path for ordinary group messages needs, cached after the first message."""
+
+    community_id: int
+    member_id: int
+    timezone: ZoneInfo
+
+
+class Core:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        router: Router,
+        dialogs: DialogEngine,
+        catalogs: Catalogs,
+        clock: Clock,
+        messenger: Messenger,
+        counter: MessageCounter,
+        defaults: CommunityDefaults,
+        coordinators: frozenset[str] = frozenset(),
+    ) -> None:
+        self.database = database
+        self.router = router
+        self.dialogs = dialogs
+        self.catalogs = catalogs
+        self.clock = clock
+        self.messenger = messenger
+        self.counter = counter
+        self.defaults = defaults
+        self.coordinators = coordinators
+        self._locks = KeyedLocks()
+        self._known: dict[tuple[str, str, str], KnownSender] = {}
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Never raises: a failure is logged and answered in the member's language."""
+        key = (msg.platform, msg.chat.chat_id, msg.user.user_id)
+        try:
+            async with self._locks.hold(key):
+                if await self._counted_quickly(msg, key):
+                    return []
+                return await self._handle(msg, key)
+        except Exception:
+            log.exception("failed to handle a %s event on %s", msg.kind.value, msg.platform)
+            return [Reply(self._fallback_translator(msg).text("error.generic"))]
+
+    async def _counted_quickly(self, msg: Incoming, key: tuple[str, str, str]) -> bool:
+        """Count ordinary group chatter of a known member without touching the database."""
+        known = self._known.get(key)
+        if known is None or msg.kind is not EventKind.MESSAGE or msg.for_bot:
+            return False
+        day = self.clock.now().astimezone(known.timezone).date()
+        self.counter.add(known.community_id, known.member_id, day)
+        return True
+
+    async def _handle(self, msg: Incoming, key: tuple[str, str, str]) -> list[Reply]:
+        translator: Translator | None = None
+        try:
+            async with self.database.session() as session:
+                ctx = await self._context(msg, Repositories.bind(session))
+                translator = ctx.t
+                replies = await self._dispatch(msg, ctx)
+            self._remember(msg, key, ctx)
+            if msg.kind is EventKind.MESSAGE and not msg.for_bot:
+                self._count(ctx)
+            return replies
+        except UserError as problem:
+            translator = translator or self._fallback_translator(msg)
+            return [Reply(translator.text(problem.key, **problem.values))]
+        except StaleDataError:
+            translator = translator or self._fallback_translator(msg)
+            return [Reply(translator.text("dialog.busy"))]
+
+    async def _context(self, msg: Incoming, repos: Repositories) -> Context:
+        now = self.clock.now()
+        member, identity = await repos.members.resolve(
+            msg.user.platform, msg.user.user_id, msg.user.display_name, now
+        )
+        community: Community | None
+        membership: Membership | None
+        if msg.chat.is_private:
+            await repos.members.set_dm_unreachable(msg.user.platform, msg.user.user_id, False)
+            identity.dm_unreachable = False
+            membership = await repos.members.latest_membership(member.id)
+            community = await repos.communities.get(membership.community_id) if membership else None
+        else:
+            community = await repos.communities.get_or_create(
+                msg.platform, msg.chat.chat_id, msg.chat.title, self.defaults, now
+            )
+            membership = await repos.members.join(community.id, member.id, now)
+        return Context(
+            community=community,
+            member=member,
+            identity=identity,
+            membership=membership,
+            role=self._role(msg, membership),
+            t=self.catalogs.translator(self._language(msg, member, community)),
+            catalogs=self.catalogs,
+            repos=repos,
+            clock=self.clock,
+            messenger=self.messenger,
+            router=self.router,
+            dialogs=self.dialogs,
+            is_private=msg.chat.is_private,
+        )
+
+    def _role(self, msg: Incoming, membership: Membership | None) -> Role:
+        if msg.user.is_admin or msg.user.ref in self.coordinators:
+            return Role.COORDINATOR
+        if membership is not None and membership.role is Role.COORDINATOR:
+            return Role.COORDINATOR
+        return Role.MEMBER
+
+    def _language(self, msg: Incoming, member: Member, community: Community | None) -> str:
+        return (
+            member.language
+            or language_or_none(msg.user.language)
+            or (community.language if community else self.defaults.language)
+        )
+
+    def _fallback_translator(self, msg: Incoming) -> Translator:
+        return self.catalogs.translator(
+            language_or_none(msg.user.language) or self.defaults.language
+        )
+
+    async def _dispatch(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        if msg.kind is EventKind.JOINED:
+            return [ctx.reply("welcome.joined", name=ctx.member.display_name)]
+        if msg.kind is EventKind.LEFT:
+            if ctx.community is not None:
+                await ctx.repos.members.leave(ctx.community.id, ctx.member.id, ctx.now())
+            return []
+        state, notices = await self.dialogs.current(msg, ctx)
+        if msg.kind is EventKind.FORM:
+            return notices + await self.dialogs.submit(msg, ctx)
+        if msg.kind is EventKind.BUTTON:
+            return notices + await self._press(msg, ctx)
+        if msg.kind is EventKind.COMMAND:
+            replies = await self._command(msg, ctx)
+            if state is not None:
+                replies += await self._still_open(msg, ctx, state)
+            return notices + replies
+        if state is not None and msg.for_bot:
+            return notices + await self.dialogs.answer(msg, ctx, state, msg.text)
+        if msg.chat.is_private:
+            return [*notices, ctx.reply("chat.private_hint")]
+        return notices
+
+    async def _still_open(self, msg: Incoming, ctx: Context, before: DialogState) -> list[Reply]:
+        """After another command: remind the member of the form they left open."""
+        after, _ = await self.dialogs.current(msg, ctx)
+        if after is None or after.id != before.id:
+            return []
+        return [self.dialogs.reminder(ctx, after)]
+
+    async def _command(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        command = self.router.find_command(msg.command)
+        if command is None:
+            return [self._unknown_command(msg, ctx)]
+        if not command.allowed_for(ctx.role):
+            return [ctx.reply("error.coordinators_only", command=f"/{msg.command}")]
+        return list(await command.handler(msg, ctx))
+
+    async def _press(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        handler = self.router.find_action(msg.action)
+        if handler is None:
+            return [ctx.reply("error.stale_button")]
+        return list(await handler(msg, ctx))
+
+    def _unknown_command(self, msg: Incoming, ctx: Context) -> Reply:
+        close = difflib.get_close_matches(msg.command, self.router.command_names(), n=1)
+        if close:
+            return ctx.reply(
+                "error.unknown_command_suggest",
+                command=f"/{msg.command}",
+                suggestion=f"/{close[0]}",
+            )
+        return ctx.reply("error.unknown_command", command=f"/{msg.command}")
+
+    def _count(self, ctx: Context) -> None:
+        if ctx.community is not None:
+            day = ctx.now().astimezone(ctx.zone()).date()
+            self.counter.add(ctx.community.id, ctx.member.id, day)
+
+    def _remember(self, msg: Incoming, key: tuple[str, str, str], ctx: Context) -> None:
+        if msg.kind is EventKind.LEFT:
+            self._known.pop(key, None)
+        elif ctx.community is not None and not msg.chat.is_private:
+            self._known[key] = KnownSender(ctx.community.id, ctx.member.id, ctx.zone())
+
+    def forget_member(self, member_id: int) -> None:
+        """Drop cached knowledge of a member (after they left or asked to be forgotten)."""
+        for key in [k for k, known in self._known.items() if known.member_id == member_id]:
+            del self._known[key]
+        self.counter.forget(member_id)

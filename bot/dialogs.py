@@ -1,0 +1,282 @@
+"""Declared forms and the engine that walks them, one question at a time.
+
+A form is a list of fields. Its progress lives in the `dialog_states` table, keyed by chat
+and user, so a restart loses nothing; it expires after a quiet period. The same declaration
+is offered whole as a `FormView` to platforms that have native forms (Discord modals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.context import Context, UserError
+from bot.i18n import Value
+from bot.markup import Text
+from bot.messages import Button, FormFieldView, FormView, Incoming, Reply
+from bot.router import Router
+from storage.models import DialogState
+
+SKIP = "-"
+FormValues = dict[str, str | None]
+CompleteHandler = Callable[[Incoming, Context, FormValues], Awaitable[list[Reply]]]
+
+ACTION_CHOOSE = "dialog.choose"
+ACTION_SKIP = "dialog.skip"
+ACTION_CANCEL = "dialog.cancel"
+
+
+class InvalidAnswer(Exception):
+    """Raised by a field's parser; the question is asked again with this explanation."""
+
+    def __init__(self, key: str, /, **values: Value) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label_key: str
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    prompt_key: str
+    label_key: str
+    required: bool = False
+    max_length: int = 4000
+    multiline: bool = False
+    choices: tuple[Choice, ...] = ()
+    parse: Callable[[str], str] | None = None
+    """Normalises a typed answer or raises InvalidAnswer."""
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    title_key: str
+    fields: tuple[Field, ...]
+    on_complete: CompleteHandler
+    ttl: timedelta = field(default=timedelta(hours=24))
+
+    def view(self, ctx: Context) -> FormView | None:
+        """The whole form for native rendering; None when a field needs buttons."""
+        if any(f.choices for f in self.fields):
+            return None
+        return FormView(
+            name=self.name,
+            title=ctx.t.plain(self.title_key),
+            fields=tuple(
+                FormFieldView(
+                    name=f.name,
+                    label=ctx.t.plain(f.label_key),
+                    required=f.required,
+                    multiline=f.multiline,
+                    max_length=f.max_length,
+                )
+                for f in self.fields
+            ),
+        )
+
+
+class DialogEngine:
+    def __init__(self, router: Router) -> None:
+        self._router = router
+
+    def _form(self, name: str) -> Form:
+        form = self._router.find_form(name)
+        if form is None:
+            raise KeyError(f"unknown form {name!r}")
+        return form
+
+    async def current(self, msg: Incoming, ctx: Context) -> tuple[DialogState | None, list[Reply]]:
+        """The member's open dialog in this chat; an expired one is removed and reported."""
+        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        if state is None or state.expires_at > ctx.now():
+            return state, []
+        await ctx.repos.dialogs.remove(state)
+        return None, [ctx.reply("dialog.expired", title=self._title(ctx, state.form))]
+
+    async def start(
+        self, msg: Incoming, ctx: Context, form_name: str, values: FormValues | None = None
+    ) -> list[Reply]:
+        form = self._form(form_name)
+        now = ctx.now()
+        replies: list[Reply] = []
+        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        if state is not None:
+            replies.append(ctx.reply("dialog.replaced", title=self._title(ctx, state.form)))
+            await ctx.repos.dialogs.remove(state)
+        state = DialogState(
+            platform=msg.platform,
+            chat_id=msg.chat.chat_id,
+            user_id=msg.user.user_id,
+            member_id=ctx.member.id,
+            community_id=ctx.community.id if ctx.community else None,
+            form=form.name,
+            step=0,
+            values=dict(values or {}),
+            started_at=now,
+            updated_at=now,
+            expires_at=now + form.ttl,
+        )
+        state.step = self._next_step(form, state.values, 0)
+        if state.step >= len(form.fields):
+            return replies + await form.on_complete(msg, ctx, dict(state.values))
+        await ctx.repos.dialogs.save(state)
+        question = self._question(ctx, form, state)
+        view = form.view(ctx)
+        replies.append(Reply(question.text, question.buttons, form=view, awaits_answer=True))
+        return replies
+
+    async def answer(
+        self, msg: Incoming, ctx: Context, state: DialogState, answer: str
+    ) -> list[Reply]:
+        """A typed (or chosen) answer to the current question."""
+        form = self._form(state.form)
+        current = form.fields[state.step]
+        try:
+            value = self._accept(ctx, current, answer)
+        except InvalidAnswer as invalid:
+            problem = ctx.t.text(invalid.key, **invalid.values)
+            question = self._question(ctx, form, state)
+            return [Reply(problem + "\n\n" + question.text, question.buttons, awaits_answer=True)]
+        values = dict(state.values)
+        values[current.name] = value
+        return await self._advance(msg, ctx, form, state, values)
+
+    async def submit(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        """A whole form at once (a Discord modal): every field checked before anything is kept."""
+        form = self._form(msg.form)
+        values: FormValues = {}
+        for current in form.fields:
+            raw = msg.form_values.get(current.name, "").strip()
+            try:
+                values[current.name] = self._accept(ctx, current, raw or SKIP)
+            except InvalidAnswer as invalid:
+                label = ctx.t.plain(current.label_key)
+                raise UserError(
+                    "dialog.invalid_field",
+                    field=label,
+                    problem=ctx.t.text(invalid.key, **invalid.values),
+                ) from invalid
+        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        if state is not None and state.form == form.name:
+            await ctx.repos.dialogs.remove(state)
+        return await form.on_complete(msg, ctx, values)
+
+    async def cancel(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        if state is None:
+            return [ctx.reply("dialog.nothing_to_cancel")]
+        await ctx.repos.dialogs.remove(state)
+        return [ctx.reply("dialog.cancelled", title=self._title(ctx, state.form))]
+
+    def reminder(self, ctx: Context, state: DialogState) -> Reply:
+        """After another command: the open form's question, so the member can pick it up."""
+        form = self._form(state.form)
+        question = self._question(ctx, form, state)
+        intro = ctx.t.text("dialog.still_open", title=ctx.t.plain(form.title_key))
+        return Reply(intro + "\n\n" + question.text, question.buttons, awaits_answer=True)
+
+    async def _advance(
+        self, msg: Incoming, ctx: Context, form: Form, state: DialogState, values: FormValues
+    ) -> list[Reply]:
+        next_step = self._next_step(form, values, state.step + 1)
+        if next_step >= len(form.fields):
+            await ctx.repos.dialogs.remove(state)
+            return await form.on_complete(msg, ctx, values)
+        state.values = values
+        state.step = next_step
+        state.updated_at = ctx.now()
+        state.expires_at = state.updated_at + form.ttl
+        await ctx.repos.dialogs.save(state)
+        return [self._question(ctx, form, state)]
+
+    @staticmethod
+    def _next_step(form: Form, values: Mapping[str, object], start: int) -> int:
+        step = start
+        while step < len(form.fields) and form.fields[step].name in values:
+            step += 1
+        return step
+
+    @staticmethod
+    def _accept(ctx: Context, current: Field, answer: str) -> str | None:
+        answer = answer.strip()
+        if answer == SKIP or not answer:
+            if current.required:
+                raise InvalidAnswer("dialog.required")
+            return None
+        if len(answer) > current.max_length:
+            raise InvalidAnswer("dialog.too_long", limit=current.max_length, length=len(answer))
+        if current.choices:
+            return _match_choice(ctx, current, answer)
+        return current.parse(answer) if current.parse else answer
+
+    def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:
+        current = form.fields[state.step]
+        header = ctx.t.text(
+            "dialog.header",
+            title=ctx.t.plain(form.title_key),
+            step=state.step + 1,
+            total=len(form.fields),
+        )
+        hint_key = "dialog.hint_required" if current.required else "dialog.hint_optional"
+        text: Text = header + "\n" + ctx.t.text(current.prompt_key) + "\n\n" + ctx.t.text(hint_key)
+        choice_row = tuple(
+            Button(ctx.t.plain(c.label_key), ACTION_CHOOSE, c.value) for c in current.choices
+        )
+        control_row = tuple(
+            button
+            for button in (
+                None if current.required else ctx.button("dialog.button_skip", ACTION_SKIP),
+                ctx.button("dialog.button_cancel", ACTION_CANCEL),
+            )
+            if button is not None
+        )
+        rows = tuple(row for row in (choice_row, control_row) if row)
+        return Reply(text, rows, awaits_answer=True)
+
+    def _title(self, ctx: Context, form_name: str) -> str:
+        form = self._router.find_form(form_name)
+        return ctx.t.plain(form.title_key) if form else form_name
+
+
+def _match_choice(ctx: Context, current: Field, answer: str) -> str:
+    wanted = answer.casefold()
+    for choice in current.choices:
+        if wanted in (choice.value.casefold(), ctx.t.plain(choice.label_key).casefold()):
+            return choice.value
+    options = ", ".join(ctx.t.plain(c.label_key) for c in current.choices)
+    raise InvalidAnswer("dialog.choose_one", options=options)
+
+
+def attach(router: Router) -> DialogEngine:
+    """A dialog engine for the router's forms, with the controls every form shares:
+    `/annuleer` | `/cancel`, and the cancel, skip and choice buttons."""
+    engine = DialogEngine(router)
+
+    async def on_cancel(msg: Incoming, ctx: Context) -> list[Reply]:
+        return await engine.cancel(msg, ctx)
+
+    async def answer_with(msg: Incoming, ctx: Context, answer: str) -> list[Reply]:
+        state, notices = await engine.current(msg, ctx)
+        if state is None:
+            return notices or [ctx.reply("dialog.nothing_open")]
+        return await engine.answer(msg, ctx, state, answer)
+
+    async def on_choose(msg: Incoming, ctx: Context) -> list[Reply]:
+        return await answer_with(msg, ctx, msg.payload)
+
+    async def on_skip(msg: Incoming, ctx: Context) -> list[Reply]:
+        return await answer_with(msg, ctx, SKIP)
+
+    router.command("annuleer", "cancel", on_cancel, help_key="help.cmd.annuleer")
+    router.action(ACTION_CANCEL, on_cancel)
+    router.action(ACTION_CHOOSE, on_choose)
+    router.action(ACTION_SKIP, on_skip)
+    return engine

@@ -1,0 +1,16 @@
+"""Capabilities, one module each, registered explicitly on one router."""
+
+from __future__ import annotations
+
+from bot import dialogs
+from bot.dialogs import DialogEngine
+from bot.handlers import help
+from bot.router import Router
+
+
+def build_router() -> tuple[Router, DialogEngine]:
+    """Every command, button action and form of the bot, and the engine that runs the forms."""
+    router = Router()
+    help.register(router)
+    engine = dialogs.attach(router)
+    return router, engine

@@ -1,0 +1,109 @@
+"""Capability 8: `/start`, `/help` | `/hulp` and `/taal` | `/language`."""
+
+from __future__ import annotations
+
+from bot.context import Context, UserError
+from bot.dialogs import Choice, Field, Form, FormValues
+from bot.i18n import LANGUAGES
+from bot.markup import Text
+from bot.messages import Incoming, Reply
+from bot.router import Command, Router
+from storage.models import Role
+
+LANGUAGE_FORM = "language"
+
+
+async def start(msg: Incoming, ctx: Context) -> list[Reply]:
+    if ctx.is_private:
+        body = ctx.text("start.private", name=ctx.member.display_name)
+    else:
+        body = ctx.text("start.group", name=ctx.member.display_name)
+    return [Reply(body + "\n\n" + command_list(ctx))]
+
+
+async def help_(msg: Incoming, ctx: Context) -> list[Reply]:
+    return [Reply(ctx.text("help.intro") + "\n\n" + command_list(ctx))]
+
+
+def command_list(ctx: Context) -> Text:
+    sections = [_section(ctx, "help.member_commands", Role.MEMBER)]
+    if ctx.is_coordinator:
+        sections.append(_section(ctx, "help.coordinator_commands", Role.COORDINATOR))
+    sections.append(ctx.text("help.footer"))
+    return Text.join(sections, "\n\n")
+
+
+def _section(ctx: Context, title_key: str, role: Role) -> Text:
+    lines = [ctx.text(title_key)]
+    for command in ctx.router.commands():
+        if command.in_help and command.role is role:
+            lines.append(_command_line(ctx, command))
+    return Text.join(lines)
+
+
+def _command_line(ctx: Context, command: Command) -> Text:
+    names = " | ".join(f"/{name}" for name in command.names)
+    usage = Text.bold(names)
+    if command.args_key:
+        usage = usage + " " + ctx.t.plain(command.args_key)
+    return Text.plain("• ") + usage + " — " + ctx.text(command.help_key)
+
+
+async def language(msg: Incoming, ctx: Context) -> list[Reply]:
+    words = msg.args.lower().split()
+    if not words:
+        return await ctx.dialogs.start(msg, ctx, LANGUAGE_FORM)
+    if words[0] in ("groep", "group") and len(words) == 2:
+        return await _community_language(ctx, words[1])
+    if len(words) != 1 or words[0] not in LANGUAGES:
+        raise UserError("language.usage")
+    return await _member_language(ctx, words[0])
+
+
+async def _member_language(ctx: Context, language: str) -> list[Reply]:
+    await ctx.repos.members.set_language(ctx.member, language)
+    ctx.speak(language)
+    return [ctx.reply("language.set")]
+
+
+async def _community_language(ctx: Context, language: str) -> list[Reply]:
+    if not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command="/taal groep")
+    if language not in LANGUAGES:
+        raise UserError("language.usage")
+    community = ctx.require_community()
+    await ctx.repos.communities.set_language(community, language)
+    return [ctx.reply("language.community_set", language=language)]
+
+
+async def _language_chosen(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    chosen = values["language"]
+    assert chosen is not None
+    return await _member_language(ctx, chosen)
+
+
+def register(router: Router) -> None:
+    router.command("start", "start", start, help_key="help.cmd.start")
+    router.command("hulp", "help", help_, help_key="help.cmd.help")
+    router.command(
+        "taal", "language", language, help_key="help.cmd.taal", args_key="help.args.taal"
+    )
+    router.form(
+        Form(
+            name=LANGUAGE_FORM,
+            title_key="language.form_title",
+            fields=(
+                Field(
+                    name="language",
+                    prompt_key="language.form_prompt",
+                    label_key="language.form_label",
+                    required=True,
+                    choices=(
+                        Choice("nl", "language.name_nl"),
+                        Choice("en", "language.name_en"),
+                    ),
+                ),
+            ),
+            on_complete=_language_chosen,
+        )
+    )

@@ -1,0 +1,152 @@
+"""Builds the bot from settings and runs every adapter, and the scheduler, on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.adapters.base import Adapter
+from bot.adapters.console import ConsoleAdapter, ConsoleOptions
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core import Core
+from bot.handlers import build_router
+from bot.i18n import Catalogs
+from bot.messages import Incoming, Reply, Target
+from bot.messenger import DeliveryRefused
+from scheduler.housekeeping import schedule_housekeeping
+from scheduler.runner import Scheduler
+from storage import migrate
+from storage.db import Database
+from storage.message_counter import MessageCounter
+from storage.repositories.communities import CommunityDefaults
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RoutingMessenger:
+    """The Messenger port for the whole process: hands each send to its platform's adapter."""
+
+    adapters: dict[str, Adapter] = field(default_factory=dict)
+
+    def add(self, adapter: Adapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        adapter = self.adapters.get(target.platform)
+        if adapter is None:
+            raise DeliveryRefused(f"no adapter runs for {target.platform}")
+        await adapter.send(target, replies)
+
+
+class Hub:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        core: Core,
+        messenger: RoutingMessenger,
+        scheduler: Scheduler,
+        counter: MessageCounter,
+    ) -> None:
+        self.database = database
+        self.core = core
+        self.messenger = messenger
+        self.scheduler = scheduler
+        self.counter = counter
+        self._stop = asyncio.Event()
+        self._started: list[Adapter] = []
+
+    @property
+    def adapters(self) -> list[Adapter]:
+        return list(self.messenger.adapters.values())
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        self.messenger.add(adapter)
+
+    async def dispatch(self, msg: Incoming) -> list[Reply]:
+        return await self.core.handle(msg)
+
+    def request_shutdown(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Run until SIGINT, SIGTERM or an adapter asks to stop (the console at end of input)."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.request_shutdown)
+        try:
+            await self.start()
+            await self._stop.wait()
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+            await self.shutdown()
+
+    async def start(self) -> None:
+        self.scheduler.start()
+        for adapter in self.adapters:
+            await adapter.start(self)
+            self._started.append(adapter)
+            log.info("%s adapter started", adapter.platform)
+
+    async def shutdown(self) -> None:
+        for adapter in reversed(self._started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("%s adapter did not stop cleanly", adapter.platform)
+        self._started.clear()
+        self.scheduler.shutdown()
+        await self.counter.flush()
+        await self.database.dispose()
+
+
+async def build_hub(
+    settings: Settings,
+    *,
+    console: ConsoleOptions | None = None,
+    clock: Clock | None = None,
+) -> Hub:
+    """Everything `leeratelier run` and `chat` need; applies pending migrations first.
+
+    The console adapter runs when asked for, or when no platform token is configured.
+    """
+    clock = clock or SystemClock()
+    database = Database(settings.database_url.get_secret_value())
+    await migrate.upgrade(database)
+    router, dialogs = build_router()
+    counter = MessageCounter(database)
+    messenger = RoutingMessenger()
+    core = Core(
+        database=database,
+        router=router,
+        dialogs=dialogs,
+        catalogs=Catalogs(settings.language),
+        clock=clock,
+        messenger=messenger,
+        counter=counter,
+        defaults=CommunityDefaults(language=settings.language, timezone=settings.timezone),
+        coordinators=frozenset(settings.coordinators),
+    )
+    scheduler = Scheduler()
+    schedule_housekeeping(scheduler, database, counter, clock)
+    hub = Hub(
+        database=database, core=core, messenger=messenger, scheduler=scheduler, counter=counter
+    )
+    for adapter in platform_adapters(settings):
+        hub.add_adapter(adapter)
+    if console is not None or not hub.adapters:
+        hub.add_adapter(ConsoleAdapter(console or ConsoleOptions()))
+    return hub
+
+
+def platform_adapters(settings: Settings) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if settings.discord_token is not None:
+        log.warning("DISCORD_TOKEN is set, but this version has no Discord adapter yet; ignored")
+    return adapters

@@ -1,0 +1,92 @@
+"""Explicit routing: commands (Dutch name plus English alias), button actions and forms."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storage.models import Role
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.dialogs import Form
+    from bot.messages import Incoming, Reply
+
+Handler = Callable[["Incoming", "Context"], Awaitable[list["Reply"]]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    """The Dutch name, shown first."""
+    alias: str
+    """The English alias; may equal the name."""
+    handler: Handler
+    help_key: str
+    """Catalog key of a one-line description."""
+    role: Role = Role.MEMBER
+    args_key: str = ""
+    """Catalog key of the argument hint (`<tekst>`), empty when it takes none."""
+    in_help: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name,) if self.alias == self.name else (self.name, self.alias)
+
+    def allowed_for(self, role: Role) -> bool:
+        return self.role is Role.MEMBER or role is Role.COORDINATOR
+
+
+class Router:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._ordered: list[Command] = []
+        self._actions: dict[str, Handler] = {}
+        self._forms: dict[str, Form] = {}
+
+    def command(
+        self,
+        name: str,
+        alias: str,
+        handler: Handler,
+        *,
+        help_key: str,
+        role: Role = Role.MEMBER,
+        args_key: str = "",
+        in_help: bool = True,
+    ) -> Command:
+        command = Command(name, alias, handler, help_key, role, args_key, in_help)
+        for key in command.names:
+            if key in self._commands:
+                raise ValueError(f"command /{key} is registered twice")
+            self._commands[key] = command
+        self._ordered.append(command)
+        return command
+
+    def action(self, name: str, handler: Handler) -> None:
+        if name in self._actions:
+            raise ValueError(f"button action {name!r} is registered twice")
+        self._actions[name] = handler
+
+    def form(self, form: Form) -> Form:
+        if form.name in self._forms:
+            raise ValueError(f"form {form.name!r} is registered twice")
+        self._forms[form.name] = form
+        return form
+
+    def find_command(self, name: str) -> Command | None:
+        return self._commands.get(name.lower())
+
+    def find_action(self, name: str) -> Handler | None:
+        return self._actions.get(name)
+
+    def find_form(self, name: str) -> Form | None:
+        return self._forms.get(name)
+
+    def commands(self) -> Iterator[Command]:
+        """Every command once, in registration order."""
+        return iter(self._ordered)
+
+    def command_names(self) -> list[str]:
+        return sorted(self._commands)

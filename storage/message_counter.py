@@ -1,0 +1,60 @@
+"""Counts ordinary group messages in memory and writes them in batches.
+
+A busy group can send thousands of messages a second; one upsert per message would make
+replies wait on the database. Counts are flushed periodically, when many are pending, and
+on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import date
+
+from storage.db import Database
+from storage.repositories import Repositories
+from storage.repositories.ledger import DayKey
+
+log = logging.getLogger(__name__)
+
+
+class MessageCounter:
+    def __init__(self, database: Database, *, flush_at: int = 2000) -> None:
+        self._database = database
+        self._flush_at = flush_at
+        self._pending: Counter[DayKey] = Counter()
+        self._lock = asyncio.Lock()
+        self._background: set[asyncio.Task[int]] = set()
+
+    @property
+    def pending(self) -> int:
+        return sum(self._pending.values())
+
+    def add(self, community_id: int, member_id: int, day: date) -> None:
+        self._pending[DayKey(community_id, member_id, day)] += 1
+        if len(self._pending) >= self._flush_at and not self._background:
+            task = asyncio.create_task(self.flush())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def flush(self) -> int:
+        """Write every pending count in one transaction; returns the number of messages."""
+        async with self._lock:
+            batch, self._pending = self._pending, Counter()
+            if not batch:
+                return 0
+            try:
+                async with self._database.session() as session:
+                    await Repositories.bind(session).ledger.add_message_counts(batch)
+            except Exception:
+                self._pending.update(batch)
+                log.exception(
+                    "could not write %d message counts; kept for the next flush", len(batch)
+                )
+                raise
+            return sum(batch.values())
+
+    def forget(self, member_id: int) -> None:
+        for key in [k for k in self._pending if k.member_id == member_id]:
+            del self._pending[key]

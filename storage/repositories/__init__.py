@@ -1,0 +1,40 @@
+"""Repositories: intention-revealing queries, one set per unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories.communities import CommunityRepository
+from storage.repositories.dialogs import DialogRepository
+from storage.repositories.ledger import LedgerRepository
+from storage.repositories.members import MemberRepository
+
+
+@dataclass(frozen=True)
+class Repositories:
+    session: AsyncSession
+    communities: CommunityRepository
+    members: MemberRepository
+    dialogs: DialogRepository
+    ledger: LedgerRepository
+
+    @classmethod
+    def bind(cls, session: AsyncSession) -> Repositories:
+        return cls(
+            session=session,
+            communities=CommunityRepository(session),
+            members=MemberRepository(session),
+            dialogs=DialogRepository(session),
+            ledger=LedgerRepository(session),
+        )
+
+
+__all__ = [
+    "CommunityRepository",
+    "DialogRepository",
+    "LedgerRepository",
+    "MemberRepository",
+    "Repositories",
+]

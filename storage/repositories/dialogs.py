@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DialogState
+
+
+class DialogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(self, platform: str, chat_id: str, user_id: str) -> DialogState | None:
+        query = select(DialogState).where(
+            DialogState.platform == platform,
+            DialogState.chat_id == chat_id,
+            DialogState.user_id == user_id,
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def save(self, state: DialogState) -> None:
+        self._session.add(state)
+        await self._session.flush()
+
+    async def remove(self, state: DialogState) -> None:
+        await self._session.delete(state)
+        await self._session.flush()
+
+    async def delete_expired(self, now: datetime) -> int:
+        result = await self._session.execute(
+            delete(DialogState).where(DialogState.expires_at <= now)
+        )
+        return int(getattr(result, "rowcount", 0))

@@ -1,0 +1,89 @@
+"""The give/take ledger: acts with kind and time, and per-day counts of group messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Activity, Direction, MessageCount
+from storage.sql import upsert
+
+
+class ActivityKind(StrEnum):
+    TOOL_LOOKUP = "tool_lookup"
+    EXPERIMENT_READ = "experiment_read"
+    RSVP = "rsvp"
+    EXPERIMENT = "experiment"
+    REFLECTION = "reflection"
+    TOOL_PROPOSAL = "tool_proposal"
+    PROMPT_ANSWER = "prompt_answer"
+    PLEDGE_KEPT = "pledge_kept"
+
+    @property
+    def direction(self) -> Direction:
+        taking = {ActivityKind.TOOL_LOOKUP, ActivityKind.EXPERIMENT_READ, ActivityKind.RSVP}
+        return Direction.TAKE if self in taking else Direction.GIVE
+
+
+@dataclass(frozen=True)
+class DayKey:
+    community_id: int
+    member_id: int
+    day: date
+
+
+class LedgerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self, community_id: int, member_id: int, kind: ActivityKind, at: datetime
+    ) -> None:
+        self._session.add(
+            Activity(
+                community_id=community_id,
+                member_id=member_id,
+                kind=kind.value,
+                direction=kind.direction,
+                at=at,
+            )
+        )
+
+    async def add_message_counts(self, counts: Mapping[DayKey, int]) -> None:
+        if not counts:
+            return
+        rows = [
+            {"community_id": k.community_id, "member_id": k.member_id, "day": k.day, "count": n}
+            for k, n in sorted(counts.items(), key=lambda item: _order(item[0]))
+        ]
+        insert = upsert(self._session, MessageCount).values(rows)
+        await self._session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["community_id", "member_id", "day"],
+                set_={"count": MessageCount.count + insert.excluded["count"]},
+            )
+        )
+
+    async def message_count(self, community_id: int, member_id: int) -> int:
+        query = select(func.coalesce(func.sum(MessageCount.count), 0)).where(
+            MessageCount.community_id == community_id, MessageCount.member_id == member_id
+        )
+        return int(await self._session.scalar(query) or 0)
+
+    async def acts(self, community_id: int, member_id: int) -> list[Activity]:
+        query = (
+            select(Activity)
+            .where(Activity.community_id == community_id, Activity.member_id == member_id)
+            .order_by(Activity.at, Activity.id)
+        )
+        return list(await self._session.scalars(query))
+
+
+def _order(key: DayKey) -> tuple[int, int, date]:
+    """A fixed row order, so concurrent upserts lock rows in the same order (no deadlocks)."""
+    return (key.community_id, key.member_id, key.day)

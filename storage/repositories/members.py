@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Identity, Member, Membership, Role
+from storage.sql import upsert
+
+
+class MemberRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, member_id: int) -> Member | None:
+        return await self._session.get(Member, member_id)
+
+    async def find_identity(self, platform: str, user_id: str) -> Identity | None:
+        query = select(Identity).where(Identity.platform == platform, Identity.user_id == user_id)
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def identities_of(self, member_id: int) -> list[Identity]:
+        query = select(Identity).where(Identity.member_id == member_id).order_by(Identity.id)
+        return list(await self._session.scalars(query))
+
+    async def resolve(
+        self, platform: str, user_id: str, display_name: str, now: datetime
+    ) -> tuple[Member, Identity]:
+        """The member behind a platform identity, created on first sight."""
+        identity = await self.find_identity(platform, user_id)
+        if identity is None:
+            member = Member(display_name=display_name, created_at=now)
+            self._session.add(member)
+            await self._session.flush()
+            insert = upsert(self._session, Identity).values(
+                member_id=member.id,
+                platform=platform,
+                user_id=user_id,
+                display_name=display_name,
+                dm_unreachable=False,
+                created_at=now,
+            )
+            await self._session.execute(insert.on_conflict_do_nothing())
+            identity = await self.find_identity(platform, user_id)
+            assert identity is not None
+            if identity.member_id != member.id:
+                await self._session.delete(member)
+        elif display_name and identity.display_name != display_name:
+            identity.display_name = display_name
+        found = await self.get(identity.member_id)
+        assert found is not None
+        return found, identity
+
+    async def set_language(self, member: Member, language: str) -> None:
+        member.language = language
+
+    async def set_dm_unreachable(self, platform: str, user_id: str, unreachable: bool) -> bool:
+        """Mark whether the platform lets the bot message this identity privately.
+
+        Returns True when the mark changed.
+        """
+        result = await self._session.execute(
+            update(Identity)
+            .where(
+                Identity.platform == platform,
+                Identity.user_id == user_id,
+                Identity.dm_unreachable.is_not(unreachable),
+            )
+            .values(dm_unreachable=unreachable)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def find_membership(self, community_id: int, member_id: int) -> Membership | None:
+        query = select(Membership).where(
+            Membership.community_id == community_id, Membership.member_id == member_id
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def join(self, community_id: int, member_id: int, now: datetime) -> Membership:
+        """The membership, created on first sight; a member who left and returns rejoins."""
+        membership = await self.find_membership(community_id, member_id)
+        if membership is None:
+            insert = upsert(self._session, Membership).values(
+                community_id=community_id,
+                member_id=member_id,
+                role=Role.MEMBER,
+                nudges_enabled=True,
+                joined_at=now,
+            )
+            await self._session.execute(insert.on_conflict_do_nothing())
+            membership = await self.find_membership(community_id, member_id)
+            assert membership is not None
+        elif membership.left_at is not None:
+            membership.left_at = None
+            membership.joined_at = now
+        return membership
+
+    async def leave(self, community_id: int, member_id: int, now: datetime) -> None:
+        membership = await self.find_membership(community_id, member_id)
+        if membership is not None and membership.left_at is None:
+            membership.left_at = now
+
+    async def latest_membership(self, member_id: int) -> Membership | None:
+        """The community a member was most recently active in, for private chats."""
+        query = (
+            select(Membership)
+            .where(Membership.member_id == member_id, Membership.left_at.is_(None))
+            .order_by(Membership.joined_at.desc(), Membership.id.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def set_role(self, membership: Membership, role: Role) -> None:
+        membership.role = role

@@ -1,0 +1,15 @@
+"""Small helpers that keep one SQL code path for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def upsert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT that understands ON CONFLICT (both backends support it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -1,0 +1,119 @@
+"""Drivers that let one contract suite play a member on each adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from bot.adapters.base import Capabilities
+from bot.adapters.console import ConsoleAdapter, ConsoleOptions
+from bot.messages import ChatTarget, Incoming, MemberTarget, Reply, Target
+
+
+@dataclass
+class RecordingHost:
+    """Stands in for the hub: keeps what the adapter dispatched, answers with canned replies."""
+
+    received: list[Incoming] = field(default_factory=list)
+    arrivals: asyncio.Queue[Incoming] = field(default_factory=asyncio.Queue)
+    answers: list[Reply] = field(default_factory=list)
+    shutdown_requested: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def dispatch(self, msg: Incoming) -> list[Reply]:
+        self.received.append(msg)
+        self.arrivals.put_nowait(msg)
+        return list(self.answers)
+
+    def request_shutdown(self) -> None:
+        self.shutdown_requested.set()
+
+
+class Driver(Protocol):
+    capabilities: Capabilities
+    host: RecordingHost
+    group: Target
+    member: MemberTarget
+    stranger: MemberTarget
+
+    async def user_types(self, text: str) -> Incoming: ...
+
+    async def delivered(self, target: Target, replies: Sequence[Reply]) -> list[str]:
+        """Send through the adapter; what the member sees, one string per platform message."""
+        ...
+
+    async def press(self, label: str) -> Incoming:
+        """Press a button of the last delivered reply, as the member."""
+        ...
+
+    async def files(self) -> dict[str, bytes]: ...
+
+    async def close(self) -> None: ...
+
+
+class ConsoleDriver:
+    def __init__(self, files_dir: Path) -> None:
+        self._input_writer, self._input_reader = _pipe()
+        self._output = io.StringIO()
+        self.adapter = ConsoleAdapter(
+            ConsoleOptions(user_name="Anna", files_dir=files_dir),
+            input_stream=self._input_reader,
+            output_stream=self._output,
+        )
+        self.capabilities = self.adapter.capabilities
+        self.host = RecordingHost()
+        self.group = ChatTarget("console", "local")
+        self.member = MemberTarget("console", "anna")
+        self.stranger = MemberTarget("console", "bert")
+        self._files_dir = files_dir
+
+    async def start(self) -> None:
+        await self.adapter.start(self.host)
+
+    async def user_types(self, text: str) -> Incoming:
+        self._input_writer.write(text + "\n")
+        self._input_writer.flush()
+        return await asyncio.wait_for(self.host.arrivals.get(), 5)
+
+    async def delivered(self, target: Target, replies: Sequence[Reply]) -> list[str]:
+        start = self._output.tell()
+        await self.adapter.send(target, replies)
+        shown = self._output.getvalue()[start:]
+        return [block for block in shown.split("\n\n") if block.strip()]
+
+    async def press(self, label: str) -> Incoming:
+        shown = self._output.getvalue()
+        choices = shown[shown.rindex("[1] ") :].splitlines()[0]
+        number = next(
+            part.split("] ")[0].lstrip("[")
+            for part in choices.split("  ")
+            if part.split("] ", 1)[1] == label
+        )
+        return await self.user_types(number)
+
+    async def files(self) -> dict[str, bytes]:
+        return (
+            {p.name: p.read_bytes() for p in self._files_dir.iterdir()}
+            if self._files_dir.exists()
+            else {}
+        )
+
+    async def close(self) -> None:
+        self._input_writer.close()
+        await asyncio.wait_for(self.host.shutdown_requested.wait(), 5)
+        await self.adapter.stop()
+
+
+def _pipe() -> tuple[io.TextIOWrapper, io.TextIOWrapper]:
+    import os
+
+    read_fd, write_fd = os.pipe()
+    return (
+        io.TextIOWrapper(
+            os.fdopen(write_fd, "wb", buffering=0), encoding="utf-8", write_through=True
+        ),
+        io.TextIOWrapper(os.fdopen(read_fd, "rb", buffering=0), encoding="utf-8"),
+    )

@@ -1,0 +1,174 @@
+"""Plays members of communities against the core, errbot-TestBot style, with a fake clock.
+
+harness = await Harness.create(url)
+anna = harness.member("Anna", chat="g1")
+replies = await anna.says("/help")
+assert "Leeratelier" in replies.text
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.dialogs import DialogEngine
+from bot.handlers import build_router
+from bot.i18n import Catalogs
+from bot.messages import Button, ChatRef, EventKind, Incoming, MemberTarget, Reply, Target, UserRef
+from bot.messenger import DeliveryRefused
+from bot.router import Router
+from storage import migrate
+from storage.db import Database
+from storage.message_counter import MessageCounter
+from storage.repositories.communities import CommunityDefaults
+
+PLATFORM = "test"
+DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Replies(list[Reply]):
+    @property
+    def text(self) -> str:
+        return "\n\n".join(str(reply.text) for reply in self)
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [button for reply in self for row in reply.buttons for button in row]
+
+    def button(self, label: str) -> Button:
+        for button in self.buttons:
+            if button.label == label:
+                return button
+        raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+@dataclass
+class RecordingMessenger:
+    """Keeps what the bot sends proactively; refuses DMs to users who blocked them."""
+
+    sent: list[tuple[Target, Reply]] = field(default_factory=list)
+    dm_blocked: set[str] = field(default_factory=set)
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        if isinstance(target, MemberTarget) and target.user_id in self.dm_blocked:
+            raise DeliveryRefused(f"{target.user_id} does not accept direct messages")
+        self.sent.extend((target, reply) for reply in replies)
+
+
+class Harness:
+    def __init__(
+        self,
+        database: Database,
+        clock: ManualClock,
+        router: Router,
+        dialogs: DialogEngine,
+        language: str = "nl",
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.messenger = RecordingMessenger()
+        self.language = language
+        self._router = router
+        self._dialogs = dialogs
+        self.core = self._build_core()
+        self.last: dict[str, Replies] = {}
+
+    @classmethod
+    async def create(
+        cls,
+        url: str,
+        *,
+        clock: ManualClock | None = None,
+        language: str = "nl",
+        extra: Callable[[Router], None] | None = None,
+    ) -> Harness:
+        """`extra` registers more handlers or forms, for tests of the mechanisms themselves."""
+        database = Database(url)
+        await migrate.upgrade(database)
+        router, dialogs = build_router()
+        if extra is not None:
+            extra(router)
+        return cls(database, clock or ManualClock(DEFAULT_START), router, dialogs, language)
+
+    def _build_core(self) -> Core:
+        return Core(
+            database=self.database,
+            router=self._router,
+            dialogs=self._dialogs,
+            catalogs=Catalogs(self.language),
+            clock=self.clock,
+            messenger=self.messenger,
+            counter=MessageCounter(self.database),
+            defaults=CommunityDefaults(language=self.language, timezone="Europe/Amsterdam"),
+            coordinators=frozenset({f"{PLATFORM}:boss"}),
+        )
+
+    async def restart(self) -> None:
+        """A new core on the same database: everything in memory is gone."""
+        await self.core.counter.flush()
+        self.core = self._build_core()
+
+    def member(
+        self,
+        name: str,
+        *,
+        chat: str = "group-1",
+        coordinator: bool = False,
+        language: str | None = None,
+        user_id: str | None = None,
+    ) -> Person:
+        user = UserRef(PLATFORM, user_id or name.lower(), name, language, is_admin=coordinator)
+        return Person(self, user, ChatRef(PLATFORM, chat, is_private=False, title=chat))
+
+    async def close(self) -> None:
+        await self.core.counter.flush()
+        await self.database.dispose()
+
+
+@dataclass
+class Person:
+    harness: Harness
+    user: UserRef
+    chat: ChatRef
+
+    @property
+    def private_chat(self) -> ChatRef:
+        return ChatRef(PLATFORM, self.user.user_id, is_private=True)
+
+    async def send(self, msg: Incoming) -> Replies:
+        replies = Replies(await self.harness.core.handle(msg))
+        self.harness.last[self.user.user_id] = replies
+        return replies
+
+    async def says(self, text: str) -> Replies:
+        """Says something to the bot in the group (a reply to it, or a command)."""
+        return await self.send(Incoming.from_text(self.chat, self.user, text, addressed=True))
+
+    async def chats(self, text: str) -> Replies:
+        """Ordinary group chatter, not meant for the bot."""
+        return await self.send(Incoming.from_text(self.chat, self.user, text))
+
+    async def says_privately(self, text: str) -> Replies:
+        return await self.send(Incoming.from_text(self.private_chat, self.user, text))
+
+    async def presses(self, label: str, *, private: bool = False) -> Replies:
+        button = self.harness.last[self.user.user_id].button(label)
+        chat = self.private_chat if private else self.chat
+        return await self.send(Incoming.button(chat, self.user, button.action, button.payload))
+
+    async def submits(self, form: str, values: dict[str, str]) -> Replies:
+        return await self.send(Incoming.form_submit(self.chat, self.user, form, values))
+
+    async def joins(self) -> Replies:
+        return await self.send(Incoming(self.chat, self.user, EventKind.JOINED))
+
+    async def leaves(self) -> Replies:
+        return await self.send(Incoming(self.chat, self.user, EventKind.LEFT))
+
+    def in_chat(self, chat: str) -> Person:
+        return Person(
+            self.harness, self.user, ChatRef(PLATFORM, chat, is_private=False, title=chat)
+        )

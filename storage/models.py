@@ -98,12 +98,19 @@ class Identity(Base):
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(255), default="")
+    private_chat_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Set once the member has written to the bot privately: proof that DMs can work."""
     dm_unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The platform refused a direct message (blocked, or never started the bot)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     @property
     def ref(self) -> str:
         return f"{self.platform}:{self.user_id}"
+
+    @property
+    def reachable_privately(self) -> bool:
+        return self.private_chat_id is not None and not self.dm_unreachable
 
 
 class Membership(Base):
@@ -176,3 +183,17 @@ class MessageCount(Base):
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ButtonPayload(Base):
+    """Button data too long for a platform (Telegram: 64 bytes), kept behind a short key.
+
+    Rows outlive restarts, so buttons in old messages keep working.
+    """
+
+    __tablename__ = "button_payloads"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(String(4000))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.buttons import ButtonRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.ledger import LedgerRepository
@@ -19,6 +20,7 @@ class Repositories:
     members: MemberRepository
     dialogs: DialogRepository
     ledger: LedgerRepository
+    buttons: ButtonRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -28,10 +30,12 @@ class Repositories:
             members=MemberRepository(session),
             dialogs=DialogRepository(session),
             ledger=LedgerRepository(session),
+            buttons=ButtonRepository(session),
         )
 
 
 __all__ = [
+    "ButtonRepository",
     "CommunityRepository",
     "DialogRepository",
     "LedgerRepository",

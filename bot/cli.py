@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import json
 import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,8 +18,11 @@ from bot.adapters.console import ConsoleOptions
 from bot.config import Settings
 from bot.hub import build_hub
 from bot.logs import configure_logging, redact
-from storage import migrate
+from storage import catalogue, migrate
+from storage.catalogue import CatalogueEntry, CatalogueError, ImportReport
 from storage.db import Database
+from storage.repositories.tools import ToolRepository
+from storage.tool_catalogue import ToolCatalogue
 
 app = typer.Typer(
     help="Leeratelier: the community assistant of a learning community (leeratelier).",
@@ -24,6 +31,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+SHOWN_PROBLEMS = 25
+tools_app = typer.Typer(help="The tool catalogue: import, export and search.", no_args_is_help=True)
+app.add_typer(tools_app, name="tools")
 
 
 def load_settings() -> Settings:
@@ -76,6 +86,136 @@ def db_upgrade() -> None:
             await database.dispose()
 
     asyncio.run(upgrade())
+
+
+@tools_app.command("import")
+def tools_import(
+    file: Annotated[Path, typer.Argument(help="A catalogue file (YAML); - reads standard input.")],
+) -> None:
+    """Load a catalogue file; tools are matched by id, never duplicated.
+
+    New ids are added, known ones updated; a file with any problem is rejected whole.
+    """
+    settings = load_settings()
+    try:
+        entries = catalogue.parse(sys.stdin.read()) if _is_dash(file) else catalogue.load(file)
+    except CatalogueError as error:
+        typer.echo(f"{file}: rejected, nothing was imported.", err=True)
+        for problem in error.problems[:SHOWN_PROBLEMS]:
+            typer.echo(f"  {problem}", err=True)
+        if len(error.problems) > SHOWN_PROBLEMS:
+            typer.echo(f"  ... and {len(error.problems) - SHOWN_PROBLEMS} more", err=True)
+        raise typer.Exit(1) from None
+
+    async def store() -> ImportReport:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                now = datetime.now(UTC)
+                return await catalogue.import_entries(ToolRepository(session), entries, now)
+        finally:
+            await database.dispose()
+
+    report = asyncio.run(store())
+    typer.echo(
+        f"{file}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged."
+    )
+
+
+@tools_app.command("export")
+def tools_export(
+    file: Annotated[
+        Path, typer.Argument(help="Where to write the catalogue; - for standard output.")
+    ],
+) -> None:
+    """Write the approved tools as a catalogue file, in catalogue order."""
+    settings = load_settings()
+
+    async def read() -> list[CatalogueEntry]:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                tools = ToolRepository(session)
+                _report_seeding(await ToolCatalogue().seed_if_empty(tools, datetime.now(UTC)))
+                return await catalogue.export_entries(tools)
+        finally:
+            await database.dispose()
+
+    entries = asyncio.run(read())
+    if _is_dash(file):
+        sys.stdout.write(catalogue.dump(entries))
+        return
+    try:
+        catalogue.save(file, entries)
+    except OSError as error:
+        typer.echo(f"Cannot write {file}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{file}: {len(entries)} tools exported.")
+
+
+@tools_app.command("search")
+def tools_search(
+    query: Annotated[
+        list[str], typer.Argument(help="Words to search for; - reads one query per line.")
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=50, help="Tools per query.")
+    ] = 3,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Per query one line: a JSON array, best first.")
+    ] = False,
+) -> None:
+    """Search the approved tools the way `/tool` does."""
+    settings = load_settings()
+
+    async def load() -> ToolCatalogue:
+        database = await _catalogue_database(settings)
+        try:
+            tools = ToolCatalogue()
+            _report_seeding(await tools.start(database, datetime.now(UTC)))
+            return tools
+        finally:
+            await database.dispose()
+
+    tools = asyncio.run(load())
+    queries = _stdin_lines() if query == ["-"] else iter([" ".join(query)])
+    for number, text in enumerate(queries):
+        matches = tools.search(text, limit)
+        if as_json:
+            found = [{"id": m.id, "name": m.name, "score": m.score} for m in matches]
+            typer.echo(json.dumps(found, ensure_ascii=False))
+        else:
+            if number:
+                typer.echo()
+            typer.echo(f"{text}:")
+            for rank, match in enumerate(matches, start=1):
+                typer.echo(f"  {rank}. {match.name} ({match.id})  {match.score:.4f}")
+            if not matches:
+                typer.echo("  (nothing found)")
+        sys.stdout.flush()
+
+
+async def _catalogue_database(settings: Settings) -> Database:
+    database = Database(settings.database_url.get_secret_value())
+    await migrate.upgrade(database)
+    return database
+
+
+def _report_seeding(report: ImportReport | None) -> None:
+    if report is not None:
+        typer.echo(
+            f"The catalogue was empty: imported the starter catalogue ({report.created} tools).",
+            err=True,
+        )
+
+
+def _is_dash(path: Path) -> bool:
+    return str(path) == "-"
+
+
+def _stdin_lines() -> Iterator[str]:
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
 
 
 async def _run(settings: Settings, console: ConsoleOptions | None) -> None:

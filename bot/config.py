@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     coordinators: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
+    @field_validator(
+        "telegram_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "discord_token",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`TELEGRAM_TOKEN=` (as copied from .env.example) means: not configured."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -15,6 +15,7 @@ from bot.messenger import Messenger
 from bot.router import Router
 from storage.models import Community, Identity, Member, Membership, Role
 from storage.repositories import Repositories
+from storage.tool_catalogue import ToolCatalogue
 
 if TYPE_CHECKING:
     from bot.dialogs import DialogEngine
@@ -45,6 +46,8 @@ class Context:
     router: Router
     dialogs: DialogEngine
     is_private: bool
+    tools: ToolCatalogue
+    """The searchable tool catalogue of this process."""
 
     @property
     def language(self) -> str:

@@ -14,7 +14,7 @@ from bot.context import Context, UserError
 from bot.dialogs import DialogEngine
 from bot.i18n import Catalogs, Translator, language_or_none
 from bot.locks import KeyedLocks
-from bot.messages import EventKind, Incoming, Reply
+from bot.messages import ChatRef, EventKind, Incoming, Reply, UserRef
 from bot.messenger import Messenger
 from bot.router import Router
 from storage.db import Database
@@ -22,6 +22,7 @@ from storage.message_counter import MessageCounter
 from storage.models import Community, DialogState, Member, Membership, Role
 from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
+from storage.tool_catalogue import ToolCatalogue
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class Core:
         messenger: Messenger,
         counter: MessageCounter,
         defaults: CommunityDefaults,
+        tools: ToolCatalogue,
         coordinators: frozenset[str] = frozenset(),
     ) -> None:
         self.database = database
@@ -58,6 +60,7 @@ class Core:
         self.counter = counter
         self.defaults = defaults
         self.coordinators = coordinators
+        self.tools = tools
         self._locks = KeyedLocks()
         self._known: dict[tuple[str, str, str], KnownSender] = {}
 
@@ -108,7 +111,7 @@ class Core:
         community: Community | None
         membership: Membership | None
         if msg.chat.is_private:
-            await repos.members.set_dm_unreachable(msg.user.platform, msg.user.user_id, False)
+            identity.private_chat_id = msg.chat.chat_id
             identity.dm_unreachable = False
             membership = await repos.members.latest_membership(member.id)
             community = await repos.communities.get(membership.community_id) if membership else None
@@ -131,10 +134,14 @@ class Core:
             router=self.router,
             dialogs=self.dialogs,
             is_private=msg.chat.is_private,
+            tools=self.tools,
         )
 
     def _role(self, msg: Incoming, membership: Membership | None) -> Role:
-        if msg.user.is_admin or msg.user.ref in self.coordinators:
+        return self._role_in(membership, admin=msg.user.is_admin, ref=msg.user.ref)
+
+    def _role_in(self, membership: Membership | None, *, admin: bool, ref: str) -> Role:
+        if admin or ref in self.coordinators:
             return Role.COORDINATOR
         if membership is not None and membership.role is Role.COORDINATOR:
             return Role.COORDINATOR
@@ -160,6 +167,8 @@ class Core:
                 await ctx.repos.members.leave(ctx.community.id, ctx.member.id, ctx.now())
             return []
         state, notices = await self.dialogs.current(msg, ctx)
+        if state is not None:
+            await self._enter_dialog_community(ctx, state)
         if msg.kind is EventKind.FORM:
             return notices + await self.dialogs.submit(msg, ctx)
         if msg.kind is EventKind.BUTTON:
@@ -174,6 +183,37 @@ class Core:
         if msg.chat.is_private:
             return [*notices, ctx.reply("chat.private_hint")]
         return notices
+
+    async def _enter_dialog_community(self, ctx: Context, state: DialogState) -> None:
+        """A form moved to the private chat still belongs to the group it was started in."""
+        if state.community_id is None or (ctx.community and ctx.community.id == state.community_id):
+            return
+        ctx.community = await ctx.repos.communities.get(state.community_id)
+        ctx.membership = await ctx.repos.members.find_membership(state.community_id, ctx.member.id)
+        ctx.role = self._role_in(ctx.membership, admin=False, ref=ctx.identity.ref)
+
+    async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
+        """The platform refused a direct message to this member: remember it, and bring a
+        form that was waiting for them in the private chat back to the group."""
+        try:
+            async with self.database.session() as session:
+                repos = Repositories.bind(session)
+                identity = await repos.members.find_identity(user.platform, user.user_id)
+                if identity is None:
+                    return []
+                identity.dm_unreachable = True
+                member = await repos.members.get(identity.member_id)
+                assert member is not None
+                t = self.catalogs.translator(member.language or language_or_none(user.language))
+                if group is None or identity.private_chat_id is None:
+                    return []
+                moved = await self.dialogs.move(
+                    repos, user, identity.private_chat_id, group.chat_id, t
+                )
+                return [Reply(t.text("dm.refused", name=user.display_name)), *moved]
+        except Exception:
+            log.exception("could not record a refused direct message on %s", user.platform)
+            return []
 
     async def _still_open(self, msg: Incoming, ctx: Context, before: DialogState) -> list[Reply]:
         """After another command: remind the member of the form they left open."""

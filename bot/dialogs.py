@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.context import Context, UserError
-from bot.i18n import Value
+from bot.guard import ACTION_CONFIRM, ACTION_REPHRASE, PrivacyGuard, Resume
+from bot.i18n import Translator, Value
 from bot.markup import Text
-from bot.messages import Button, FormFieldView, FormView, Incoming, Reply
+from bot.messages import Button, FormFieldView, FormView, Incoming, Reply, UserRef
 from bot.router import Router
 from storage.models import DialogState
+from storage.repositories import Repositories
 
 SKIP = "-"
 FormValues = dict[str, str | None]
@@ -53,6 +55,8 @@ class Field:
     choices: tuple[Choice, ...] = ()
     parse: Callable[[str], str] | None = None
     """Normalises a typed answer or raises InvalidAnswer."""
+    guard: bool = False
+    """Free text where a member might type client data by mistake: checked before it is kept."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,9 @@ class Form:
 
 
 class DialogEngine:
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, guard: PrivacyGuard) -> None:
         self._router = router
+        self.guard = guard
 
     def _form(self, name: str) -> Form:
         form = self._router.find_form(name)
@@ -102,24 +107,40 @@ class DialogEngine:
         return None, [ctx.reply("dialog.expired", title=self._title(ctx, state.form))]
 
     async def start(
-        self, msg: Incoming, ctx: Context, form_name: str, values: FormValues | None = None
+        self,
+        msg: Incoming,
+        ctx: Context,
+        form_name: str,
+        values: FormValues | None = None,
+        *,
+        defaults: FormValues | None = None,
+        first_answer: str | None = None,
     ) -> list[Reply]:
+        """Open a form. `values` are answers (or context the completion needs) already known;
+        `defaults` are current values shown with each question and kept when it is skipped;
+        `first_answer` answers the first open question at once (`/reflectie <text>`)."""
         form = self._form(form_name)
         now = ctx.now()
         replies: list[Reply] = []
-        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        private = (
+            not msg.chat.is_private and ctx.identity.reachable_privately and first_answer is None
+        )
+        chat_id = ctx.identity.private_chat_id if private else msg.chat.chat_id
+        assert chat_id is not None
+        state = await ctx.repos.dialogs.find(msg.platform, chat_id, msg.user.user_id)
         if state is not None:
             replies.append(ctx.reply("dialog.replaced", title=self._title(ctx, state.form)))
             await ctx.repos.dialogs.remove(state)
         state = DialogState(
             platform=msg.platform,
-            chat_id=msg.chat.chat_id,
+            chat_id=chat_id,
             user_id=msg.user.user_id,
             member_id=ctx.member.id,
             community_id=ctx.community.id if ctx.community else None,
             form=form.name,
             step=0,
             values=dict(values or {}),
+            defaults=dict(defaults or {}),
             started_at=now,
             updated_at=now,
             expires_at=now + form.ttl,
@@ -128,35 +149,76 @@ class DialogEngine:
         if state.step >= len(form.fields):
             return replies + await form.on_complete(msg, ctx, dict(state.values))
         await ctx.repos.dialogs.save(state)
+        if first_answer is not None:
+            return replies + await self.answer(msg, ctx, state, first_answer)
         question = self._question(ctx, form, state)
         view = form.view(ctx)
-        replies.append(Reply(question.text, question.buttons, form=view, awaits_answer=True))
+        if private:
+            replies.append(ctx.reply("dialog.moved_private", title=ctx.t.plain(form.title_key)))
+            question = self._question_in(ctx.t, form, state, private=True)
+        replies.append(
+            Reply(question.text, question.buttons, form=view, private=private, awaits_answer=True)
+        )
         return replies
+
+    async def move(
+        self, repos: Repositories, user: UserRef, from_chat: str, to_chat: str, t: Translator
+    ) -> list[Reply]:
+        """Carry an open form to another chat (back to the group when a DM was refused)."""
+        state = await repos.dialogs.find(user.platform, from_chat, user.user_id)
+        if state is None:
+            return []
+        clash = await repos.dialogs.find(user.platform, to_chat, user.user_id)
+        if clash is not None:
+            await repos.dialogs.remove(clash)
+        state.chat_id = to_chat
+        await repos.dialogs.save(state)
+        return [self._question_in(t, self._form(state.form), state, private=False)]
 
     async def answer(
         self, msg: Incoming, ctx: Context, state: DialogState, answer: str
     ) -> list[Reply]:
         """A typed (or chosen) answer to the current question."""
+        self.guard.drop(msg)
         form = self._form(state.form)
         current = form.fields[state.step]
         try:
-            value = self._accept(ctx, current, answer)
+            value = self._accept(ctx, current, answer, state.defaults.get(current.name))
         except InvalidAnswer as invalid:
             problem = ctx.t.text(invalid.key, **invalid.values)
             question = self._question(ctx, form, state)
             return [Reply(problem + "\n\n" + question.text, question.buttons, awaits_answer=True)]
-        values = dict(state.values)
-        values[current.name] = value
-        return await self._advance(msg, ctx, form, state, values)
+        found = self.guard.findings({current.name: value}) if current.guard else {}
+        if found:
+            return self.guard.hold(msg, ctx, {current.name: value}, found, self._resume(state))
+        return await self._advance(msg, ctx, form, state, {**state.values, current.name: value})
+
+    def _resume(self, held: DialogState) -> Resume:
+        """Take the held answer after all, if the dialog is still at that question."""
+        dialog_id, step, name = held.id, held.step, self._form(held.form).fields[held.step].name
+
+        async def resume(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+            state, notices = await self.current(msg, ctx)
+            if state is None or state.id != dialog_id or state.step != step:
+                return notices or [ctx.reply("guard.nothing_held")]
+            form = self._form(state.form)
+            return await self._advance(msg, ctx, form, state, {**state.values, name: values[name]})
+
+        return resume
 
     async def submit(self, msg: Incoming, ctx: Context) -> list[Reply]:
         """A whole form at once (a Discord modal): every field checked before anything is kept."""
         form = self._form(msg.form)
-        values: FormValues = {}
+        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        known = state.values if state is not None and state.form == form.name else {}
+        defaults = state.defaults if state is not None and state.form == form.name else {}
+        values: FormValues = dict(known)
         for current in form.fields:
             raw = msg.form_values.get(current.name, "").strip()
             try:
-                values[current.name] = self._accept(ctx, current, raw or SKIP)
+                values[current.name] = self._accept(
+                    ctx, current, raw or SKIP, defaults.get(current.name)
+                )
             except InvalidAnswer as invalid:
                 label = ctx.t.plain(current.label_key)
                 raise UserError(
@@ -164,12 +226,25 @@ class DialogEngine:
                     field=label,
                     problem=ctx.t.text(invalid.key, **invalid.values),
                 ) from invalid
-        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
-        if state is not None and state.form == form.name:
-            await ctx.repos.dialogs.remove(state)
-        return await form.on_complete(msg, ctx, values)
+        guarded = {f.name: values.get(f.name) for f in form.fields if f.guard}
+        found = self.guard.findings(guarded)
+        if found:
+            return self.guard.hold(
+                msg, ctx, guarded, found, self._complete_submission(form, values)
+            )
+        return await self._complete_submission(form, values)(msg, ctx, values)
+
+    def _complete_submission(self, form: Form, values: FormValues) -> Resume:
+        async def complete(msg: Incoming, ctx: Context, _held: FormValues) -> list[Reply]:
+            state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+            if state is not None and state.form == form.name:
+                await ctx.repos.dialogs.remove(state)
+            return await form.on_complete(msg, ctx, dict(values))
+
+        return complete
 
     async def cancel(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        self.guard.drop(msg)
         state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
         if state is None:
             return [ctx.reply("dialog.nothing_to_cancel")]
@@ -205,9 +280,11 @@ class DialogEngine:
         return step
 
     @staticmethod
-    def _accept(ctx: Context, current: Field, answer: str) -> str | None:
+    def _accept(ctx: Context, current: Field, answer: str, default: str | None) -> str | None:
         answer = answer.strip()
         if answer == SKIP or not answer:
+            if default:
+                return default
             if current.required:
                 raise InvalidAnswer("dialog.required")
             return None
@@ -218,26 +295,37 @@ class DialogEngine:
         return current.parse(answer) if current.parse else answer
 
     def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:
+        return self._question_in(ctx.t, form, state, private=ctx.is_private)
+
+    @staticmethod
+    def _question_in(t: Translator, form: Form, state: DialogState, *, private: bool) -> Reply:
+        """The current question. In a group it is answered by replying to it, so only a
+        choice gets buttons there (skip and cancel are typed: `-`, /annuleer)."""
         current = form.fields[state.step]
-        header = ctx.t.text(
+        header = t.text(
             "dialog.header",
-            title=ctx.t.plain(form.title_key),
+            title=t.plain(form.title_key),
             step=state.step + 1,
             total=len(form.fields),
         )
-        hint_key = "dialog.hint_required" if current.required else "dialog.hint_optional"
-        text: Text = header + "\n" + ctx.t.text(current.prompt_key) + "\n\n" + ctx.t.text(hint_key)
+        default = state.defaults.get(current.name)
+        hint_key = (
+            "dialog.hint_keep"
+            if default
+            else ("dialog.hint_required" if current.required else "dialog.hint_optional")
+        )
+        text: Text = header + "\n" + t.text(current.prompt_key)
+        if default:
+            text = text + "\n" + t.text("dialog.current", value=default)
+        text = text + "\n\n" + t.text(hint_key)
         choice_row = tuple(
-            Button(ctx.t.plain(c.label_key), ACTION_CHOOSE, c.value) for c in current.choices
+            Button(t.plain(c.label_key), ACTION_CHOOSE, c.value) for c in current.choices
         )
-        control_row = tuple(
-            button
-            for button in (
-                None if current.required else ctx.button("dialog.button_skip", ACTION_SKIP),
-                ctx.button("dialog.button_cancel", ACTION_CANCEL),
-            )
-            if button is not None
-        )
+        skip = Button(t.plain("dialog.button_skip"), ACTION_SKIP)
+        cancel = Button(t.plain("dialog.button_cancel"), ACTION_CANCEL)
+        control_row: tuple[Button, ...] = (cancel,) if current.required else (skip, cancel)
+        if not private and not choice_row:
+            control_row = ()
         rows = tuple(row for row in (choice_row, control_row) if row)
         return Reply(text, rows, awaits_answer=True)
 
@@ -257,8 +345,9 @@ def _match_choice(ctx: Context, current: Field, answer: str) -> str:
 
 def attach(router: Router) -> DialogEngine:
     """A dialog engine for the router's forms, with the controls every form shares:
-    `/annuleer` | `/cancel`, and the cancel, skip and choice buttons."""
-    engine = DialogEngine(router)
+    `/annuleer` | `/cancel`; the cancel, skip and choice buttons; and the answers to the
+    guard's question about client data."""
+    engine = DialogEngine(router, PrivacyGuard())
 
     async def on_cancel(msg: Incoming, ctx: Context) -> list[Reply]:
         return await engine.cancel(msg, ctx)
@@ -275,7 +364,22 @@ def attach(router: Router) -> DialogEngine:
     async def on_skip(msg: Incoming, ctx: Context) -> list[Reply]:
         return await answer_with(msg, ctx, SKIP)
 
+    async def on_confirm(msg: Incoming, ctx: Context) -> list[Reply]:
+        held = engine.guard.release(msg, ctx.now())
+        if held is None:
+            return [ctx.reply("guard.nothing_held")]
+        return await held.resume(msg, ctx, held.values)
+
+    async def on_rephrase(msg: Incoming, ctx: Context) -> list[Reply]:
+        engine.guard.drop(msg)
+        state, notices = await engine.current(msg, ctx)
+        if state is None:
+            return [*notices, ctx.reply("guard.dropped")]
+        return [ctx.reply("guard.dropped"), engine.reminder(ctx, state)]
+
     router.command("annuleer", "cancel", on_cancel, help_key="help.cmd.annuleer")
+    router.action(ACTION_CONFIRM, on_confirm)
+    router.action(ACTION_REPHRASE, on_rephrase)
     router.action(ACTION_CANCEL, on_cancel)
     router.action(ACTION_CHOOSE, on_choose)
     router.action(ACTION_SKIP, on_skip)

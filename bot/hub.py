@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
+from bot.button_codec import ButtonCodec
 from bot.clock import Clock, SystemClock
+from bot.command_menu import CommandMenu, build_menu
 from bot.config import Settings
 from bot.core import Core
 from bot.handlers import build_router
 from bot.i18n import Catalogs
-from bot.messages import Incoming, Reply, Target
+from bot.messages import ChatRef, Incoming, Reply, Target, UserRef
 from bot.messenger import DeliveryRefused
 from scheduler.housekeeping import schedule_housekeeping
 from scheduler.runner import Scheduler
@@ -23,6 +25,7 @@ from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
+from storage.tool_catalogue import ToolCatalogue
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,9 @@ class Hub:
     def request_shutdown(self) -> None:
         self._stop.set()
 
+    async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
+        return await self.core.direct_message_refused(user, group)
+
     async def run(self) -> None:
         """Run until SIGINT, SIGTERM or an adapter asks to stop (the console at end of input)."""
         loop = asyncio.get_running_loop()
@@ -119,18 +125,24 @@ async def build_hub(
     clock = clock or SystemClock()
     database = Database(settings.database_url.get_secret_value())
     await migrate.upgrade(database)
+    tools = ToolCatalogue()
+    seeded = await tools.start(database, clock.now())
+    if seeded is not None:
+        log.info("imported the starter tool catalogue: %d tools", seeded.created)
     router, dialogs = build_router()
+    catalogs = Catalogs(settings.language)
     counter = MessageCounter(database)
     messenger = RoutingMessenger()
     core = Core(
         database=database,
         router=router,
         dialogs=dialogs,
-        catalogs=Catalogs(settings.language),
+        catalogs=catalogs,
         clock=clock,
         messenger=messenger,
         counter=counter,
         defaults=CommunityDefaults(language=settings.language, timezone=settings.timezone),
+        tools=tools,
         coordinators=frozenset(settings.coordinators),
     )
     scheduler = Scheduler()
@@ -138,15 +150,33 @@ async def build_hub(
     hub = Hub(
         database=database, core=core, messenger=messenger, scheduler=scheduler, counter=counter
     )
-    for adapter in platform_adapters(settings):
+    menu = build_menu(router, catalogs)
+    for adapter in platform_adapters(settings, database=database, clock=clock, menu=menu):
         hub.add_adapter(adapter)
     if console is not None or not hub.adapters:
         hub.add_adapter(ConsoleAdapter(console or ConsoleOptions()))
     return hub
 
 
-def platform_adapters(settings: Settings) -> list[Adapter]:
+def platform_adapters(
+    settings: Settings, *, database: Database, clock: Clock, menu: CommandMenu
+) -> list[Adapter]:
+    """An adapter for every platform with a token. Platform libraries load only when used."""
     adapters: list[Adapter] = []
+    if settings.telegram_token is not None:
+        from bot.adapters.telegram import CALLBACK_DATA_LIMIT, TelegramAdapter, TelegramConfig
+
+        secret = settings.telegram_webhook_secret
+        config = TelegramConfig(
+            token=settings.telegram_token.get_secret_value(),
+            base_url=settings.telegram_base_url,
+            webhook_url=settings.telegram_webhook_url or None,
+            webhook_listen=settings.telegram_webhook_listen,
+            webhook_port=settings.telegram_webhook_port,
+            webhook_secret=secret.get_secret_value() if secret else None,
+        )
+        buttons = ButtonCodec(database, clock, CALLBACK_DATA_LIMIT)
+        adapters.append(TelegramAdapter(config, buttons=buttons, menu=menu))
     if settings.discord_token is not None:
         log.warning("DISCORD_TOKEN is set, but this version has no Discord adapter yet; ignored")
     return adapters

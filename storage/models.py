@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models: communities, members and their identities, memberships,
-dialog state and the give/take ledger."""
+dialog state, the give/take ledger, button payloads, the tool catalogue, and what members
+contribute (practice experiments with their history, reflections)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,6 +63,21 @@ class Direction(StrEnum):
     TAKE = "take"
 
 
+class SharingLevel(StrEnum):
+    """Who sees a contribution; chosen by its author."""
+
+    GROUP = "groep"
+    COORDINATORS = "coordinatoren"
+    ANONYMOUS = "anoniem"
+    """Visible and exportable, never with the author's name, not even to coordinators."""
+
+
+class ExperimentStatus(StrEnum):
+    PLAN = "plan"
+    RUNNING = "bezig"
+    DONE = "afgerond"
+
+
 class Community(Base):
     """One chat (a Telegram group, a Discord channel, the local console) is one community."""
 
@@ -73,6 +90,9 @@ class Community(Base):
     title: Mapped[str] = mapped_column(String(255), default="")
     language: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64))
+    default_sharing: Mapped[SharingLevel] = mapped_column(
+        _str_enum(SharingLevel), default=SharingLevel.GROUP, server_default=SharingLevel.GROUP.value
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -145,6 +165,8 @@ class DialogState(Base):
     form: Mapped[str] = mapped_column(String(64))
     step: Mapped[int] = mapped_column(Integer, default=0)
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    """Current values an edit form shows with each question and keeps when skipped."""
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
@@ -197,3 +219,118 @@ class ButtonPayload(Base):
     action: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(String(4000))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class ToolStatus(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class Tool(Base):
+    """A tool of the catalogue, or a member's proposal for one.
+
+    The fields follow the catalogue file (storage/data/tools_catalogue.yaml); the English ones
+    are optional. The catalogue is shared by every community of a deployment; a proposal
+    remembers the community it came from. Only approved tools are searchable.
+    """
+
+    __tablename__ = "tools"
+    __table_args__ = (Index("ix_tools_status_position", "status", "position"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary_nl: Mapped[str] = mapped_column(Text)
+    when_to_use_nl: Mapped[str] = mapped_column(Text, default="")
+    steps_nl: Mapped[list[str]] = mapped_column(JSON, default=list)
+    level: Mapped[list[str]] = mapped_column(JSON, default=list)
+    effort: Mapped[str] = mapped_column(String(255), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    source_url: Mapped[str] = mapped_column(String(2000), default="")
+    name_en: Mapped[str | None] = mapped_column(String(255), default=None)
+    summary_en: Mapped[str | None] = mapped_column(Text, default=None)
+    when_to_use_en: Mapped[str | None] = mapped_column(Text, default=None)
+    steps_en: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    status: Mapped[ToolStatus] = mapped_column(_str_enum(ToolStatus), default=ToolStatus.PENDING)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    """The place in the catalogue's order (the order of the file it came from); export keeps it."""
+    proposer_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None, index=True
+    )
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class Experiment(Base):
+    """A practice experiment: what a member tries in their own work, and what it taught."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (Index("ix_experiments_community_status", "community_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    author_member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    what: Mapped[str] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(Text, default=None)
+    done: Mapped[str | None] = mapped_column(Text, default=None)
+    happened: Mapped[str | None] = mapped_column(Text, default=None)
+    learned: Mapped[str | None] = mapped_column(Text, default=None)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[ExperimentStatus] = mapped_column(_str_enum(ExperimentStatus))
+    sharing: Mapped[SharingLevel] = mapped_column(_str_enum(SharingLevel))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ExperimentRevision(Base):
+    """The experiment as it was before one edit: the history of how it grew."""
+
+    __tablename__ = "experiment_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), index=True
+    )
+    edited_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ExperimentTool(Base):
+    """A tool an experiment used."""
+
+    __tablename__ = "experiment_tools"
+
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    tool_id: Mapped[str] = mapped_column(
+        ForeignKey("tools.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Reflection(Base):
+    """A quick reflection: one message, optionally about one of the author's experiments."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (Index("ix_reflections_community_time", "community_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    author_member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    sharing: Mapped[SharingLevel] = mapped_column(_str_enum(SharingLevel))
+    experiment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experiments.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

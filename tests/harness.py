@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from bot.clock import ManualClock
 from bot.core import Core
-from bot.dialogs import DialogEngine
 from bot.handlers import build_router
 from bot.i18n import Catalogs
 from bot.messages import Button, ChatRef, EventKind, Incoming, MemberTarget, Reply, Target, UserRef
@@ -24,6 +23,7 @@ from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
+from storage.tool_catalogue import ToolCatalogue
 
 PLATFORM = "test"
 DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -63,16 +63,14 @@ class Harness:
         self,
         database: Database,
         clock: ManualClock,
-        router: Router,
-        dialogs: DialogEngine,
         language: str = "nl",
+        extra: Callable[[Router], None] | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.messenger = RecordingMessenger()
         self.language = language
-        self._router = router
-        self._dialogs = dialogs
+        self._extra = extra
         self.core = self._build_core()
         self.last: dict[str, Replies] = {}
 
@@ -88,21 +86,22 @@ class Harness:
         """`extra` registers more handlers or forms, for tests of the mechanisms themselves."""
         database = Database(url)
         await migrate.upgrade(database)
-        router, dialogs = build_router()
-        if extra is not None:
-            extra(router)
-        return cls(database, clock or ManualClock(DEFAULT_START), router, dialogs, language)
+        return cls(database, clock or ManualClock(DEFAULT_START), language, extra)
 
     def _build_core(self) -> Core:
+        router, dialogs = build_router()
+        if self._extra is not None:
+            self._extra(router)
         return Core(
             database=self.database,
-            router=self._router,
-            dialogs=self._dialogs,
+            router=router,
+            dialogs=dialogs,
             catalogs=Catalogs(self.language),
             clock=self.clock,
             messenger=self.messenger,
             counter=MessageCounter(self.database),
             defaults=CommunityDefaults(language=self.language, timezone="Europe/Amsterdam"),
+            tools=ToolCatalogue(),
             coordinators=frozenset({f"{PLATFORM}:boss"}),
         )
 
@@ -155,7 +154,10 @@ class Person:
         return await self.send(Incoming.from_text(self.private_chat, self.user, text))
 
     async def presses(self, label: str, *, private: bool = False) -> Replies:
-        button = self.harness.last[self.user.user_id].button(label)
+        """Press a button of the last replies this member got."""
+        return await self.press(self.harness.last[self.user.user_id].button(label), private=private)
+
+    async def press(self, button: Button, *, private: bool = False) -> Replies:
         chat = self.private_chat if private else self.chat
         return await self.send(Incoming.button(chat, self.user, button.action, button.payload))
 

@@ -70,6 +70,15 @@ def test_every_documented_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> N
     )
 
 
+def test_the_example_file_as_is_configures_no_platform(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        (ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    settings = Settings()
+    assert settings.telegram_token is None and settings.discord_token is None
+    assert settings.telegram_webhook_url is None
+
+
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("LANGUAGE=en\nTIMEZONE=UTC\n", encoding="utf-8")
     settings = Settings()

@@ -69,6 +69,7 @@ async def test_walks_every_step_and_saves_once(trip: Harness) -> None:
     first = await anna.says("/reis")
     assert "(vraag 1 van 3)" in first.text
     assert first[0].awaits_answer
+    assert first.buttons == [], "in a group the question is answered by replying to it"
     assert "(vraag 2 van 3)" in (await anna.says("buurtwerk")).text
     assert "(vraag 3 van 3)" in (await anna.says("-")).text
     done = await anna.says("2026")
@@ -104,10 +105,10 @@ async def test_invalid_answer_keeps_the_step(trip: Harness) -> None:
 
 async def test_skip_button_and_cancel_button(trip: Harness) -> None:
     anna = trip.member("Anna")
-    await anna.says("/reis")
-    await anna.says("a")
-    assert "(vraag 3 van 3)" in (await anna.presses("Overslaan")).text
-    replies = await anna.presses("Annuleren")
+    await anna.says_privately("/reis")
+    await anna.says_privately("a")
+    assert "(vraag 3 van 3)" in (await anna.presses("Overslaan", private=True)).text
+    replies = await anna.presses("Annuleren", private=True)
     assert "Er is niets opgeslagen" in replies.text
     assert SAVED == []
 
@@ -182,3 +183,30 @@ async def test_group_chatter_is_not_taken_as_an_answer(trip: Harness) -> None:
     await anna.says("/reis")
     assert await anna.chats("wie heeft de sleutel?") == []
     assert "(vraag 2 van 3)" in (await anna.says("buurtwerk")).text
+
+
+async def test_a_member_reachable_privately_fills_in_the_form_there(trip: Harness) -> None:
+    anna = trip.member("Anna")
+    await anna.says_privately("/start")
+    replies = await anna.says("/reis")
+    assert "privébericht gestuurd" in str(replies[0].text)
+    assert not replies[0].private
+    assert replies[1].private and "(vraag 1 van 3)" in str(replies[1].text)
+    assert await anna.says("in de groep") == []
+    assert "(vraag 2 van 3)" in (await anna.says_privately("buurtwerk")).text
+    await anna.says_privately("-")
+    assert "saved" in (await anna.says_privately("2026")).text
+    assert SAVED == [{"what": "buurtwerk", "note": None, "year": "2026"}]
+
+
+async def test_a_refused_direct_message_brings_the_form_back_to_the_group(trip: Harness) -> None:
+    anna = trip.member("Anna")
+    await anna.says_privately("/start")
+    await anna.says("/reis")
+    moved = await trip.core.direct_message_refused(anna.user, anna.chat)
+    text = "\n".join(str(r.text) for r in moved)
+    assert "kan je geen privébericht sturen" in text and "(vraag 1 van 3)" in text
+    assert "(vraag 2 van 3)" in (await anna.says("buurtwerk")).text
+    # Not reachable any more: the next form stays in the group.
+    await anna.says("/annuleer")
+    assert "(vraag 1 van 3)" in (await anna.says("/reis")).text

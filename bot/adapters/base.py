@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.messages import Incoming, Reply, Target
+from bot.messages import ChatRef, Incoming, Reply, Target, UserRef
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,11 @@ class Host(Protocol):
     async def dispatch(self, msg: Incoming) -> list[Reply]: ...
 
     def request_shutdown(self) -> None: ...
+
+    async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
+        """Report that the platform refused a DM to this user; returns what to say in the
+        group instead (empty when there is no group to fall back to)."""
+        ...
 
 
 class Adapter(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import dialogs
 from bot.dialogs import DialogEngine
-from bot.handlers import help
+from bot.handlers import experiments, help, reflections, tools
 from bot.router import Router
 
 
@@ -12,5 +12,8 @@ def build_router() -> tuple[Router, DialogEngine]:
     """Every command, button action and form of the bot, and the engine that runs the forms."""
     router = Router()
     help.register(router)
+    tools.register(router)
+    experiments.register(router)
+    reflections.register(router)
     engine = dialogs.attach(router)
     return router, engine

@@ -9,8 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.buttons import ButtonRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.dialogs import DialogRepository
+from storage.repositories.experiments import ExperimentRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.members import MemberRepository
+from storage.repositories.reflections import ReflectionRepository
+from storage.repositories.tools import ToolRepository
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Repositories:
     dialogs: DialogRepository
     ledger: LedgerRepository
     buttons: ButtonRepository
+    tools: ToolRepository
+    experiments: ExperimentRepository
+    reflections: ReflectionRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -31,6 +37,9 @@ class Repositories:
             dialogs=DialogRepository(session),
             ledger=LedgerRepository(session),
             buttons=ButtonRepository(session),
+            tools=ToolRepository(session),
+            experiments=ExperimentRepository(session),
+            reflections=ReflectionRepository(session),
         )
 
 
@@ -38,7 +47,10 @@ __all__ = [
     "ButtonRepository",
     "CommunityRepository",
     "DialogRepository",
+    "ExperimentRepository",
     "LedgerRepository",
     "MemberRepository",
+    "ReflectionRepository",
     "Repositories",
+    "ToolRepository",
 ]

@@ -111,5 +111,20 @@ class MemberRepository:
         )
         return (await self._session.scalars(query)).one_or_none()
 
+    async def find_in_community(self, community_id: int, name: str) -> Member | None:
+        """A current member of the community by display name (case-insensitive)."""
+        wanted = name.strip().casefold()
+        query = (
+            select(Member)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(Membership.community_id == community_id, Membership.left_at.is_(None))
+            .order_by(Member.id)
+        )
+        members = list(await self._session.scalars(query))
+        exact = [m for m in members if m.display_name.casefold() == wanted]
+        partial = [m for m in members if m.display_name.casefold().startswith(wanted)]
+        found = exact or partial
+        return found[0] if found else None
+
     async def set_role(self, membership: Membership, role: Role) -> None:
         membership.role = role

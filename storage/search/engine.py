@@ -28,40 +28,48 @@ Design
   a tool matching only some of its words gets that share of the credit. Adjacent query words
   found together in a name, alias or tag, and a tool's whole name or alias in the query, add a
   bonus.
-* Speed. Concepts are evaluated term-at-a-time in MaxScore order: once the concepts left cannot
-  lift a new tool into the top `limit`, only the current candidates are scored further.
+* Speed. Scores per key and tool are precomputed, and postings are also kept sorted by score.
+  A search scores a few probed tools for a threshold, uses MaxScore bounds to pick from the
+  sorted postings only the tools that can still reach it, and scores those concept by concept,
+  dropping each as soon as it cannot make the top. The result is exact, not approximate.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
+import operator
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from storage.search.synonyms import SynonymTable, default_synonyms
+from storage.search.synonyms import SynonymIndex, SynonymTable, default_synonyms
 from storage.search.text import (
     STOP_WORDS,
     Decompounder,
     Stemmers,
     fold,
-    hyphen_compounds,
     is_fragment,
     tokenize,
+    tokenize_with_compounds,
 )
 
+# BM25 term-frequency saturation, and the BM25+ floor (times idf) that any match earns.
 K1 = 1.2
 DELTA = 0.5
+# Index side: a compound's parts count half; phrase bonuses are scaled down to stay bonuses.
 PART_WEIGHT = 0.5
 BIGRAM_WEIGHT = 0.5
 LABEL_WEIGHT = 0.5
+# Query side, relative to an exact word (1.0): how much a looser match is trusted. Synonym
+# weights live in synonyms.py.
 THEME_WEIGHT = 0.5
 INFLECTION_WEIGHT = 0.9
 SPLIT_WEIGHT = 0.75
@@ -69,10 +77,15 @@ FUZZY_WEIGHT = 0.8
 FUZZY_STEP = 0.1
 FUZZY_MIN_LENGTH = 4
 FUZZY_CANDIDATES = 3
+# Limits: resolved query words kept per index, words read from a query, words in a label.
 CACHE_SIZE = 4096
+MAX_QUERY_WORDS = 32
 MAX_LABEL_WORDS = 8
 SUGGEST_CUTOFF = 60.0
+# Ranking: slack for float rounding in the pruning tests, and how the first probe is chosen.
 SAFETY_MARGIN = 1e-3
+PROBE_DEPTH = 256
+PROBE_COUNT = 64
 
 _ENDINGS = ("s", "t", "d", "e", "en", "n", "je", "jes")
 _VERB_ENDINGS = ("t", "d")
@@ -99,7 +112,11 @@ class SearchHit:
 
 
 def documents_from_catalogue(entries: Iterable[Mapping[str, object]]) -> list[ToolDocument]:
-    """Map catalogue entries (as in tools_catalogue.yaml) to search documents."""
+    """Map catalogue entries (as in tools_catalogue.yaml) to search documents.
+
+    The optional English fields are kept searchable too: `name_en` as an alias, and
+    `when_to_use_en` and `steps_en` along with `summary_en` in the English text.
+    """
     return [_document_from_entry(entry) for entry in entries]
 
 
@@ -107,16 +124,21 @@ def _document_from_entry(entry: Mapping[str, object]) -> ToolDocument:
     tool_id = _text(entry.get("id"))
     if not tool_id:
         raise ValueError(f"catalogue entry without id: {entry.get('name')!r}")
+    english = (
+        _text(entry.get("summary_en")),
+        _text(entry.get("when_to_use_en")),
+        *_texts(entry.get("steps_en")),
+    )
     return ToolDocument(
         id=tool_id,
         name=_text(entry.get("name")),
-        aliases=_texts(entry.get("aliases")),
+        aliases=_texts(entry.get("aliases")) + _texts(entry.get("name_en")),
         tags=_texts(entry.get("tags")),
         summary=_text(entry.get("summary_nl", entry.get("summary"))),
         when_to_use=_text(entry.get("when_to_use_nl", entry.get("when_to_use"))),
         steps=_texts(entry.get("steps_nl", entry.get("steps"))),
         level=_texts(entry.get("level")),
-        summary_en=_text(entry.get("summary_en")),
+        summary_en=" ".join(text for text in english if text),
     )
 
 
@@ -162,34 +184,35 @@ _FIELDS: tuple[_Field, ...] = (
 )
 
 
-def _pieces(document: ToolDocument, field_name: str) -> tuple[str, ...]:
-    """The separately written pieces of a field; phrases never cross a piece boundary."""
-    if field_name == "name":
+def _pieces(document: ToolDocument, spec: _Field) -> tuple[str, ...]:
+    """The separately written pieces of a field; phrases never cross a piece boundary. A name
+    is its main part and its parenthesised parts ('Logisch model (programmalogica)')."""
+    if spec.name == "name":
         main = _PARENTHESES.sub(" ", document.name)
         return (main, *_PARENTHESES.findall(document.name))
-    value: str | tuple[str, ...] = getattr(document, field_name)
+    value: str | tuple[str, ...] = getattr(document, spec.name)
     return (value,) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
 class _Piece:
+    """A piece of a field as content words, plus its hyphenated words written as one."""
+
     words: list[str]
     joined: list[str]
 
 
-@dataclass
-class _FieldStats:
-    terms: dict[str, float]
-    bigrams: dict[str, float]
-    length: int
-
-
+Document = dict[str, list[_Piece]]
 Postings = dict[str, dict[int, float]]
 
 
 @dataclass
 class _Builder:
-    """Turns documents into precomputed per-key, per-tool scores."""
+    """Turns documents into precomputed BM25F scores per key and tool.
+
+    Keys are word keys (stems), bigram keys ('first second', adjacent words in a name, alias
+    or tag) and label keys ('=' and a name's or alias's keys, for the whole-label bonus).
+    """
 
     documents: list[ToolDocument]
     stemmers: Stemmers
@@ -198,49 +221,60 @@ class _Builder:
 
     def build(self) -> Postings:
         tokenised = [self._tokenise(document) for document in self.documents]
+        averages = {spec.name: _average_length(tokenised, spec.name) for spec in _FIELDS}
         splitter = Decompounder(
             is_known=self.surface.__contains__,
             frequency=lambda word: self.surface.get(word, 0),
             allow_unknown_head=True,
         )
-        stats = [self._analyse(fields, splitter) for fields in tokenised]
-        postings = self._bm25f(stats, "terms")
-        for key, docs in self._bm25f(stats, "bigrams").items():
-            postings[key] = {doc: score * BIGRAM_WEIGHT for doc, score in docs.items()}
+        frequencies = [self._frequencies(fields, averages, splitter) for fields in tokenised]
+        postings = _saturate([terms for terms, _ in frequencies])
+        bigrams = [bigrams for _, bigrams in frequencies]
+        for key, tools in _saturate(bigrams).items():
+            postings[key] = {tool: score * BIGRAM_WEIGHT for tool, score in tools.items()}
         self._add_labels(postings)
         return postings
 
-    def _tokenise(self, document: ToolDocument) -> dict[str, list[_Piece]]:
-        fields: dict[str, list[_Piece]] = {}
+    def _tokenise(self, document: ToolDocument) -> Document:
+        fields: Document = {}
         for spec in _FIELDS:
-            pieces = []
-            for text in _pieces(document, spec.name):
-                piece = _Piece(tokenize(text), hyphen_compounds(text))
+            pieces = [_Piece(*tokenize_with_compounds(text)) for text in _pieces(document, spec)]
+            for piece in pieces:
                 self.surface.update(piece.words)
                 self.surface.update(piece.joined)
-                pieces.append(piece)
             fields[spec.name] = pieces
         return fields
 
-    def _analyse(
-        self, fields: dict[str, list[_Piece]], splitter: Decompounder
-    ) -> dict[str, _FieldStats]:
-        return {spec.name: self._field_stats(spec, fields[spec.name], splitter) for spec in _FIELDS}
+    def _frequencies(
+        self, fields: Document, averages: dict[str, float], splitter: Decompounder
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Field-weighted, length-normalised term and bigram frequencies of one tool (BM25F)."""
+        terms: dict[str, float] = {}
+        bigrams: dict[str, float] = {}
+        for spec in _FIELDS:
+            pieces = fields[spec.name]
+            length = sum(len(piece.words) for piece in pieces)
+            weight = spec.weight / (1.0 - spec.b + spec.b * length / averages[spec.name])
+            for piece in pieces:
+                self._count_words(terms, spec, piece, weight, splitter)
+                if spec.label:
+                    self._count_bigrams(bigrams, piece.words, weight)
+        return terms, bigrams
 
-    def _field_stats(
-        self, spec: _Field, pieces: list[_Piece], splitter: Decompounder
-    ) -> _FieldStats:
-        stats = _FieldStats(terms={}, bigrams={}, length=0)
-        for piece in pieces:
-            stats.length += len(piece.words)
-            for word in piece.words:
-                self._count(stats.terms, spec, word, 1.0)
-                for part in self._split(word, splitter) if spec.dutch else ():
-                    self._count(stats.terms, spec, part, PART_WEIGHT)
-            for word in piece.joined:
-                self._count(stats.terms, spec, word, 1.0)
-            self._count_bigrams(stats.bigrams, piece.words)
-        return stats
+    def _count_words(
+        self,
+        counter: dict[str, float],
+        spec: _Field,
+        piece: _Piece,
+        weight: float,
+        splitter: Decompounder,
+    ) -> None:
+        for word in piece.words:
+            self._count(counter, spec, word, weight)
+            for part in self._split(word, splitter) if spec.dutch else ():
+                self._count(counter, spec, part, weight * PART_WEIGHT)
+        for word in piece.joined:
+            self._count(counter, spec, word, weight)
 
     def _split(self, word: str, splitter: Decompounder) -> tuple[str, ...]:
         parts = self._parts.get(word)
@@ -253,49 +287,36 @@ class _Builder:
         for key in self.stemmers.keys(word, dutch=spec.dutch, english=spec.english):
             counter[key] = counter.get(key, 0.0) + weight
 
-    def _count_bigrams(self, counter: dict[str, float], words: list[str]) -> None:
-        keys = [self.stemmers.dutch(word) for word in words]
-        for first, second in itertools.pairwise(keys):
-            counter[_bigram_key(first, second)] = counter.get(_bigram_key(first, second), 0) + 1
+    def _count_bigrams(self, counter: dict[str, float], words: list[str], weight: float) -> None:
+        """Adjacent words, and adjacent parts of a compound at the weight of parts."""
+        sequences = [([self.stemmers.dutch(word) for word in words], weight)]
         for word in words:
             parts = [self.stemmers.dutch(part) for part in self._parts.get(word, ())]
-            for first, second in itertools.pairwise(parts):
+            sequences.append((parts, weight * PART_WEIGHT))
+        for keys, sequence_weight in sequences:
+            for first, second in itertools.pairwise(keys):
                 key = _bigram_key(first, second)
-                counter[key] = counter.get(key, 0.0) + PART_WEIGHT
-
-    def _bm25f(self, stats: list[dict[str, _FieldStats]], kind: str) -> Postings:
-        averages = {spec.name: _average_length(stats, spec.name) for spec in _FIELDS}
-        pseudo: list[dict[str, float]] = []
-        for fields in stats:
-            combined: dict[str, float] = {}
-            for spec in _FIELDS:
-                stat = fields[spec.name]
-                norm = 1.0 - spec.b + spec.b * stat.length / averages[spec.name]
-                counter: dict[str, float] = getattr(stat, kind)
-                for key, frequency in counter.items():
-                    combined[key] = combined.get(key, 0.0) + spec.weight * frequency / norm
-            pseudo.append(combined)
-        return _saturate(pseudo)
+                counter[key] = counter.get(key, 0.0) + sequence_weight
 
     def _add_labels(self, postings: Postings) -> None:
         """A tool's name and aliases as whole phrases, worth the summed rarity of their words."""
         size = len(self.documents)
         for index, document in enumerate(self.documents):
-            for label in (*_pieces(document, "name"), *document.aliases):
+            for label in (*_pieces(document, _FIELDS[0]), *document.aliases):
                 keys = [self.stemmers.dutch(word) for word in tokenize(label)]
                 if not keys or len(keys) > MAX_LABEL_WORDS or is_fragment(label):
                     continue
                 rarity = sum(_idf(size, len(postings.get(key, ()))) for key in keys)
-                docs = postings.setdefault(_label_key(keys), {})
-                docs[index] = max(docs.get(index, 0.0), LABEL_WEIGHT * rarity)
+                tools = postings.setdefault(_label_key(keys), {})
+                tools[index] = max(tools.get(index, 0.0), LABEL_WEIGHT * rarity)
 
 
-def _average_length(stats: list[dict[str, _FieldStats]], name: str) -> float:
-    total = sum(fields[name].length for fields in stats)
-    return max(total / max(len(stats), 1), 1.0)
+def _average_length(tokenised: list[Document], name: str) -> float:
+    total = sum(len(piece.words) for fields in tokenised for piece in fields[name])
+    return max(total / max(len(tokenised), 1), 1.0)
 
 
-def _saturate(pseudo: list[dict[str, float]]) -> Postings:
+def _saturate(pseudo: Sequence[dict[str, float]]) -> Postings:
     """BM25+ per key and tool from the field-weighted term frequencies."""
     frequency = Counter(key for combined in pseudo for key in combined)
     idf = {key: _idf(len(pseudo), count) for key, count in frequency.items()}
@@ -369,81 +390,6 @@ class _Word:
         return tuple(dict.fromkeys(itertools.chain.from_iterable(found)))
 
 
-@dataclass(frozen=True)
-class _Phrase:
-    """A synonym-list phrase: its words, its lookup keys and the index keys it can match."""
-
-    text: tuple[str, ...]
-    dutch_keys: tuple[str, ...]
-    english_keys: tuple[str, ...]
-    words: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class _Group:
-    weight: float
-    phrases: tuple[_Phrase, ...]
-
-
-class _Synonyms:
-    """The synonym table resolved against one index."""
-
-    def __init__(self, table: SynonymTable, stemmers: Stemmers, postings: Postings) -> None:
-        self._stemmers = stemmers
-        self._postings = postings
-        self._by_keys: dict[tuple[str, ...], list[_Group]] = {}
-        words: set[str] = set()
-        for group in table.groups:
-            for phrase in self._add(group.weight, group.phrases):
-                words.update(phrase.text)
-        self.words = frozenset(words)
-        self.longest = max((len(keys) for keys in self._by_keys), default=0)
-        self.theme = frozenset(
-            tuple(stemmers.dutch(word) for word in tokenize(phrase)) for phrase in table.theme
-        )
-
-    def knows(self, span: Sequence[tuple[str, str]]) -> bool:
-        return any(keys in self._by_keys for keys in _lookup_keys(span))
-
-    def alternatives(
-        self, span: Sequence[tuple[str, str]], trust: float
-    ) -> tuple[_Alternative, ...]:
-        """The other phrases of every group the span belongs to, weighted by the group."""
-        lookups = _lookup_keys(span)
-        best: dict[tuple[tuple[str, ...], ...], float] = {}
-        for keys in lookups:
-            for group in self._by_keys.get(keys, ()):
-                for phrase in group.phrases:
-                    typed = phrase.dutch_keys in lookups or phrase.english_keys in lookups
-                    if phrase.words and not typed:
-                        best[phrase.words] = max(best.get(phrase.words, 0.0), group.weight)
-        return tuple(_Alternative(words, weight * trust) for words, weight in best.items())
-
-    def _add(self, weight: float, texts: tuple[str, ...]) -> tuple[_Phrase, ...]:
-        phrases = tuple(self._phrase(text) for text in texts if not is_fragment(text))
-        group = _Group(weight, tuple(phrase for phrase in phrases if phrase.dutch_keys))
-        for phrase in group.phrases:
-            for keys in dict.fromkeys((phrase.dutch_keys, phrase.english_keys)):
-                self._by_keys.setdefault(keys, []).append(group)
-        return group.phrases
-
-    def _phrase(self, text: str) -> _Phrase:
-        words = tuple(tokenize(text))
-        dutch = tuple(self._stemmers.dutch(word) for word in words)
-        english = tuple(self._stemmers.english(word) for word in words)
-        hits = tuple(
-            tuple(key for key in self._stemmers.keys(word, english=True) if key in self._postings)
-            for word in words
-        )
-        return _Phrase(words, dutch, english, hits if any(hits) else ())
-
-
-def _lookup_keys(span: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
-    """The span as Dutch keys and as English keys."""
-    dutch, english = tuple(keys[0] for keys in span), tuple(keys[1] for keys in span)
-    return (dutch,) if dutch == english else (dutch, english)
-
-
 class _Planner:
     """Turns a query into concepts: words, recognised phrases, bigrams and labels."""
 
@@ -453,7 +399,7 @@ class _Planner:
         self._postings = postings
         self._surface = surface
         self._stemmers = stemmers
-        self._synonyms = _Synonyms(table, stemmers, postings)
+        self._synonyms = SynonymIndex(table, stemmers, self._hit_keys)
         self._vocabulary = self._fuzzy_vocabulary()
         self._splitter = Decompounder(
             is_known=self._known_part, frequency=lambda word: self._surface.get(word, 0)
@@ -462,7 +408,7 @@ class _Planner:
         self._lock = threading.Lock()
 
     def plan(self, query: str) -> list[_Concept]:
-        words = [self._resolve(text) for text in tokenize(query)]
+        words = [self._resolve(text) for text in tokenize(query)[:MAX_QUERY_WORDS]]
         segments = self._segments(words)
         in_segments = {word.text for start, end in segments for word in words[start:end]}
         loose = {word.text: word for word in words if word.text not in in_segments}
@@ -569,36 +515,34 @@ class _Planner:
         return buckets
 
     def _word_concept(self, word: _Word) -> _Concept:
-        synonyms: dict[tuple[tuple[str, ...], ...], _Alternative] = {}
+        """The word's own matches, and its synonyms (also those of a stripped verb ending)."""
+        synonyms: dict[tuple[tuple[str, ...], ...], float] = {}
         for form in (word.canonical, *word.variants):
-            for alternative in self._synonyms.alternatives([self._both_keys(form)], word.trust):
-                known = synonyms.get(alternative.words)
-                if known is None or alternative.weight > known.weight:
-                    synonyms[alternative.words] = alternative
-        concept = _Concept(word.alternatives + tuple(synonyms.values()))
-        return self._theme_scaled(concept, [word])
+            for words, weight in self._synonyms.expansions([self._both_keys(form)]):
+                synonyms[words] = max(synonyms.get(words, 0.0), weight * word.trust)
+        expansions = tuple(_Alternative(words, weight) for words, weight in synonyms.items())
+        return self._theme_scaled(_Concept(word.alternatives + expansions), [word])
 
     # -- phrases -------------------------------------------------------------------------
 
     def _segments(self, words: list[_Word]) -> list[tuple[int, int]]:
         """Known multi-word phrases in the query, longest first from left to right."""
         segments, start = [], 0
-        longest = max(self._synonyms.longest, MAX_LABEL_WORDS)
         while start < len(words):
-            end = next(
-                (
-                    end
-                    for end in range(min(start + longest, len(words)), start + 1, -1)
-                    if self._is_phrase(words[start:end])
-                ),
-                None,
-            )
+            end = self._phrase_end(words, start)
             if end is None:
                 start += 1
-                continue
-            segments.append((start, end))
-            start = end
+            else:
+                segments.append((start, end))
+                start = end
         return segments
+
+    def _phrase_end(self, words: list[_Word], start: int) -> int | None:
+        longest = max(self._synonyms.longest, MAX_LABEL_WORDS)
+        for end in range(min(start + longest, len(words)), start + 1, -1):
+            if self._is_phrase(words[start:end]):
+                return end
+        return None
 
     def _is_phrase(self, words: list[_Word]) -> bool:
         span = [self._both_keys(word.canonical) for word in words]
@@ -606,12 +550,17 @@ class _Planner:
         return self._synonyms.knows(span) or label in self._postings
 
     def _segment_concept(self, words: list[_Word]) -> _Concept:
+        """A recognised phrase: its words as typed (partial matches get a share of the credit)
+        or another phrase of its synonym groups."""
         trust = min(word.trust for word in words)
         unique = list({word.text: word for word in words}.values())
         typed = _Alternative(tuple(word.keys for word in unique), trust, summed=True)
         span = [self._both_keys(word.canonical) for word in words]
-        concept = _Concept((typed, *self._synonyms.alternatives(span, trust)))
-        return self._theme_scaled(concept, words)
+        expansions = (
+            _Alternative(phrase, weight * trust)
+            for phrase, weight in self._synonyms.expansions(span)
+        )
+        return self._theme_scaled(_Concept((typed, *expansions)), words)
 
     def _bigrams(self, words: list[_Word]) -> list[_Concept]:
         concepts = []
@@ -641,10 +590,7 @@ class _Planner:
 
     def _theme_factor(self, words: Sequence[_Word]) -> float:
         keys = tuple(self._dutch(word) for word in words)
-        theme = self._synonyms.theme
-        if keys in theme or all((key,) in theme for key in keys):
-            return THEME_WEIGHT
-        return 1.0
+        return THEME_WEIGHT if self._synonyms.is_theme(keys) else 1.0
 
     def _dutch(self, word: _Word) -> str:
         return self._stemmers.dutch(word.canonical)
@@ -658,118 +604,280 @@ def _fuzzy_weight(distance: int) -> float:
 
 
 def _edit_budget(text: str) -> int:
-    if len(text) <= 5:
+    """One edit for short words, two from eight letters, three from twelve."""
+    if len(text) < 8:
         return 1
-    return 2 if len(text) <= 10 else 3
+    return 2 if len(text) < 12 else 3
 
 
 # --------------------------------------------------------------------------------------------
 # Ranking
+#
+# Exact top-k without scoring every tool that shares a word with the query (MaxScore over
+# score-sorted postings). Tools probed from the postings are scored first; the `limit`-th best
+# of them is a threshold the final top reaches at least. Any split of that threshold over the
+# concepts, with the concepts left out counted at their bounds, tells which tools can still
+# make it: those reaching their concept's share on at least one concept of the split. The
+# split chosen is the one whose shares select the fewest postings; those tools are then scored
+# concept by concept and dropped as soon as the concepts left cannot lift them far enough.
+
+
+@dataclass(frozen=True)
+class _KeyPostings:
+    """One key's postings: by tool for lookups, and tools sorted by descending score."""
+
+    by_tool: dict[int, float]
+    tools: list[int]
+    scores: list[float]
+
+    @classmethod
+    def of(cls, by_tool: dict[int, float]) -> _KeyPostings:
+        ranked = sorted(by_tool.items(), key=lambda item: (-item[1], item[0]))
+        return cls(by_tool, [tool for tool, _ in ranked], [score for _, score in ranked])
+
+    @property
+    def best(self) -> float:
+        return self.scores[0] if self.scores else 0.0
+
+    def count_at_least(self, cutoff: float) -> int:
+        if cutoff <= 0.0:
+            return len(self.scores)
+        return bisect.bisect_right(self.scores, -cutoff, key=operator.neg)
+
+
+_NO_POSTINGS = _KeyPostings({}, [], [])
+
+
+@dataclass(frozen=True)
+class _CompiledAlternative:
+    """An alternative resolved to postings, with the best score it can give."""
+
+    words: tuple[tuple[_KeyPostings, ...], ...]
+    weight: float
+    summed: bool
+
+    @property
+    def bound(self) -> float:
+        return self.weight * sum(_best(word) for word in self.words) * self.share(len(self.words))
+
+    def scores(self, tools: Set[int]) -> dict[int, float]:
+        """Scores of those `tools` that match at least one word."""
+        weight = self.weight
+        if len(self.words) == 1:
+            best = _word_scores(self.words[0], tools)
+            return best if weight == 1.0 else {tool: weight * s for tool, s in best.items()}
+        totals: dict[int, float] = {}
+        found: dict[int, int] = {}
+        for word in self.words:
+            for tool, score in _word_scores(word, tools).items():
+                totals[tool] = totals.get(tool, 0.0) + score
+                found[tool] = found.get(tool, 0) + 1
+        shares = [weight * self.share(count) for count in range(len(self.words) + 1)]
+        return {tool: total * shares[found[tool]] for tool, total in totals.items()}
+
+    def share(self, found: int) -> float:
+        """Summed words count by the square of the share found; otherwise their mean counts."""
+        if self.summed:
+            return (found / len(self.words)) ** 2
+        return 1.0 / len(self.words) if found else 0.0
+
+    def cutoffs(self) -> Iterable[tuple[_KeyPostings, float, float]]:
+        """Per key: (key, a, b) such that a tool scoring `t` or more on this alternative scores
+        at least a * t - b on one of its keys.
+
+        With several words a tool may score on all of them, or on one only. On all: one word
+        beyond the longest reaches t / (weight * full share) minus what the others can add. On
+        one: that word alone reaches t / (weight * share of one word); for the longest word,
+        whose postings cost most to read, this is the only case left to cover.
+        """
+        count = len(self.words)
+        if count == 1:
+            yield from ((key, 1.0 / self.weight, 0.0) for key in self.words[0])
+            return
+        sizes = [sum(len(key.tools) for key in word) for word in self.words]
+        longest = sizes.index(max(sizes))
+        bests = [_best(word) for word in self.words]
+        alone = 1.0 / (self.weight * self.share(1))
+        together = 1.0 / (self.weight * self.share(count))
+        for position, word in enumerate(self.words):
+            if position == longest:
+                yield from ((key, alone, 0.0) for key in word)
+            else:
+                rest = sum(bests) - bests[position]
+                yield from ((key, together, rest) for key in word)
+
+
+def _word_scores(word: tuple[_KeyPostings, ...], tools: Set[int]) -> dict[int, float]:
+    """Per tool among `tools`, the best score of the word's keys."""
+    if not word:
+        return {}
+    first = word[0].by_tool
+    best = {tool: first[tool] for tool in first.keys() & tools}
+    for key in word[1:]:
+        by_tool = key.by_tool
+        for tool in by_tool.keys() & tools:
+            if by_tool[tool] > best.get(tool, 0.0):
+                best[tool] = by_tool[tool]
+    return best
+
+
+def _best(word: tuple[_KeyPostings, ...]) -> float:
+    return max((key.best for key in word), default=0.0)
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """A key's postings as a source of candidates for one concept."""
+
+    bound: float
+    key: _KeyPostings
+    slope: float
+    offset: float
+
+    def count(self, share: float) -> int:
+        if self.bound < share:
+            return 0
+        return self.key.count_at_least(self.slope * share - self.offset)
+
+    def tools(self, share: float) -> list[int]:
+        return self.key.tools[: self.count(share)]
+
+
+@dataclass(frozen=True)
+class _CompiledConcept:
+    alternatives: tuple[_CompiledAlternative, ...]
+    bound: float
+
+    def scores(self, tools: Set[int]) -> dict[int, float]:
+        """Scores of those `tools` that match the concept at all."""
+        if len(self.alternatives) == 1:
+            return self.alternatives[0].scores(tools)
+        best: dict[int, float] = {}
+        for alternative in self.alternatives:
+            for tool, score in alternative.scores(tools).items():
+                if score > best.get(tool, 0.0):
+                    best[tool] = score
+        return best
+
+    @property
+    def cost(self) -> int:
+        return sum(len(word) for alternative in self.alternatives for word in alternative.words)
+
+    @property
+    def streams(self) -> list[_Stream]:
+        return [
+            _Stream(alternative.bound, key, slope, offset)
+            for alternative in self.alternatives
+            for key, slope, offset in alternative.cutoffs()
+        ]
 
 
 class _Ranker:
-    """Adds concept scores per tool, MaxScore style, and keeps the best `limit`."""
+    """Finds the tools with the highest sum of concept scores."""
 
     def __init__(self, postings: Postings) -> None:
-        self._postings = postings
-        self._best = {key: max(docs.values()) for key, docs in postings.items()}
+        self._postings = {key: _KeyPostings.of(docs) for key, docs in postings.items()}
 
     def top(self, concepts: list[_Concept], limit: int) -> dict[int, float]:
-        bounds = [self._concept_bound(concept) for concept in concepts]
-        order = sorted(range(len(concepts)), key=lambda position: -bounds[position])
-        remaining = sum(bounds)
+        compiled = [self._compile(concept) for concept in concepts]
+        ranked = sorted((c for c in compiled if c.bound > 0.0), key=lambda c: -c.bound)
+        scored = _accumulate(ranked, _probes(ranked), 0.0, limit)
+        threshold = _threshold(scored, limit)
+        selection = _selection(ranked, threshold - SAFETY_MARGIN)
+        candidates = set(itertools.chain.from_iterable(selection)) | scored.keys()
+        return _accumulate(ranked, candidates, threshold, limit)
+
+    def everything(self, concepts: list[_Concept], size: int) -> dict[int, float]:
+        """Reference scoring of every tool, without any shortcut; for checking `top`."""
         scores: dict[int, float] = {}
-        for position in order:
-            concept, bound = concepts[position], bounds[position]
-            remaining -= bound
-            if _newcomers_can_rank(scores, bound + remaining, limit):
-                for doc, score in self._concept_scores(concept).items():
-                    scores[doc] = scores.get(doc, 0.0) + score
-            else:
-                for doc in scores:
-                    scores[doc] += self._concept_score(concept, doc)
-                scores = _prune(scores, _threshold(scores, limit) - remaining)
+        for concept in concepts:
+            for tool, score in self._compile(concept).scores(set(range(size))).items():
+                scores[tool] = scores.get(tool, 0.0) + score
         return scores
 
-    def _concept_bound(self, concept: _Concept) -> float:
-        return max(self._alternative_bound(alternative) for alternative in concept.alternatives)
+    def _compile(self, concept: _Concept) -> _CompiledConcept:
+        alternatives = sorted(
+            (self._compile_alternative(alternative) for alternative in concept.alternatives),
+            key=lambda alternative: -alternative.bound,
+        )
+        bound = alternatives[0].bound if alternatives else 0.0
+        return _CompiledConcept(tuple(alternatives), bound)
 
-    def _alternative_bound(self, alternative: _Alternative) -> float:
-        total = sum(
-            max((self._best.get(key, 0.0) for key in keys), default=0.0)
+    def _compile_alternative(self, alternative: _Alternative) -> _CompiledAlternative:
+        words = tuple(
+            tuple(self._postings.get(key, _NO_POSTINGS) for key in keys)
             for keys in alternative.words
         )
-        return alternative.weight * (total if alternative.summed else total / len(alternative.words))
-
-    def _concept_scores(self, concept: _Concept) -> Mapping[int, float]:
-        if len(concept.alternatives) == 1:
-            return self._alternative_scores(concept.alternatives[0])
-        best: dict[int, float] = {}
-        for alternative in concept.alternatives:
-            for doc, score in self._alternative_scores(alternative).items():
-                if score > best.get(doc, 0.0):
-                    best[doc] = score
-        return best
-
-    def _alternative_scores(self, alternative: _Alternative) -> Mapping[int, float]:
-        count = len(alternative.words)
-        if count == 1:
-            docs = self._word_scores(alternative.words[0])
-            factor = alternative.weight
-            return docs if factor == 1.0 else {doc: s * factor for doc, s in docs.items()}
-        totals: dict[int, float] = {}
-        found: Counter[int] = Counter()
-        for keys in alternative.words:
-            for doc, score in self._word_scores(keys).items():
-                totals[doc] = totals.get(doc, 0.0) + score
-                found[doc] += 1
-        return {
-            doc: _combine(alternative, total, found[doc]) for doc, total in totals.items()
-        }
-
-    def _word_scores(self, keys: tuple[str, ...]) -> Mapping[int, float]:
-        if len(keys) == 1:
-            return self._postings[keys[0]]
-        best: dict[int, float] = {}
-        for key in keys:
-            for doc, score in self._postings[key].items():
-                if score > best.get(doc, 0.0):
-                    best[doc] = score
-        return best
-
-    def _concept_score(self, concept: _Concept, doc: int) -> float:
-        best = 0.0
-        for alternative in concept.alternatives:
-            total, found = 0.0, 0
-            for keys in alternative.words:
-                score = max((self._postings[key].get(doc, 0.0) for key in keys), default=0.0)
-                total += score
-                found += score > 0.0
-            best = max(best, _combine(alternative, total, found) if found else 0.0)
-        return best
+        return _CompiledAlternative(words, alternative.weight, alternative.summed)
 
 
-def _combine(alternative: _Alternative, total: float, found: int) -> float:
-    count = len(alternative.words)
-    share = found / count if alternative.summed else 1.0 / count
-    return alternative.weight * total * share
+def _selection(concepts: list[_CompiledConcept], threshold: float) -> list[list[int]]:
+    """The postings prefixes holding every tool that can reach `threshold`, through the
+    cheapest valid split (see `_splits`)."""
+    streams = [concept.streams for concept in concepts]
+    if threshold <= 0.0:
+        return [stream.key.tools for group in streams for stream in group]
+    best_cost, best_shares = math.inf, [0.0] * len(concepts)
+    for shares in _splits(concepts, threshold):
+        pairs = zip(shares, streams, strict=True)
+        cost = sum(stream.count(share) for share, group in pairs for stream in group)
+        if cost < best_cost:
+            best_cost, best_shares = cost, shares
+    pairs = zip(best_shares, streams, strict=True)
+    return [stream.tools(share) for share, group in pairs for stream in group]
 
 
-def _newcomers_can_rank(scores: dict[int, float], reachable: float, limit: int) -> bool:
-    """Whether a tool not scored yet could still enter the top `limit`."""
-    if len(scores) < limit or reachable >= max(scores.values()):
-        return True
-    return reachable >= _threshold(scores, limit) - SAFETY_MARGIN
+def _probes(concepts: list[_CompiledConcept]) -> set[int]:
+    """Tools to score first for a threshold: the top of every key's postings, and the tools
+    found most often near the top of the postings of the query's keys."""
+    heads = [
+        key.tools[:PROBE_DEPTH]
+        for concept in concepts
+        for alternative in concept.alternatives
+        for word in alternative.words
+        for key in word
+    ]
+    counts = Counter(itertools.chain.from_iterable(heads))
+    return {tool for tool, _ in counts.most_common(PROBE_COUNT)} | {
+        tool for head in heads for tool in head[:2]
+    }
+
+
+def _splits(concepts: list[_CompiledConcept], threshold: float) -> Iterable[list[float]]:
+    """Valid splits: the `count` concepts with the highest bounds share what the others'
+    bounds leave of the threshold, in proportion to their bounds; the others need not be read.
+    """
+    bounds = [concept.bound for concept in concepts]
+    for count in range(1, len(bounds) + 1):
+        left = threshold - sum(bounds[count:])
+        if left > 0.0:
+            ratio = left / sum(bounds[:count])
+            yield [bound * ratio for bound in bounds[:count]] + [math.inf] * (len(bounds) - count)
+
+
+def _accumulate(
+    concepts: list[_CompiledConcept], candidates: set[int], threshold: float, limit: int
+) -> dict[int, float]:
+    """Score the candidates concept by concept, cheapest concepts first, dropping those that
+    the concepts left can no longer lift to the threshold."""
+    scores = dict.fromkeys(candidates, 0.0)
+    remaining = sum(concept.bound for concept in concepts)
+    for concept in sorted(concepts, key=lambda concept: (concept.cost, -concept.bound)):
+        remaining -= concept.bound
+        for tool, score in concept.scores(scores.keys()).items():
+            scores[tool] += score
+        if scores and max(scores.values()) > threshold:
+            threshold = max(threshold, _threshold(scores, limit))
+        floor = threshold - remaining - SAFETY_MARGIN
+        if floor > 0.0:
+            scores = {tool: score for tool, score in scores.items() if score >= floor}
+    return scores
 
 
 def _threshold(scores: dict[int, float], limit: int) -> float:
     if len(scores) < limit:
         return 0.0
     return heapq.nlargest(limit, scores.values())[-1]
-
-
-def _prune(scores: dict[int, float], floor: float) -> dict[int, float]:
-    return {doc: score for doc, score in scores.items() if score >= floor - SAFETY_MARGIN}
 
 
 # --------------------------------------------------------------------------------------------
@@ -816,6 +924,12 @@ class ToolIndex:
         if not concepts:
             return []
         return self._hits(self._ranker.top(concepts, limit), limit)
+
+    def search_exhaustively(self, query: str, limit: int = 3) -> list[SearchHit]:
+        """`search` without the MaxScore shortcuts: scores every tool. Slow; it exists to
+        check that `search` returns exactly this."""
+        concepts = self._planner.plan(query) if limit > 0 else []
+        return self._hits(self._ranker.everything(concepts, len(self)), limit)
 
     def suggest(self, query: str, limit: int = 3) -> list[SearchHit]:
         """Tools whose name, alias or tag looks most like the query; for 'did you mean'."""

@@ -1,13 +1,19 @@
-"""The field-wide synonym list used to expand search queries (data in synonyms.yaml)."""
+"""The field-wide synonym list used to expand search queries (data in synonyms.yaml).
+
+`SynonymTable` is the list as written; `SynonymIndex` is the list resolved against one search
+index: phrases as stemmed keys, and the keys of the index each phrase can match.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
+
+from storage.search.text import Stemmers, is_fragment, tokenize
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.yaml")
 
@@ -81,3 +87,93 @@ def _groups(raw: object, weight: float) -> tuple[SynonymGroup, ...]:
         if len(phrases) >= 2:
             groups.append(SynonymGroup(phrases=phrases, weight=weight))
     return tuple(groups)
+
+
+# --------------------------------------------------------------------------------------------
+# The table resolved against one search index
+
+Keys = tuple[str, ...]
+Expansion = tuple[tuple[Keys, ...], float]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase of the list as its words, its Dutch and English keys, and per word the keys
+    the index holds (empty when the index holds none of the phrase's words)."""
+
+    words: tuple[str, ...]
+    dutch_keys: Keys
+    english_keys: Keys
+    indexed: tuple[Keys, ...]
+
+
+@dataclass(frozen=True)
+class _Group:
+    weight: float
+    phrases: tuple[Phrase, ...]
+
+
+class SynonymIndex:
+    """Finds the groups a query phrase belongs to and what else they let it match.
+
+    A phrase is looked up by its Dutch keys or by its English keys, so inflected forms find
+    their group too. Phrases that stop-word removal would cut down to a fragment are left out.
+    """
+
+    def __init__(
+        self, table: SynonymTable, stemmers: Stemmers, indexed: Callable[[str], Keys]
+    ) -> None:
+        self._stemmers = stemmers
+        self._indexed = indexed
+        self._groups: dict[Keys, list[_Group]] = {}
+        words: set[str] = set()
+        for entry in table.groups:
+            group = self._group(entry)
+            for phrase in group.phrases:
+                words.update(phrase.words)
+                for keys in dict.fromkeys((phrase.dutch_keys, phrase.english_keys)):
+                    self._groups.setdefault(keys, []).append(group)
+        self.words = frozenset(words)
+        self.longest = max((len(keys) for keys in self._groups), default=0)
+        self.theme = frozenset(
+            tuple(stemmers.dutch(word) for word in tokenize(phrase)) for phrase in table.theme
+        )
+
+    def knows(self, span: Sequence[tuple[str, str]]) -> bool:
+        """Whether the span, as (Dutch key, English key) per word, is a phrase of the list."""
+        return any(keys in self._groups for keys in _lookups(span))
+
+    def expansions(self, span: Sequence[tuple[str, str]]) -> list[Expansion]:
+        """The other phrases of the span's groups, as indexed keys with the group's weight."""
+        lookups = _lookups(span)
+        best: dict[tuple[Keys, ...], float] = {}
+        for keys in lookups:
+            for group in self._groups.get(keys, ()):
+                for phrase in group.phrases:
+                    typed = phrase.dutch_keys in lookups or phrase.english_keys in lookups
+                    if phrase.indexed and not typed:
+                        best[phrase.indexed] = max(best.get(phrase.indexed, 0.0), group.weight)
+        return list(best.items())
+
+    def is_theme(self, dutch_keys: Keys) -> bool:
+        return dutch_keys in self.theme or all((key,) in self.theme for key in dutch_keys)
+
+    def _group(self, entry: SynonymGroup) -> _Group:
+        phrases = (self._phrase(text) for text in entry.phrases if not is_fragment(text))
+        return _Group(entry.weight, tuple(phrase for phrase in phrases if phrase.words))
+
+    def _phrase(self, text: str) -> Phrase:
+        words = tuple(tokenize(text))
+        indexed = tuple(self._indexed(word) for word in words)
+        return Phrase(
+            words=words,
+            dutch_keys=tuple(self._stemmers.dutch(word) for word in words),
+            english_keys=tuple(self._stemmers.english(word) for word in words),
+            indexed=indexed if any(indexed) else (),
+        )
+
+
+def _lookups(span: Sequence[tuple[str, str]]) -> tuple[Keys, ...]:
+    """The span as Dutch keys and as English keys."""
+    dutch, english = tuple(keys[0] for keys in span), tuple(keys[1] for keys in span)
+    return (dutch,) if dutch == english else (dutch, english)

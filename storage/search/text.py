@@ -29,7 +29,7 @@ STOP_WORDS_NL: frozenset[str] = _word_set(
     hoeveel hoor hun iemand iets ik in is ja je jij jou jouw jullie kan komen komt krijg
     krijgen krijgt kun kunnen kunt laat laten maar me mee meer men met mij mijn misschien mag
     moet moeten mogelijk na naar net niet niets nog nou nu of ok oke om omdat onder ons onze
-    ook op over precies qua s te tegen toch toe tot u uit uw van veel vind vinden vindt voor
+    ook op over per precies qua s te tegen toch toe tot u uit uw van veel vind vinden vindt voor
     vooral waar waarbij waardoor waarin waarmee waarom waarop wanneer wat we weer wel welk
     welke wie wij wil wilt willen word worden wordt zal ze zeg zei zelf zich zij zijn zo
     zoals zoek zoeken zoekt zonder zou zouden zullen zulk
@@ -38,24 +38,35 @@ STOP_WORDS_NL: frozenset[str] = _word_set(
 
 STOP_WORDS_EN: frozenset[str] = _word_set(
     """
-    a about after all also am an and any anything are as at be because been being but by can
-    could did do does doing find for from get got had has have having he her here his how i
-    if in into is it its just know let look looking me more most my need no not of on one or
-    our out please should show so some something such than that the their them then there
-    these they thing things this those to too us very via want was way we were what when
-    where whether which while who whom why will with would you your
+    a about across after all also am among an and any anything are as at be because been
+    being between but by can could did do does doing find for from get got had has have
+    having he her here his how i if in into is it its just know let look looking me more
+    most my need no not of on one or our out please should show so some something such than
+    that the their them then there these they thing things this those to too us very via
+    want was way we were what when where whether which while who whom why will with would
+    you your
+    """
+)
+
+# Vague words that members add to a question without naming what they look for.
+FILLER_WORDS: frozenset[str] = _word_set(
+    """
+    belangrijk belangrijke beter best erg gewoon goed goede handig heel makkelijk snel soms
+    vaak better easy good great important quick really
     """
 )
 
 ARTICLES: frozenset[str] = frozenset({"de", "het", "een", "the", "a", "an"})
 
-STOP_WORDS: frozenset[str] = STOP_WORDS_NL | STOP_WORDS_EN
+STOP_WORDS: frozenset[str] = STOP_WORDS_NL | STOP_WORDS_EN | FILLER_WORDS
 
 MIN_TOKEN_LENGTH = 2
+MEMO_LIMIT = 500_000
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_APOSTROPHES = ("’", "‘", "`", "´")
 _WORD_GROUP = re.compile(r"[a-z0-9]+(?:'s)?(?:-[a-z0-9]+(?:'s)?)*")
 _WORD = re.compile(r"[a-z0-9]+")
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")
 _DOUBLE_VOWEL = re.compile(r"([aeou])\1")
 _FINAL_E = re.compile(r"(?<=[^aeiouy])e$")
 _LINKING_SUFFIXES = ("", "s")
@@ -63,9 +74,12 @@ _LINKING_SUFFIXES = ("", "s")
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, so that 'Cliënt' and 'client' become equal."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return stripped.casefold()
+    if text.isascii():
+        return text.lower().replace("`", "'")
+    for apostrophe in _APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return _COMBINING_MARKS.sub("", decomposed).casefold()
 
 
 def is_content_word(word: str) -> bool:
@@ -74,7 +88,22 @@ def is_content_word(word: str) -> bool:
 
 def tokenize(text: str) -> list[str]:
     """Folded content words in reading order; hyphenated words are split into their parts."""
-    return [word for word in _WORD.findall(_drop_genitive(fold(text))) if is_content_word(word)]
+    return _words(fold(text))
+
+
+def tokenize_with_compounds(text: str) -> tuple[list[str], list[str]]:
+    """The content words, and hyphenated words written as one ('kosten-baten' -> 'kostenbaten')."""
+    folded = fold(text)
+    if "-" not in folded:
+        return _words(folded), []
+    groups = (group for group in _WORD_GROUP.findall(folded) if "-" in group)
+    joined = ("".join(_words(group, keep_stop_words=True)) for group in groups)
+    return _words(folded), [word for word in joined if is_content_word(word)]
+
+
+def _words(folded: str, *, keep_stop_words: bool = False) -> list[str]:
+    words = _WORD.findall(folded.replace("'s", ""))
+    return words if keep_stop_words else [word for word in words if is_content_word(word)]
 
 
 def is_fragment(text: str) -> bool:
@@ -82,32 +111,23 @@ def is_fragment(text: str) -> bool:
 
     Such a remainder no longer means what the phrase meant, so it must not stand in for it.
     """
-    words = [word for word in _WORD.findall(_drop_genitive(fold(text))) if word not in ARTICLES]
+    words = [word for word in _words(fold(text), keep_stop_words=True) if word not in ARTICLES]
     return len(words) >= 2 and len(tokenize(text)) == 1
-
-
-def hyphen_compounds(text: str) -> list[str]:
-    """Hyphenated words written as one word ('kosten-baten' -> 'kostenbaten')."""
-    groups = _WORD_GROUP.findall(fold(text))
-    joined = ("".join(_WORD.findall(_drop_genitive(group))) for group in groups if "-" in group)
-    return [word for word in joined if is_content_word(word)]
-
-
-def _drop_genitive(text: str) -> str:
-    """Drop the apostrophe-s of Dutch plurals and genitives ("foto's" -> "foto")."""
-    return text.replace("'s", "")
 
 
 @dataclass
 class Stemmers:
     """Dutch and English Snowball stemmers with a memo; index keys come from here.
 
-    PyStemmer objects are not thread-safe, so stemming a new word happens under a lock.
+    PyStemmer objects are not thread-safe, so stemming a new word happens under a lock. The
+    memo is emptied when it grows past `MEMO_LIMIT` words, so endless new query words cannot
+    grow it without bound.
     """
 
     _dutch: Stemmer.Stemmer = field(default_factory=lambda: Stemmer.Stemmer("dutch"))
     _english: Stemmer.Stemmer = field(default_factory=lambda: Stemmer.Stemmer("english"))
     _memo: dict[tuple[str, str], str] = field(default_factory=dict)
+    _keys: dict[tuple[str, bool, bool], tuple[str, ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def dutch(self, word: str) -> str:
@@ -118,12 +138,13 @@ class Stemmers:
         return self._stem("en", word)
 
     def keys(self, word: str, *, dutch: bool = True, english: bool = False) -> tuple[str, ...]:
-        keys: list[str] = []
-        if dutch:
-            keys.append(self.dutch(word))
-        if english:
-            keys.append(self.english(word))
-        return tuple(dict.fromkeys(keys))
+        """The word's distinct keys in the chosen languages."""
+        cached = self._keys.get((word, dutch, english))
+        if cached is None:
+            found = (self.dutch(word) if dutch else None, self.english(word) if english else None)
+            cached = tuple(dict.fromkeys(key for key in found if key is not None))
+            self._keys[(word, dutch, english)] = cached
+        return cached
 
     def _stem(self, language: str, word: str) -> str:
         cached = self._memo.get((language, word))
@@ -136,6 +157,9 @@ class Stemmers:
                 key = _even_out_dutch_spelling(self._dutch.stemWord(word))
             else:
                 key = self._english.stemWord(word)
+        if len(self._memo) >= MEMO_LIMIT:
+            self._memo.clear()
+            self._keys.clear()
         self._memo[(language, word)] = key
         return key
 

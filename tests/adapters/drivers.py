@@ -11,7 +11,14 @@ from typing import Protocol
 
 from bot.adapters.base import Capabilities
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
-from bot.messages import ChatTarget, Incoming, MemberTarget, Reply, Target
+from bot.button_codec import ButtonCodec
+from bot.clock import SystemClock
+from bot.command_menu import build_menu
+from bot.handlers import build_router
+from bot.i18n import Catalogs
+from bot.messages import ChatRef, ChatTarget, Incoming, MemberTarget, Reply, Target, UserRef
+from storage.db import Database
+from tests.fakes.telegram_api import FakeTelegramServer, SentRecord
 
 
 @dataclass
@@ -21,6 +28,7 @@ class RecordingHost:
     received: list[Incoming] = field(default_factory=list)
     arrivals: asyncio.Queue[Incoming] = field(default_factory=asyncio.Queue)
     answers: list[Reply] = field(default_factory=list)
+    refused: list[UserRef] = field(default_factory=list)
     shutdown_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
@@ -30,6 +38,10 @@ class RecordingHost:
 
     def request_shutdown(self) -> None:
         self.shutdown_requested.set()
+
+    async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
+        self.refused.append(user)
+        return []
 
 
 class Driver(Protocol):
@@ -117,3 +129,69 @@ def _pipe() -> tuple[io.TextIOWrapper, io.TextIOWrapper]:
         ),
         io.TextIOWrapper(os.fdopen(read_fd, "rb", buffering=0), encoding="utf-8"),
     )
+
+
+class TelegramDriver:
+    """Plays Anna (who started the bot) in a group, through the fake Bot API server."""
+
+    GROUP = -1009876543210
+    ANNA = 201
+    STRANGER = 202
+
+    def __init__(self, server: FakeTelegramServer, database: Database) -> None:
+        from bot.adapters.telegram import CALLBACK_DATA_LIMIT, TelegramAdapter, TelegramConfig
+
+        self.server = server
+        server.add_user(self.ANNA, "Anna", language_code="nl")
+        server.add_user(self.STRANGER, "Bert", language_code="nl")
+        server.add_group(self.GROUP, "Contract", members=[self.ANNA, self.STRANGER])
+        server.user_started_bot(self.ANNA)
+        self.adapter = TelegramAdapter(
+            TelegramConfig(token=server.token, base_url=server.base_url, poll_timeout=1),
+            buttons=ButtonCodec(database, SystemClock(), CALLBACK_DATA_LIMIT),
+            menu=build_menu(build_router()[0], Catalogs()),
+        )
+        self.capabilities = self.adapter.capabilities
+        self.host = RecordingHost()
+        self.group = ChatTarget("telegram", str(self.GROUP))
+        self.member = MemberTarget("telegram", str(self.ANNA))
+        self.stranger = MemberTarget("telegram", str(self.STRANGER))
+        self._last_with_buttons: SentRecord | None = None
+
+    async def start(self) -> None:
+        await self.adapter.start(self.host)
+
+    async def user_types(self, text: str) -> Incoming:
+        self.server.push_message(self.GROUP, self.ANNA, text)
+        return await asyncio.wait_for(self.host.arrivals.get(), 5)
+
+    async def delivered(self, target: Target, replies: Sequence[Reply]) -> list[str]:
+        start = len(self.server.sent)
+        await self.adapter.send(target, replies)
+        records = self.server.sent[start:]
+        for record in records:
+            if record.reply_markup:
+                self._last_with_buttons = record
+        return [record.text or record.caption or "" for record in records]
+
+    async def press(self, label: str) -> Incoming:
+        record = self._last_with_buttons
+        assert record is not None and record.reply_markup is not None
+        data = next(
+            button["callback_data"]
+            for row in record.reply_markup["inline_keyboard"]
+            for button in row
+            if button["text"] == label
+        )
+        self.server.push_callback_query(self.ANNA, record.message_id, record.chat_id, data)
+        return await asyncio.wait_for(self.host.arrivals.get(), 5)
+
+    async def files(self) -> dict[str, bytes]:
+        return {
+            record.document.filename: record.document.content
+            for record in self.server.sent
+            if record.document is not None and record.document.filename
+        }
+
+    async def close(self) -> None:
+        await self.adapter.stop()

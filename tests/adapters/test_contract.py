@@ -10,17 +10,30 @@ import pytest
 from bot.markup import Text
 from bot.messages import Attachment, Button, EventKind, Reply
 from bot.messenger import DeliveryRefused
-from tests.adapters.drivers import ConsoleDriver, Driver
+from storage import migrate
+from storage.db import Database
+from tests.adapters.drivers import ConsoleDriver, Driver, TelegramDriver
+from tests.fakes.telegram_api import FakeTelegramServer
 
 TRICKY = "<b>not bold</b> & *stars* _under_ `tick` [x](http://y) @everyone </i> ‮rtl 🎉"
 
 
-@pytest.fixture(params=["console"])
+@pytest.fixture(params=["console", "telegram"])
 async def driver(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Driver]:
-    console = ConsoleDriver(tmp_path / "files")
-    await console.start()
-    yield console
-    await console.close()
+    if request.param == "console":
+        console = ConsoleDriver(tmp_path / "files")
+        await console.start()
+        yield console
+        await console.close()
+        return
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}")
+    await migrate.upgrade(database)
+    async with FakeTelegramServer(token="4242:contract") as server:
+        telegram = TelegramDriver(server, database)
+        await telegram.start()
+        yield telegram
+        await telegram.close()
+    await database.dispose()
 
 
 async def test_commands_arrive_with_name_and_arguments(driver: Driver) -> None:
@@ -58,6 +71,14 @@ async def test_buttons_round_trip(driver: Driver) -> None:
     await driver.delivered(driver.group, [Reply(Text.plain("Kom je?"), buttons)])
     msg = await driver.press("Ik kan niet")
     assert (msg.kind, msg.action, msg.payload) == (EventKind.BUTTON, "rsvp", "m-1:no")
+
+
+async def test_long_button_payloads_survive_the_round_trip(driver: Driver) -> None:
+    payload = "experiment:" + "é" * 120
+    buttons = ((Button("Deel", "share", payload),),)
+    await driver.delivered(driver.group, [Reply(Text.plain("Delen?"), buttons)])
+    msg = await driver.press("Deel")
+    assert (msg.action, msg.payload) == ("share", payload)
 
 
 async def test_files_are_delivered_whole(driver: Driver) -> None:

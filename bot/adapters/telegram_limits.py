@@ -1,0 +1,136 @@
+"""Outbound pacing for Telegram: about 30 messages/s overall, 1/s per private chat and
+20/min per group, with a pause-and-retry on 429 (RetryAfter). Nothing is ever dropped.
+
+PTB's own AIORateLimiter knows no per-private-chat limit and allows bursts at its edges;
+this one keeps sliding windows measured at the moment a request is actually sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+MARGIN = 1.03
+"""Windows are a little longer than Telegram's, so clock jitter never makes a burst too big."""
+
+
+class SlidingWindow:
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period * MARGIN
+        self.lock = asyncio.Lock()
+        self._sent: deque[float] = deque()
+
+    def wait_time(self, now: float) -> float:
+        while self._sent and self._sent[0] <= now - self.period:
+            self._sent.popleft()
+        if len(self._sent) < self.limit:
+            return 0.0
+        return self._sent[0] + self.period - now
+
+    def record(self, now: float) -> None:
+        self._sent.append(now)
+
+    @property
+    def idle(self) -> bool:
+        return self.wait_time(time.monotonic()) == 0.0 and not self.lock.locked()
+
+
+def is_message(endpoint: str) -> bool:
+    """Requests Telegram counts against its message limits."""
+    return endpoint.startswith(("send", "edit", "copy", "forward"))
+
+
+class TelegramRateLimiter(BaseRateLimiter[int]):
+    def __init__(
+        self,
+        *,
+        overall_per_second: int = 30,
+        private_per_second: int = 1,
+        group_per_minute: int = 20,
+        max_retries: int = 20,
+    ) -> None:
+        self._overall = SlidingWindow(overall_per_second, 1.0)
+        self._private_per_second = private_per_second
+        self._group_per_minute = group_per_minute
+        self._chats: dict[str, SlidingWindow] = {}
+        self._max_retries = max_retries
+        self._resume_at = 0.0
+        self.retries_after_429 = 0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        chat_id = data.get("chat_id")
+        counted = is_message(endpoint) and chat_id is not None
+        retries = rate_limit_args if rate_limit_args is not None else self._max_retries
+        for attempt in range(retries + 1):
+            await self._wait_out_pause()
+            if counted:
+                await self._take_slot(str(chat_id))
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == retries:
+                    raise
+                self.retries_after_429 += 1
+                # As PTB's own limiter does: the public attribute warns about its future type.
+                seconds = error._retry_after.total_seconds()
+                log.info("Telegram asked to slow down; pausing %.1f s", seconds)
+                self._resume_at = max(self._resume_at, time.monotonic() + seconds + 0.1)
+        raise AssertionError("unreachable")
+
+    async def _wait_out_pause(self) -> None:
+        while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110 - waits for time
+            await asyncio.sleep(delay)
+
+    async def _take_slot(self, chat_id: str) -> None:
+        chat = self._chat_window(chat_id)
+        async with chat.lock:
+            await _wait_for(chat)
+            async with self._overall.lock:
+                await _wait_for(self._overall)
+                now = time.monotonic()
+                chat.record(now)
+                self._overall.record(now)
+
+    def _chat_window(self, chat_id: str) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is None:
+            if len(self._chats) > 4096:
+                self._chats = {k: w for k, w in self._chats.items() if not w.idle}
+            is_group = chat_id.startswith("-")
+            window = (
+                SlidingWindow(self._group_per_minute, 60.0)
+                if is_group
+                else SlidingWindow(self._private_per_second, 1.0)
+            )
+            self._chats[chat_id] = window
+        return window
+
+
+async def _wait_for(window: SlidingWindow) -> None:
+    while (delay := window.wait_time(time.monotonic())) > 0:  # noqa: ASYNC110 - waits for time
+        await asyncio.sleep(delay)

@@ -1,0 +1,99 @@
+"""Capability 3: quick reflections — one message, one reflection."""
+
+from __future__ import annotations
+
+from bot.context import Context, UserError
+from bot.dialogs import Field, Form, FormValues
+from bot.messages import Button, Incoming, Reply
+from bot.router import Router
+from storage.models import SharingLevel
+from storage.repositories.ledger import ActivityKind
+
+FORM = "reflection"
+ACTION_LINK = "refl.link"
+ACTION_SHARING = "refl.share"
+LINKABLE = 3
+
+
+async def reflect(msg: Incoming, ctx: Context) -> list[Reply]:
+    ctx.require_community()
+    return await ctx.dialogs.start(msg, ctx, FORM, first_answer=msg.args or None)
+
+
+async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    community = ctx.require_community()
+    text = values["text"]
+    assert text is not None
+    reflection = await ctx.repos.reflections.create(
+        community.id, ctx.member.id, text, community.default_sharing, ctx.now()
+    )
+    await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.REFLECTION, ctx.now())
+    rows: list[tuple[Button, ...]] = []
+    for experiment in await ctx.repos.experiments.latest_of(community.id, ctx.member.id, LINKABLE):
+        label = ctx.t.plain("reflection.button_link", number=experiment.id, what=experiment.what)
+        rows.append((Button(label[:60], ACTION_LINK, f"{reflection.id}:{experiment.id}"),))
+    rows.append(
+        tuple(
+            ctx.button(f"sharing.{level.value}", ACTION_SHARING, f"{reflection.id}:{level.value}")
+            for level in SharingLevel
+            if level is not reflection.sharing
+        )
+    )
+    sharing = ctx.t.plain(f"sharing.{reflection.sharing.value}")
+    return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
+
+
+async def _own_reflection(ctx: Context, payload: str) -> tuple[int, str]:
+    number, _, rest = payload.partition(":")
+    if not number.isdigit():
+        raise UserError("error.stale_button")
+    return int(number), rest
+
+
+async def on_link(msg: Incoming, ctx: Context) -> list[Reply]:
+    community = ctx.require_community()
+    number, experiment = await _own_reflection(ctx, msg.payload)
+    reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
+    linked = await ctx.repos.experiments.get(community.id, int(experiment or 0))
+    if reflection is None or linked is None or linked.author_member_id != ctx.member.id:
+        raise UserError("error.stale_button")
+    reflection.experiment_id = linked.id
+    return [ctx.reply("reflection.linked", number=linked.id)]
+
+
+async def on_sharing(msg: Incoming, ctx: Context) -> list[Reply]:
+    number, level = await _own_reflection(ctx, msg.payload)
+    reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
+    if reflection is None or level not in {s.value for s in SharingLevel}:
+        raise UserError("error.stale_button")
+    reflection.sharing = SharingLevel(level)
+    return [ctx.reply("reflection.sharing_set", sharing=ctx.t.plain(f"sharing.{level}"))]
+
+
+def register(router: Router) -> None:
+    router.command(
+        "reflectie",
+        "reflect",
+        reflect,
+        help_key="help.cmd.reflectie",
+        args_key="help.args.reflectie",
+    )
+    router.action(ACTION_LINK, on_link)
+    router.action(ACTION_SHARING, on_sharing)
+    router.form(
+        Form(
+            FORM,
+            "reflection.title",
+            (
+                Field(
+                    "text",
+                    "reflection.ask",
+                    "reflection.label",
+                    required=True,
+                    multiline=True,
+                    guard=True,
+                ),
+            ),
+            _saved,
+        )
+    )

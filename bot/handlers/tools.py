@@ -1,0 +1,469 @@
+"""Capability 1: tool lookups (`/tool` | `/zoek`), proposals (`/nieuwetool` | `/suggest`) and
+the coordinators' queue of proposals (`/voorstellen` | `/proposals`).
+
+The search runs on the process's ToolCatalogue (ctx.tools); what is shown is read from the
+database, so a card is never older than the tool. Catalogue texts are data: they are only ever
+inserted as placeholder values, never as markup.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from enum import StrEnum
+
+from babel.dates import format_date
+
+from bot.context import Context, UserError
+from bot.dialogs import Field, Form, FormValues, InvalidAnswer
+from bot.i18n import Translator
+from bot.markup import Text
+from bot.messages import Button, ChatTarget, Incoming, MemberTarget, Reply
+from bot.messenger import DeliveryRefused
+from bot.router import Router
+from storage.models import Community, Identity, Member, Role, Tool, ToolStatus
+from storage.repositories.experiments import Viewer
+from storage.repositories.ledger import ActivityKind
+from storage.repositories.tools import Proposal
+from storage.tool_catalogue import ToolMatch
+
+log = logging.getLogger(__name__)
+
+PROPOSAL_FORM = "tool_proposal"
+ACTION_CARD = "tools.card"
+LESSONS_SHOWN = 3
+ACTION_PROPOSE = "tools.propose"
+ACTION_APPROVE = "tools.approve"
+ACTION_REJECT = "tools.reject"
+
+TOP = 3
+SUMMARY_LENGTH = 160
+BUTTON_LABEL_LENGTH = 60
+QUERY_LENGTH = 300
+THEMES_SHOWN = 40
+PROPOSALS_SHOWN = 10
+NAME_LENGTH = 120
+TEXT_LENGTH = 1000
+LINK_LENGTH = 500
+
+_LEVEL_KEYS = {
+    "uitvoering": "tools.level_practice",
+    "beleid": "tools.level_policy",
+    "onderzoek": "tools.level_research",
+}
+_LINK = re.compile(r"^(?:https?://)?[^\s/.]+(?:\.[^\s/.]+)+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------------------
+# Looking up
+
+
+async def lookup(msg: Incoming, ctx: Context) -> list[Reply]:
+    await ctx.tools.ensure(ctx.repos.tools, ctx.now())
+    query = " ".join(msg.args.split())[:QUERY_LENGTH]
+    if not query:
+        return [_themes(ctx)]
+    if ctx.community is not None:
+        await ctx.repos.ledger.record(
+            ctx.community.id, ctx.member.id, ActivityKind.TOOL_LOOKUP, ctx.now()
+        )
+    tools = await _tools(ctx, ctx.tools.search(query, TOP))
+    if not tools:
+        return [await _no_match(ctx, query)]
+    parts = [ctx.text("tools.results", query=query)]
+    for number, tool in enumerate(tools, start=1):
+        parts.append(_result(ctx, number, tool))
+    parts.append(ctx.text("tools.results_footer"))
+    return [Reply(Text.join(parts, "\n\n"), buttons=_card_buttons(ctx, tools))]
+
+
+async def _tools(ctx: Context, matches: list[ToolMatch]) -> list[Tool]:
+    return await ctx.repos.tools.approved_by_ids([match.id for match in matches])
+
+
+def _result(ctx: Context, number: int, tool: Tool) -> Text:
+    heading = Text.plain(f"{number}. ") + Text.bold(_name(ctx, tool))
+    lines = [heading, Text.plain(_shorten(_summary(ctx, tool), SUMMARY_LENGTH))]
+    facts = _facts(ctx, tool)
+    if facts:
+        lines.append(facts)
+    return Text.join(lines)
+
+
+def _facts(ctx: Context, tool: Tool) -> Text:
+    facts: list[Text] = []
+    if tool.level:
+        facts.append(ctx.text("tools.level", level=_levels(ctx, tool.level)))
+    if tool.effort:
+        facts.append(ctx.text("tools.effort", effort=tool.effort))
+    return Text.join(facts, " · ")
+
+
+def _card_buttons(ctx: Context, tools: list[Tool]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        (Button(_shorten(_name(ctx, tool), BUTTON_LABEL_LENGTH), ACTION_CARD, tool.id),)
+        for tool in tools
+    )
+
+
+async def _no_match(ctx: Context, query: str) -> Reply:
+    parts = [ctx.text("tools.no_match", query=query)]
+    suggested = await _tools(ctx, ctx.tools.suggest(query, TOP))
+    if suggested:
+        names = [Text.plain("• ") + Text.bold(_name(ctx, tool)) for tool in suggested]
+        parts.append(ctx.text("tools.suggestions") + "\n" + Text.join(names))
+    parts.append(ctx.text("tools.invite"))
+    buttons = (
+        *_card_buttons(ctx, suggested),
+        (ctx.button("tools.button_propose", ACTION_PROPOSE),),
+    )
+    return Reply(Text.join(parts, "\n\n"), buttons=buttons)
+
+
+def _themes(ctx: Context) -> Reply:
+    themes = ctx.tools.themes()
+    if len(ctx.tools) == 0:
+        return ctx.reply("tools.empty_catalogue")
+    lines = [ctx.text("tools.themes_title", count=len(ctx.tools))]
+    lines += [ctx.text("tools.theme_line", tag=t.tag, count=t.count) for t in themes[:THEMES_SHOWN]]
+    if len(themes) > THEMES_SHOWN:
+        lines.append(ctx.text("tools.themes_more", count=len(themes) - THEMES_SHOWN))
+    return Reply(Text.join(lines) + "\n\n" + ctx.text("tools.themes_hint"))
+
+
+async def card(msg: Incoming, ctx: Context) -> list[Reply]:
+    tool = await ctx.repos.tools.get(msg.payload)
+    if tool is None or tool.status is not ToolStatus.APPROVED:
+        raise UserError("tools.card_gone")
+    parts = [Text.bold(_name(ctx, tool)), Text.plain(_summary(ctx, tool))]
+    when = _when_to_use(ctx, tool)
+    if when:
+        parts.append(ctx.text("tools.card_when") + "\n" + Text.plain(when))
+    steps = _steps(ctx, tool)
+    if steps:
+        numbered = [Text.plain(f"{n}. {step}") for n, step in enumerate(steps, start=1)]
+        parts.append(ctx.text("tools.card_steps") + "\n" + Text.join(numbered))
+    details = [line for line in (_facts(ctx, tool), _tags(ctx, tool)) if line]
+    if details:
+        parts.append(Text.join(details))
+    if tool.source_url:
+        label = tool.source_name or tool.source_url
+        parts.append(ctx.text("tools.card_source", source=Text.link(label, tool.source_url)))
+    elif tool.source_name:
+        parts.append(ctx.text("tools.card_source", source=tool.source_name))
+    tried = await _colleagues_tried(ctx, tool)
+    if tried:
+        parts.append(tried)
+    return [Reply(Text.join(parts, "\n\n"))]
+
+
+async def _colleagues_tried(ctx: Context, tool: Tool) -> Text:
+    """ "3 collega's probeerden dit", with their lessons, as far as sharing levels allow."""
+    if ctx.community is None:
+        return Text()
+    viewer = Viewer(ctx.member.id, ctx.is_coordinator)
+    experiments = ctx.repos.experiments
+    count = await experiments.tried_tool(tool.id, ctx.community.id, viewer)
+    if count == 0:
+        return Text()
+    key = "tools.card_tried_one" if count == 1 else "tools.card_tried_many"
+    lines = [ctx.text(key, count=count)]
+    for lesson in await experiments.lessons(tool.id, ctx.community.id, viewer, LESSONS_SHOWN):
+        author = lesson.author or ctx.t.plain("sharing.anonymous_author")
+        lines.append(
+            ctx.text(
+                "tools.card_lesson",
+                lesson=lesson.learned,
+                author=author,
+                number=lesson.experiment_id,
+            )
+        )
+    return Text.join(lines)
+
+
+def _tags(ctx: Context, tool: Tool) -> Text:
+    return ctx.text("tools.card_tags", tags=", ".join(tool.tags)) if tool.tags else Text()
+
+
+def _english(ctx: Context) -> bool:
+    return ctx.language == "en"
+
+
+def _name(ctx: Context, tool: Tool) -> str:
+    return tool.name_en if _english(ctx) and tool.name_en else tool.name
+
+
+def _summary(ctx: Context, tool: Tool) -> str:
+    return tool.summary_en if _english(ctx) and tool.summary_en else tool.summary_nl
+
+
+def _when_to_use(ctx: Context, tool: Tool) -> str:
+    return tool.when_to_use_en if _english(ctx) and tool.when_to_use_en else tool.when_to_use_nl
+
+
+def _steps(ctx: Context, tool: Tool) -> list[str]:
+    return tool.steps_en if _english(ctx) and tool.steps_en else tool.steps_nl
+
+
+def _levels(ctx: Context, levels: list[str]) -> str:
+    named = (ctx.t.plain(_LEVEL_KEYS[lv]) if lv in _LEVEL_KEYS else lv for lv in levels)
+    return ", ".join(named)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary and marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Proposing
+
+
+async def propose(msg: Incoming, ctx: Context) -> list[Reply]:
+    name = " ".join(msg.args.split())
+    if len(name) > NAME_LENGTH:
+        raise UserError("dialog.too_long", limit=NAME_LENGTH, length=len(name))
+    return await ctx.dialogs.start(msg, ctx, PROPOSAL_FORM, {"name": name} if name else None)
+
+
+def _link(answer: str) -> str:
+    if not _LINK.match(answer):
+        raise InvalidAnswer("tools.invalid_link")
+    return answer if re.match(r"^https?://", answer, re.IGNORECASE) else f"https://{answer}"
+
+
+async def _proposed(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    name, summary = values["name"], values["summary"]
+    assert name is not None and summary is not None
+    proposal = Proposal(
+        name=" ".join(name.split()),
+        summary=summary.strip(),
+        when_to_use=(values.get("when") or "").strip(),
+        link=values.get("link") or "",
+    )
+    community = ctx.community
+    tool = await ctx.repos.tools.propose(
+        proposal,
+        proposer_member_id=ctx.member.id,
+        community_id=community.id if community else None,
+        now=ctx.now(),
+    )
+    if community is not None:
+        await ctx.repos.ledger.record(
+            community.id, ctx.member.id, ActivityKind.TOOL_PROPOSAL, ctx.now()
+        )
+    thanks = ctx.text("tools.proposed", member=ctx.member.display_name)
+    return [Reply(thanks + "\n\n" + _proposal_text(ctx.t, tool))]
+
+
+def _proposal_text(t: Translator, tool: Tool) -> Text:
+    parts = [Text.bold(tool.name), Text.plain(tool.summary_nl)]
+    if tool.when_to_use_nl:
+        parts.append(t.text("tools.proposal_when", when=tool.when_to_use_nl))
+    if tool.source_url:
+        parts.append(
+            t.text("tools.proposal_link", link=Text.link(tool.source_url, tool.source_url))
+        )
+    return Text.join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Deciding (coordinators)
+
+
+class Delivery(StrEnum):
+    DIRECT = "direct"
+    GROUP = "group"
+    NONE = "none"
+
+
+async def proposals(msg: Incoming, ctx: Context) -> list[Reply]:
+    waiting = await ctx.repos.tools.pending(ctx.community.id if ctx.community else None)
+    if not waiting:
+        return [ctx.reply("tools.queue_empty")]
+    replies = [ctx.reply("tools.queue_title", count=len(waiting))]
+    for tool in waiting[:PROPOSALS_SHOWN]:
+        proposer = await _proposer(ctx, tool)
+        by = ctx.text(
+            "tools.proposal_by",
+            member=proposer.display_name if proposer else ctx.t.plain("tools.proposer_unknown"),
+            date=format_date(tool.created_at.astimezone(ctx.zone()), "long", locale=ctx.language),
+        )
+        buttons = (
+            (
+                ctx.button("tools.button_approve", ACTION_APPROVE, tool.id),
+                ctx.button("tools.button_reject", ACTION_REJECT, tool.id),
+            ),
+        )
+        replies.append(Reply(_proposal_text(ctx.t, tool) + "\n" + by, buttons=buttons))
+    if len(waiting) > PROPOSALS_SHOWN:
+        replies.append(ctx.reply("tools.queue_more", count=len(waiting) - PROPOSALS_SHOWN))
+    return replies
+
+
+async def approve(msg: Incoming, ctx: Context) -> list[Reply]:
+    return await _decide(msg, ctx, ToolStatus.APPROVED)
+
+
+async def reject(msg: Incoming, ctx: Context) -> list[Reply]:
+    return await _decide(msg, ctx, ToolStatus.REJECTED)
+
+
+async def _decide(msg: Incoming, ctx: Context, status: ToolStatus) -> list[Reply]:
+    if not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command="/voorstellen")
+    tool = await ctx.repos.tools.get(msg.payload)
+    if tool is None or not _in_reach(ctx, tool):
+        raise UserError("tools.proposal_gone")
+    if tool.status is not ToolStatus.PENDING or not await ctx.repos.tools.decide(
+        tool.id, status, ctx.now()
+    ):
+        await ctx.repos.tools.refresh(tool)
+        raise UserError("tools.already_decided", name=tool.name, status=_status(ctx, tool.status))
+    if status is ToolStatus.APPROVED:
+        await ctx.tools.reload(ctx.repos.tools)
+    proposer = await _proposer(ctx, tool)
+    delivery = await _tell_proposer(ctx, tool, proposer, status)
+    key = "tools.approved" if status is ToolStatus.APPROVED else "tools.rejected"
+    outcome = ctx.text(key, name=tool.name)
+    if proposer is not None:
+        told = {
+            Delivery.DIRECT: "tools.told_direct",
+            Delivery.GROUP: "tools.told_group",
+            Delivery.NONE: "tools.told_none",
+        }[delivery]
+        outcome = outcome + " " + ctx.text(told, member=proposer.display_name)
+    return [Reply(outcome)]
+
+
+def _in_reach(ctx: Context, tool: Tool) -> bool:
+    """Coordinators decide on proposals from their own community (and from none)."""
+    return tool.community_id is None or (
+        ctx.community is not None and tool.community_id == ctx.community.id
+    )
+
+
+def _status(ctx: Context, status: ToolStatus) -> str:
+    keys = {
+        ToolStatus.APPROVED: "tools.status_approved",
+        ToolStatus.REJECTED: "tools.status_rejected",
+        ToolStatus.PENDING: "tools.status_pending",
+    }
+    return ctx.t.plain(keys[status])
+
+
+async def _proposer(ctx: Context, tool: Tool) -> Member | None:
+    if tool.proposer_member_id is None:
+        return None
+    return await ctx.repos.members.get(tool.proposer_member_id)
+
+
+async def _tell_proposer(
+    ctx: Context, tool: Tool, proposer: Member | None, status: ToolStatus
+) -> Delivery:
+    """A direct message to the proposer; if no platform takes it, a word in their group."""
+    if proposer is None:
+        return Delivery.NONE
+    community = await ctx.repos.communities.get(tool.community_id) if tool.community_id else None
+    t = ctx.catalogs.translator(
+        proposer.language or (community.language if community else ctx.language)
+    )
+    approved = status is ToolStatus.APPROVED
+    direct = Reply(
+        t.text("tools.told_approved" if approved else "tools.told_rejected", name=tool.name)
+    )
+    identities = await ctx.repos.members.identities_of(proposer.id)
+    for identity in _reachable_first(identities, community):
+        try:
+            await ctx.messenger.send(MemberTarget(identity.platform, identity.user_id), [direct])
+            return Delivery.DIRECT
+        except DeliveryRefused:
+            await ctx.repos.members.set_dm_unreachable(identity.platform, identity.user_id, True)
+        except Exception:
+            log.exception("could not send a direct message on %s", identity.platform)
+    if community is None:
+        return Delivery.NONE
+    key = "tools.told_approved_group" if approved else "tools.told_rejected_group"
+    notice = Reply(t.text(key, member=proposer.display_name, name=tool.name))
+    try:
+        await ctx.messenger.send(ChatTarget(community.platform, community.chat_id), [notice])
+        return Delivery.GROUP
+    except Exception:
+        log.exception("could not tell a proposer the outcome on %s", community.platform)
+        return Delivery.NONE
+
+
+def _reachable_first(identities: list[Identity], community: Community | None) -> list[Identity]:
+    """Identities that may take a direct message, the community's platform first."""
+    platform = community.platform if community else None
+    usable = [identity for identity in identities if not identity.dm_unreachable]
+    return sorted(usable, key=lambda i: (i.platform != platform, not i.reachable_privately))
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def register(router: Router) -> None:
+    router.command("tool", "zoek", lookup, help_key="help.cmd.tool", args_key="help.args.tool")
+    router.command(
+        "nieuwetool",
+        "suggest",
+        propose,
+        help_key="help.cmd.nieuwetool",
+        args_key="help.args.nieuwetool",
+    )
+    router.command(
+        "voorstellen",
+        "proposals",
+        proposals,
+        help_key="help.cmd.voorstellen",
+        role=Role.COORDINATOR,
+    )
+    router.action(ACTION_CARD, card)
+    router.action(ACTION_PROPOSE, propose)
+    router.action(ACTION_APPROVE, approve)
+    router.action(ACTION_REJECT, reject)
+    router.form(
+        Form(
+            name=PROPOSAL_FORM,
+            title_key="tools.form_title",
+            fields=(
+                Field(
+                    "name",
+                    "tools.form_name_prompt",
+                    "tools.form_name_label",
+                    required=True,
+                    max_length=NAME_LENGTH,
+                ),
+                Field(
+                    "summary",
+                    "tools.form_summary_prompt",
+                    "tools.form_summary_label",
+                    required=True,
+                    max_length=TEXT_LENGTH,
+                    multiline=True,
+                ),
+                Field(
+                    "when",
+                    "tools.form_when_prompt",
+                    "tools.form_when_label",
+                    max_length=TEXT_LENGTH,
+                    multiline=True,
+                ),
+                Field(
+                    "link",
+                    "tools.form_link_prompt",
+                    "tools.form_link_label",
+                    max_length=LINK_LENGTH,
+                    parse=_link,
+                ),
+            ),
+            on_complete=_proposed,
+        )
+    )

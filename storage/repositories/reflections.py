@@ -1,0 +1,46 @@
+"""Quick reflections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Reflection, SharingLevel
+
+
+class ReflectionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self,
+        community_id: int,
+        author_id: int,
+        text: str,
+        sharing: SharingLevel,
+        now: datetime,
+        experiment_id: int | None = None,
+    ) -> Reflection:
+        reflection = Reflection(
+            community_id=community_id,
+            author_member_id=author_id,
+            text=text,
+            sharing=sharing,
+            experiment_id=experiment_id,
+            created_at=now,
+        )
+        self._session.add(reflection)
+        await self._session.flush()
+        return reflection
+
+    async def get_own(self, reflection_id: int, author_id: int) -> Reflection | None:
+        reflection = await self._session.get(Reflection, reflection_id)
+        if reflection is None or reflection.author_member_id != author_id:
+            return None
+        return reflection
+
+    async def count_for_experiment(self, experiment_id: int) -> int:
+        query = select(func.count(Reflection.id)).where(Reflection.experiment_id == experiment_id)
+        return int(await self._session.scalar(query) or 0)

@@ -1,0 +1,280 @@
+"""Behaviour of the tool search engine on small, hand-made catalogues and the real one."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from storage.search import SearchHit, ToolDocument, ToolIndex, documents_from_catalogue
+from storage.search.synonyms import SynonymTable
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "storage" / "data" / "tools_catalogue.yaml"
+
+TOOLS = (
+    ToolDocument(
+        id="eenzaamheid",
+        name="Eenzaamheidsschaal",
+        tags=("eenzaamheid", "vragenlijst", "ouderen"),
+        summary="Een vragenlijst die eenzaamheid meet met een voor- en nameting.",
+    ),
+    ToolDocument(
+        id="verhalen",
+        name="Verhalen verzamelen",
+        tags=("verhalen", "kwalitatief"),
+        summary="Je verzamelt ervaringen van cliënten in hun eigen woorden.",
+        when_to_use="Als cijfers het verhaal niet vertellen.",
+    ),
+    ToolDocument(
+        id="theorie",
+        name="Veranderingstheorie",
+        tags=("doelen", "aannames"),
+        summary="Je redeneert terug vanaf het gewenste langetermijndoel.",
+    ),
+    ToolDocument(
+        id="kba",
+        name="Maatschappelijke kosten-batenanalyse",
+        tags=("kosten-baten", "rendement"),
+        summary="Zet alle kosten en baten van een maatregel voor de samenleving naast elkaar.",
+    ),
+    ToolDocument(
+        id="oogsten",
+        name="Outcome Harvesting",
+        tags=("uitkomsten", "participatief"),
+        summary="Achteraf verzamel je welke veranderingen zich hebben voorgedaan.",
+    ),
+    ToolDocument(
+        id="buurt",
+        name="Buurtonderzoek",
+        tags=("wijk", "bewoners"),
+        summary="Onderzoek samen met bewoners wat er in de buurt speelt.",
+    ),
+    ToolDocument(
+        id="netwerk",
+        name="Netwerkkaart",
+        tags=("sociaal netwerk",),
+        summary="Teken het netwerk van de cliënt met familie, buren en vrijwilligers.",
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> ToolIndex:
+    return ToolIndex.build(TOOLS)
+
+
+@pytest.fixture(scope="module")
+def catalogue_index() -> ToolIndex:
+    entries = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    return ToolIndex.build(documents_from_catalogue(entries))
+
+
+def ids(hits: list[SearchHit]) -> list[str]:
+    return [hit.id for hit in hits]
+
+
+def test_stemming_matches_other_forms_of_a_word(index: ToolIndex) -> None:
+    assert ids(index.search("ervaring"))[0] == "verhalen"
+    assert ids(index.search("vragenlijsten"))[0] == "eenzaamheid"
+
+
+def test_diacritics_are_folded(index: ToolIndex) -> None:
+    assert index.search("client") == index.search("cliënt")
+    assert ids(index.search("CLIENTEN"))[0] in {"verhalen", "netwerk"}
+
+
+def test_typos_are_matched_fuzzily(index: ToolIndex) -> None:
+    assert ids(index.search("outcme harvestign"))[0] == "oogsten"
+    assert ids(index.search("eenzaamhied"))[0] == "eenzaamheid"
+
+
+def test_an_exact_word_outranks_its_typo_match(index: ToolIndex) -> None:
+    exact = index.search("eenzaamheid", limit=1)[0].score
+    typo = index.search("eenzaamhied", limit=1)[0].score
+    assert exact > typo
+
+
+def test_abbreviations_and_synonyms_from_the_list(index: ToolIndex) -> None:
+    assert ids(index.search("ToC"))[0] == "theorie"
+    assert ids(index.search("theory of change"))[0] == "theorie"
+    assert ids(index.search("MKBA"))[0] == "kba"
+
+
+def test_a_synonym_scores_lower_than_the_word_itself(index: ToolIndex) -> None:
+    assert index.search("veranderingstheorie")[0].score > index.search("toc")[0].score
+
+
+def test_english_queries_find_dutch_tools(index: ToolIndex) -> None:
+    assert ids(index.search("loneliness questionnaire"))[0] == "eenzaamheid"
+    assert ids(index.search("collecting stories"))[0] == "verhalen"
+
+
+def test_natural_questions_drop_stop_words(index: ToolIndex) -> None:
+    question = index.search("Hoe kan ik de eenzaamheid van ouderen meten?")
+    assert ids(question)[0] == "eenzaamheid"
+    assert index.search("how do I measure loneliness?")[0].id == "eenzaamheid"
+
+
+def test_compounds_are_split_and_joined(index: ToolIndex) -> None:
+    assert ids(index.search("buurt"))[0] == "buurt"
+    assert ids(index.search("kostenbatenanalyse"))[0] == "kba"
+    assert ids(index.search("analyse van kosten"))[0] == "kba"
+    assert "buurt" in ids(index.search("buurtwerk"))
+
+
+def test_a_name_match_outranks_a_summary_only_match() -> None:
+    in_name = ToolDocument(id="z-name", name="Fotostem", summary="Deelnemers tonen hun wijk.")
+    in_summary = ToolDocument(
+        id="a-summary", name="Wijkschouw", summary="Bewoners maken een fotostem van de wijk."
+    )
+    hits = ToolIndex.build([in_summary, in_name]).search("fotostem")
+    assert ids(hits) == ["z-name", "a-summary"]
+    assert hits[0].score > hits[1].score
+
+
+def test_tags_outrank_the_running_text() -> None:
+    tagged = ToolDocument(id="z-tag", name="Een", tags=("dialoog",), summary="Een werkvorm.")
+    mentioned = ToolDocument(id="a-text", name="Twee", summary="Een werkvorm met een dialoog.")
+    assert ids(ToolIndex.build([mentioned, tagged]).search("dialoog")) == ["z-tag", "a-text"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!", "de het een", "hoe wat waar is het", "the of"])
+def test_empty_and_stop_word_only_queries_find_nothing(index: ToolIndex, query: str) -> None:
+    assert index.search(query) == []
+
+
+def test_a_query_without_any_match_finds_nothing(index: ToolIndex) -> None:
+    assert index.search("xylofoon") == []
+
+
+def test_limit(index: ToolIndex) -> None:
+    assert len(index.search("verzamelen wijk cliënt", limit=1)) == 1
+    assert len(index.search("verzamelen wijk cliënt", limit=2)) == 2
+    assert index.search("eenzaamheid", limit=0) == []
+    many = index.search("verzamelen wijk cliënt eenzaamheid kosten", limit=50)
+    assert 3 <= len(many) <= len(TOOLS)
+
+
+def test_hits_are_sorted_rounded_and_positive(index: ToolIndex) -> None:
+    hits = index.search("verzamelen wijk cliënt eenzaamheid kosten", limit=10)
+    assert all(hit.score > 0 and round(hit.score, 4) == hit.score for hit in hits)
+    assert hits == sorted(hits, key=lambda hit: (-hit.score, hit.id))
+
+
+def test_ties_are_broken_by_id() -> None:
+    twin = ToolDocument(id="b", name="Spiegelgesprek", summary="Een gesprek.")
+    hits = ToolIndex.build([twin, replace(twin, id="c"), replace(twin, id="a")]).search("gesprek")
+    assert ids(hits) == ["a", "b", "c"]
+    assert len({hit.score for hit in hits}) == 1
+
+
+def test_results_do_not_depend_on_document_order() -> None:
+    shuffled = list(TOOLS)
+    random.Random(3).shuffle(shuffled)
+    first, second = ToolIndex.build(TOOLS), ToolIndex.build(shuffled)
+    for query in ("cliënt verhalen", "kosten baten", "wijk", "outcme", "loneliness"):
+        assert first.search(query, limit=5) == second.search(query, limit=5)
+
+
+def test_repeated_searches_give_identical_results(index: ToolIndex) -> None:
+    assert index.search("eenzaamhied ouderen") == index.search("eenzaamhied ouderen")
+
+
+def test_suggest_offers_close_names(index: ToolIndex) -> None:
+    assert ids(index.suggest("netwerkkart"))[0] == "netwerk"
+    assert index.suggest("") == []
+    assert index.suggest("qqqqqqqq") == []
+
+
+def test_len_and_unique_ids(index: ToolIndex) -> None:
+    assert len(index) == len(TOOLS)
+    with pytest.raises(ValueError):
+        ToolIndex.build([TOOLS[0], TOOLS[0]])
+
+
+def test_an_empty_catalogue_finds_nothing() -> None:
+    empty = ToolIndex.build([])
+    assert len(empty) == 0
+    assert empty.search("eenzaamheid") == []
+    assert empty.suggest("eenzaamheid") == []
+
+
+def test_a_custom_synonym_table() -> None:
+    table = SynonymTable.from_mapping({"synonyms": [["sociale kaart", "wegwijzer"]]})
+    index = ToolIndex.build(TOOLS, synonyms=table)
+    assert index.search("toc") == []
+    found = ToolIndex.build(
+        [*TOOLS, ToolDocument(id="kaart", name="Wegwijzer")], synonyms=table
+    ).search("sociale kaart")
+    assert ids(found)[0] == "kaart"
+
+
+def test_documents_from_catalogue_maps_the_fields() -> None:
+    entry = {
+        "id": "x",
+        "name": "Naam",
+        "name_en": "Name",
+        "aliases": ["Alias"],
+        "summary_nl": "Samenvatting",
+        "summary_en": "Summary",
+        "when_to_use_nl": "Wanneer",
+        "when_to_use_en": "When",
+        "steps_nl": ["Stap 1", "Stap 2"],
+        "steps_en": ["Step"],
+        "level": ["beleid"],
+        "tags": ["tag"],
+        "effort": "1 uur",
+    }
+    (document,) = documents_from_catalogue([entry])
+    assert document == ToolDocument(
+        id="x",
+        name="Naam",
+        aliases=("Alias", "Name"),
+        tags=("tag",),
+        summary="Samenvatting",
+        when_to_use="Wanneer",
+        steps=("Stap 1", "Stap 2"),
+        level=("beleid",),
+        summary_en="Summary When Step",
+    )
+    with pytest.raises(ValueError):
+        documents_from_catalogue([{"name": "zonder id"}])
+
+
+def test_english_summaries_are_searchable() -> None:
+    tool = ToolDocument(id="x", name="Wijkschouw", summary_en="Residents walk their street.")
+    assert ids(ToolIndex.build([tool]).search("residents walking"))[0] == "x"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("zelfredzaamheidsmatrix", "zrm"),
+        ("spinneweb positieve gezonheid", "positieve-gezondheid"),
+        ("cliëntervaringsonderzoek", "clientervaringsonderzoek-wmo"),
+        ("clientervaringsonderzoek", "clientervaringsonderzoek-wmo"),
+        ("social return on investment", "sroi"),
+        ("logic model", "logisch-model"),
+        ("hoe breng ik het netwerk van mijn cliënt in kaart", "ecogram"),
+    ],
+)
+def test_the_real_catalogue_answers_first(
+    catalogue_index: ToolIndex, query: str, expected: str
+) -> None:
+    assert ids(catalogue_index.search(query))[0] == expected
+
+
+def test_search_is_exactly_exhaustive_scoring_on_a_large_catalogue() -> None:
+    """`search` skips tools that cannot make the top; that must never change the result."""
+    from bench.search import generate_catalogue
+
+    entries = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    large = ToolIndex.build(generate_catalogue(documents_from_catalogue(entries), 1500, seed=11))
+    queries = yaml.safe_load((ROOT / "tests" / "data" / "tool_queries.yaml").read_text("utf-8"))
+    for query in [case["query"] for case in queries] + ["sociaal werk", "werk", "outcme"]:
+        for limit in (1, 3, 10):
+            assert large.search(query, limit) == large.search_exhaustively(query, limit), query

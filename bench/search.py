@@ -12,7 +12,7 @@ set; the first pass over the queries runs with an empty word cache and is also r
 own. For comparison it also times a whole lookup's storage work as `/tool` does it: one unit of
 work with the freshness check, the search and the read of the tools to show.
 
-Run from the repository root: PYTHONPATH=. .venv/bin/python bench/search.py
+    .venv/bin/python bench/search.py
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.search_quality import CATALOGUE_PATH, load_documents, load_queries
 from storage import catalogue, migrate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -13,7 +13,7 @@ from bot.markup import Text
 from bot.messages import Button, Reply
 from bot.messenger import Messenger
 from bot.router import Router
-from storage.models import Community, Identity, Member, Membership, Role
+from storage.models import Community, Identity, Member, Membership, Role, ScheduledSend
 from storage.repositories import Repositories
 from storage.tool_catalogue import ToolCatalogue
 
@@ -48,6 +48,8 @@ class Context:
     is_private: bool
     tools: ToolCatalogue
     """The searchable tool catalogue of this process."""
+    planned: list[datetime] = field(default_factory=list)
+    """Due times of sends planned in this unit of work; the scheduler wakes up for them."""
 
     @property
     def language(self) -> str:
@@ -60,6 +62,11 @@ class Context:
     def speak(self, language: str) -> None:
         """Answer in another language from here on (after the member switched)."""
         self.t = self.catalogs.translator(language)
+
+    def plan(self, send: ScheduledSend) -> None:
+        """Schedule a send; it goes out when due, from the database, even after a restart."""
+        self.repos.schedule.add(send)
+        self.planned.append(send.due_at)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,6 +52,7 @@ class Core:
         defaults: CommunityDefaults,
         tools: ToolCatalogue,
         coordinators: frozenset[str] = frozenset(),
+        on_planned: Callable[[datetime], None] | None = None,
     ) -> None:
         self.database = database
         self.router = router
@@ -61,6 +64,8 @@ class Core:
         self.defaults = defaults
         self.coordinators = coordinators
         self.tools = tools
+        self.on_planned = on_planned
+        """Told the earliest due time of sends a handler planned, once they are committed."""
         self._locks = KeyedLocks()
         self._known: dict[tuple[str, str, str], KnownSender] = {}
 
@@ -93,6 +98,8 @@ class Core:
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
             self._remember(msg, key, ctx)
+            if ctx.planned and self.on_planned is not None:
+                self.on_planned(min(ctx.planned))
             if msg.kind is EventKind.MESSAGE and not msg.for_bot:
                 self._count(ctx)
             return replies

@@ -55,6 +55,8 @@ class Field:
     choices: tuple[Choice, ...] = ()
     parse: Callable[[str], str] | None = None
     """Normalises a typed answer or raises InvalidAnswer."""
+    understand: Callable[[str, Context], str] | None = None
+    """Like `parse`, for answers read in the member's context (their time zone, now)."""
     guard: bool = False
     """Free text where a member might type client data by mistake: checked before it is kept."""
 
@@ -111,9 +113,9 @@ class DialogEngine:
         msg: Incoming,
         ctx: Context,
         form_name: str,
-        values: FormValues | None = None,
+        values: Mapping[str, str | None] | None = None,
         *,
-        defaults: FormValues | None = None,
+        defaults: Mapping[str, str | None] | None = None,
         first_answer: str | None = None,
     ) -> list[Reply]:
         """Open a form. `values` are answers (or context the completion needs) already known;
@@ -292,6 +294,8 @@ class DialogEngine:
             raise InvalidAnswer("dialog.too_long", limit=current.max_length, length=len(answer))
         if current.choices:
             return _match_choice(ctx, current, answer)
+        if current.understand is not None:
+            return current.understand(answer, ctx)
         return current.parse(answer) if current.parse else answer
 
     def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:

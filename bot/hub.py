@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
@@ -19,8 +22,11 @@ from bot.handlers import build_router
 from bot.i18n import Catalogs
 from bot.messages import ChatRef, Incoming, Reply, Target, UserRef
 from bot.messenger import DeliveryRefused
+from scheduler.delivery import DeliveryLoop
+from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import schedule_housekeeping
 from scheduler.runner import Scheduler
+from scheduler.series import extend_all_series
 from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
@@ -28,6 +34,8 @@ from storage.repositories.communities import CommunityDefaults
 from storage.tool_catalogue import ToolCatalogue
 
 log = logging.getLogger(__name__)
+
+SERIES_INTERVAL = timedelta(hours=1)
 
 
 @dataclass
@@ -55,8 +63,10 @@ class Hub:
         messenger: RoutingMessenger,
         scheduler: Scheduler,
         counter: MessageCounter,
+        delivery: DeliveryLoop,
     ) -> None:
         self.database = database
+        self.delivery = delivery
         self.core = core
         self.messenger = messenger
         self.scheduler = scheduler
@@ -94,11 +104,13 @@ class Hub:
             await self.shutdown()
 
     async def start(self) -> None:
-        self.scheduler.start()
+        """Adapters first (the scheduler sends through them), then catch up on due sends."""
         for adapter in self.adapters:
             await adapter.start(self)
             self._started.append(adapter)
             log.info("%s adapter started", adapter.platform)
+        self.scheduler.start()
+        await self.delivery.start()
 
     async def shutdown(self) -> None:
         for adapter in reversed(self._started):
@@ -147,8 +159,29 @@ async def build_hub(
     )
     scheduler = Scheduler()
     schedule_housekeeping(scheduler, database, counter, clock)
+    dispatcher = Dispatcher(
+        database=database,
+        router=router,
+        catalogs=catalogs,
+        clock=clock,
+        messenger=messenger,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    delivery = DeliveryLoop(scheduler, dispatcher)
+    delivery.install()
+    core.on_planned = delivery.wake
+    scheduler.every(
+        SERIES_INTERVAL,
+        "extend-series",
+        lambda: extend_all_series(database, clock, delivery.wake),
+    )
     hub = Hub(
-        database=database, core=core, messenger=messenger, scheduler=scheduler, counter=counter
+        database=database,
+        core=core,
+        messenger=messenger,
+        scheduler=scheduler,
+        counter=counter,
+        delivery=delivery,
     )
     menu = build_menu(router, catalogs)
     for adapter in platform_adapters(settings, database=database, clock=clock, menu=menu):

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bot.context import Context
     from bot.dialogs import Form
     from bot.messages import Incoming, Reply
+    from bot.outbox import Renderer
 
 Handler = Callable[["Incoming", "Context"], Awaitable[list["Reply"]]]
 
@@ -44,6 +45,7 @@ class Router:
         self._ordered: list[Command] = []
         self._actions: dict[str, Handler] = {}
         self._forms: dict[str, Form] = {}
+        self._renderers: dict[str, Renderer] = {}
 
     def command(
         self,
@@ -74,6 +76,15 @@ class Router:
             raise ValueError(f"form {form.name!r} is registered twice")
         self._forms[form.name] = form
         return form
+
+    def renderer(self, kind: str, render: Renderer) -> None:
+        """What to send when a scheduled send of this kind falls due."""
+        if kind in self._renderers:
+            raise ValueError(f"scheduled send kind {kind!r} is registered twice")
+        self._renderers[kind] = render
+
+    def find_renderer(self, kind: str) -> Renderer | None:
+        return self._renderers.get(kind)
 
     def find_command(self, name: str) -> Command | None:
         return self._commands.get(name.lower())

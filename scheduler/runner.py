@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -19,21 +19,26 @@ class Scheduler:
 
     def every(self, interval: timedelta, name: str, job: Job) -> None:
         """Run `job` periodically; a run still busy when the next is due is skipped, not stacked."""
-
-        async def run() -> None:
-            try:
-                await job()
-            except Exception:
-                log.exception("scheduled job %s failed; it runs again at its next turn", name)
-
         self._scheduler.add_job(
-            run,
+            _guarded(name, job),
             "interval",
             seconds=interval.total_seconds(),
             id=name,
             name=name,
             max_instances=1,
             coalesce=True,
+        )
+
+    def at(self, moment: datetime, name: str, job: Job) -> None:
+        """Run `job` once at `moment` (at once when it has passed); replaces an earlier `name`."""
+        self._scheduler.add_job(
+            _guarded(name, job),
+            "date",
+            run_date=moment,
+            id=name,
+            name=name,
+            replace_existing=True,
+            misfire_grace_time=None,
         )
 
     def start(self) -> None:
@@ -46,3 +51,15 @@ class Scheduler:
     @property
     def job_names(self) -> list[str]:
         return [job.id for job in self._scheduler.get_jobs()]
+
+
+def _guarded(name: str, job: Job) -> Callable[[], Awaitable[None]]:
+    """A failing job is logged and tried again at its next turn; it never stops the scheduler."""
+
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:
+            log.exception("scheduled job %s failed", name)
+
+    return run

@@ -47,6 +47,9 @@ def _str_enum(enum: type[StrEnum]) -> Enum:
     )
 
 
+DEFAULT_REMINDER_OFFSETS = "7d 1d 2u"
+
+
 class Role(StrEnum):
     MEMBER = "member"
     COORDINATOR = "coordinator"
@@ -90,6 +93,10 @@ class Community(Base):
     title: Mapped[str] = mapped_column(String(255), default="")
     language: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64))
+    reminder_offsets: Mapped[str] = mapped_column(
+        String(120), default=DEFAULT_REMINDER_OFFSETS, server_default=DEFAULT_REMINDER_OFFSETS
+    )
+    """When meeting reminders go out, before the start: e.g. `7d 1d 2u 15m`."""
     default_sharing: Mapped[SharingLevel] = mapped_column(
         _str_enum(SharingLevel), default=SharingLevel.GROUP, server_default=SharingLevel.GROUP.value
     )
@@ -333,4 +340,102 @@ class Reflection(Base):
     experiment_id: Mapped[int | None] = mapped_column(
         ForeignKey("experiments.id", ondelete="SET NULL"), default=None, index=True
     )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class MeetingKind(StrEnum):
+    ATELIER = "atelier"
+    PUBLIC = "publiek"
+
+
+class Meeting(Base):
+    """One occurrence of a meeting; a recurring meeting is a series of these rows."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_community_start", "community_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    series_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    """The first occurrence's id, shared by every occurrence of a recurring meeting."""
+    title: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[MeetingKind] = mapped_column(_str_enum(MeetingKind), default=MeetingKind.ATELIER)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    place: Mapped[str] = mapped_column(String(1000), default="")
+    recurrence: Mapped[str | None] = mapped_column(String(32), default=None)
+    """A rule of bot.when.Recurrence (`W2`, `M4TH`, ...), None for a single meeting."""
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None, index=True
+    )
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    """Raised on every change, so calendar clients update the event."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RsvpAnswer(StrEnum):
+    YES = "ja"
+    MAYBE = "misschien"
+    NO = "nee"
+
+
+class Rsvp(Base):
+    __tablename__ = "rsvps"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    answer: Mapped[RsvpAnswer] = mapped_column(_str_enum(RsvpAnswer))
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    remind_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The member asked for a personal reminder by direct message."""
+
+
+class SendState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+class ScheduledSend(Base):
+    """Something the bot sends by itself at a time: the database is the truth, APScheduler
+    only wakes the dispatcher, which claims a row atomically before sending it."""
+
+    __tablename__ = "scheduled_sends"
+    __table_args__ = (Index("ix_scheduled_sends_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """A group chat to send to; otherwise a direct message to `user_id`."""
+    user_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), default=None, index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), default=None, index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    stale_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    """After this moment the send is no longer useful (the meeting started): skipped."""
+    state: Mapped[SendState] = mapped_column(_str_enum(SendState), default=SendState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -19,6 +19,7 @@ from bot.i18n import Catalogs
 from bot.messages import Button, ChatRef, EventKind, Incoming, MemberTarget, Reply, Target, UserRef
 from bot.messenger import DeliveryRefused
 from bot.router import Router
+from scheduler.dispatcher import Dispatcher
 from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
@@ -104,6 +105,23 @@ class Harness:
             tools=ToolCatalogue(),
             coordinators=frozenset({f"{PLATFORM}:boss"}),
         )
+
+    def dispatcher(self, worker: str = "test") -> Dispatcher:
+        """Delivers the scheduled sends that are due on the harness clock."""
+        return Dispatcher(
+            database=self.database,
+            router=self.core.router,
+            catalogs=self.core.catalogs,
+            clock=self.clock,
+            messenger=self.messenger,
+            worker=worker,
+        )
+
+    async def deliver(self) -> list[tuple[Target, Reply]]:
+        """Run the dispatcher once; returns what it sent."""
+        before = len(self.messenger.sent)
+        await self.dispatcher().run_due()
+        return self.messenger.sent[before:]
 
     async def restart(self) -> None:
         """A new core on the same database: everything in memory is gone."""

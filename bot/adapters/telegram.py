@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
+TOAST_LIMIT = 200
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
@@ -214,10 +215,6 @@ class TelegramAdapter:
         return f"@{self._username}".casefold() in text.casefold()
 
     async def _on_button(self, query: CallbackQuery) -> None:
-        try:
-            await query.answer()
-        except TelegramError as error:
-            log.info("could not answer a button press: %s", error)
         origin = query.message
         chat = (
             origin.chat if isinstance(origin, Message) else Chat(query.from_user.id, Chat.PRIVATE)
@@ -225,7 +222,17 @@ class TelegramAdapter:
         decoded = await self._buttons.decode(query.data or "")
         action, payload = decoded if decoded is not None else ("", "")
         user = await self._user_ref(query.from_user, chat)
-        await self._handle(Incoming.button(_chat_ref(chat), user, action, payload), None)
+        msg = Incoming.button(_chat_ref(chat), user, action, payload)
+        assert self._host is not None
+        replies = await self._host.dispatch(msg)
+        toast = _toast(msg, replies)
+        try:
+            await query.answer(render_plain(toast.text) if toast else None)
+        except TelegramError as error:
+            log.info("could not answer a button press: %s", error)
+        rest = [reply for reply in replies if reply is not toast]
+        if rest:
+            self._in_background(self._answer(msg, None, rest))
 
     async def _handle(self, msg: Incoming, message_id: int | None) -> None:
         assert self._host is not None
@@ -345,6 +352,22 @@ class TelegramAdapter:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
+
+
+def _toast(msg: Incoming, replies: list[Reply]) -> Reply | None:
+    """A short private answer to a button pressed in a group (an RSVP noted) shows as a
+    notification on the member's screen instead of a message in the group or a DM."""
+    if msg.chat.is_private:
+        return None
+    for reply in replies:
+        if (
+            reply.private
+            and not reply.buttons
+            and reply.attachment is None
+            and len(render_plain(reply.text)) <= TOAST_LIMIT
+        ):
+            return reply
+    return None
 
 
 def _chat_ref(chat: Chat) -> ChatRef:

@@ -1,8 +1,10 @@
 """Outbound pacing for Telegram: about 30 messages/s overall, 1/s per private chat and
 20/min per group, with a pause-and-retry on 429 (RetryAfter). Nothing is ever dropped.
 
-PTB's own AIORateLimiter knows no per-private-chat limit and allows bursts at its edges;
-this one keeps sliding windows measured at the moment a request is actually sent.
+PTB's own AIORateLimiter knows no per-private-chat limit and allows bursts at its edges.
+Here the overall and private limits are even spacing (no bursts, so jitter on the way cannot
+push a second over the limit at Telegram's end); groups get a sliding window, so a reply of a
+few messages is not spread over minutes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,27 @@ log = logging.getLogger(__name__)
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 MARGIN = 1.03
 """Windows are a little longer than Telegram's, so clock jitter never makes a burst too big."""
+
+
+class Pacer:
+    """Even spacing: one request per `period / limit`. Unlike a sliding window it never
+    releases a burst, so jitter on the way to the server cannot squeeze too many into a
+    second there."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.interval = period * MARGIN / limit
+        self.lock = asyncio.Lock()
+        self._last = -1e9
+
+    def wait_time(self, now: float) -> float:
+        return max(0.0, self._last + self.interval - now)
+
+    def record(self, now: float) -> None:
+        self._last = now
+
+    @property
+    def idle(self) -> bool:
+        return self.wait_time(time.monotonic()) == 0.0 and not self.lock.locked()
 
 
 class SlidingWindow:
@@ -60,10 +83,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         group_per_minute: int = 20,
         max_retries: int = 20,
     ) -> None:
-        self._overall = SlidingWindow(overall_per_second, 1.0)
+        self._overall = Pacer(overall_per_second, 1.0)
         self._private_per_second = private_per_second
         self._group_per_minute = group_per_minute
-        self._chats: dict[str, SlidingWindow] = {}
+        self._chats: dict[str, Pacer | SlidingWindow] = {}
         self._max_retries = max_retries
         self._resume_at = 0.0
         self.retries_after_429 = 0
@@ -109,28 +132,29 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     async def _take_slot(self, chat_id: str) -> None:
         chat = self._chat_window(chat_id)
         async with chat.lock:
-            await _wait_for(chat)
+            await wait_for_slot(chat)
             async with self._overall.lock:
-                await _wait_for(self._overall)
+                await wait_for_slot(self._overall)
                 now = time.monotonic()
                 chat.record(now)
                 self._overall.record(now)
 
-    def _chat_window(self, chat_id: str) -> SlidingWindow:
-        window = self._chats.get(chat_id)
-        if window is None:
-            if len(self._chats) > 4096:
-                self._chats = {k: w for k, w in self._chats.items() if not w.idle}
-            is_group = chat_id.startswith("-")
-            window = (
-                SlidingWindow(self._group_per_minute, 60.0)
-                if is_group
-                else SlidingWindow(self._private_per_second, 1.0)
-            )
-            self._chats[chat_id] = window
+    def _chat_window(self, chat_id: str) -> Pacer | SlidingWindow:
+        known = self._chats.get(chat_id)
+        if known is not None:
+            return known
+        if len(self._chats) > 4096:
+            self._chats = {k: w for k, w in self._chats.items() if not w.idle}
+        window: Pacer | SlidingWindow = (
+            SlidingWindow(self._group_per_minute, 60.0)
+            if chat_id.startswith("-")
+            else Pacer(self._private_per_second, 1.0)
+        )
+        self._chats[chat_id] = window
         return window
 
 
-async def _wait_for(window: SlidingWindow) -> None:
+async def wait_for_slot(window: Pacer | SlidingWindow) -> None:
+    """Sleep until `window` has room for one more request."""
     while (delay := window.wait_time(time.monotonic())) > 0:  # noqa: ASYNC110 - waits for time
         await asyncio.sleep(delay)

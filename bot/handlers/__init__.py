@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import dialogs
 from bot.dialogs import DialogEngine
-from bot.handlers import experiments, help, reflections, tools
+from bot.handlers import experiments, help, meetings, reflections, tools
 from bot.router import Router
 
 
@@ -15,5 +15,6 @@ def build_router() -> tuple[Router, DialogEngine]:
     tools.register(router)
     experiments.register(router)
     reflections.register(router)
+    meetings.register(router)
     engine = dialogs.attach(router)
     return router, engine

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.context import Context, UserError
 from bot.dialogs import Field, Form, FormValues
 from bot.messages import Button, Incoming, Reply
 from bot.router import Router
-from storage.models import SharingLevel
+from storage.models import Meeting, SharingLevel
 from storage.repositories.ledger import ActivityKind
 
 FORM = "reflection"
 ACTION_LINK = "refl.link"
 ACTION_SHARING = "refl.share"
+ACTION_MEETING = "refl.meeting"
+RECENT_MEETING = timedelta(days=14)
 LINKABLE = 3
 
 
@@ -29,6 +33,12 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
     )
     await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.REFLECTION, ctx.now())
     rows: list[tuple[Button, ...]] = []
+    about = await _meeting_to_offer(ctx, values.get("meeting_id"))
+    if about is not None and values.get("meeting_id"):
+        reflection.meeting_id = about.id
+    elif about is not None:
+        label = ctx.t.plain("reflection.button_meeting", title=about.title)
+        rows.append((Button(label[:60], ACTION_MEETING, f"{reflection.id}:{about.id}"),))
     for experiment in await ctx.repos.experiments.latest_of(community.id, ctx.member.id, LINKABLE):
         label = ctx.t.plain("reflection.button_link", number=experiment.id, what=experiment.what)
         rows.append((Button(label[:60], ACTION_LINK, f"{reflection.id}:{experiment.id}"),))
@@ -41,6 +51,25 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
     )
     sharing = ctx.t.plain(f"sharing.{reflection.sharing.value}")
     return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
+
+
+async def _meeting_to_offer(ctx: Context, chosen: str | None) -> Meeting | None:
+    """The meeting a reflection is about: the one invited for, or else the last one."""
+    community = ctx.require_community()
+    if chosen and chosen.isdigit():
+        return await ctx.repos.meetings.get(community.id, int(chosen))
+    return await ctx.repos.meetings.last_ended(community.id, ctx.now(), ctx.now() - RECENT_MEETING)
+
+
+async def on_meeting(msg: Incoming, ctx: Context) -> list[Reply]:
+    community = ctx.require_community()
+    number, meeting_id = await _own_reflection(ctx, msg.payload)
+    reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
+    meeting = await ctx.repos.meetings.get(community.id, int(meeting_id or 0))
+    if reflection is None or meeting is None:
+        raise UserError("error.stale_button")
+    reflection.meeting_id = meeting.id
+    return [ctx.reply("reflection.linked_meeting", title=meeting.title)]
 
 
 async def _own_reflection(ctx: Context, payload: str) -> tuple[int, str]:
@@ -80,6 +109,7 @@ def register(router: Router) -> None:
     )
     router.action(ACTION_LINK, on_link)
     router.action(ACTION_SHARING, on_sharing)
+    router.action(ACTION_MEETING, on_meeting)
     router.form(
         Form(
             FORM,

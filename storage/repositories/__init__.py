@@ -11,8 +11,10 @@ from storage.repositories.communities import CommunityRepository
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.experiments import ExperimentRepository
 from storage.repositories.ledger import LedgerRepository
+from storage.repositories.meetings import MeetingRepository
 from storage.repositories.members import MemberRepository
 from storage.repositories.reflections import ReflectionRepository
+from storage.repositories.schedule import ScheduleRepository
 from storage.repositories.tools import ToolRepository
 
 
@@ -27,6 +29,8 @@ class Repositories:
     tools: ToolRepository
     experiments: ExperimentRepository
     reflections: ReflectionRepository
+    meetings: MeetingRepository
+    schedule: ScheduleRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -40,6 +44,8 @@ class Repositories:
             tools=ToolRepository(session),
             experiments=ExperimentRepository(session),
             reflections=ReflectionRepository(session),
+            meetings=MeetingRepository(session),
+            schedule=ScheduleRepository(session),
         )
 
 
@@ -49,8 +55,10 @@ __all__ = [
     "DialogRepository",
     "ExperimentRepository",
     "LedgerRepository",
+    "MeetingRepository",
     "MemberRepository",
     "ReflectionRepository",
     "Repositories",
+    "ScheduleRepository",
     "ToolRepository",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -355,3 +356,28 @@ async def test_a_reflection_with_client_data_asks_first(world: World) -> None:
     assert "06-12345678" not in (warning.text or "")
     [saved] = await world.pressed(ANNA, warning, "Geen cliëntgegevens, bewaar")
     assert "bewaard" in (saved.text or "")
+
+
+async def test_meetings_reminders_and_rsvps_through_telegram(world: World) -> None:
+    [created] = await world.said(GROUP, COCO, "/bijeenkomst morgen 19:30 Atelier over verhalen")
+    assert "Atelier over verhalen" in (created.text or "")
+    document = await world.server.wait_for_sent(lambda r: r.method == "sendDocument")
+    assert document.document is not None and document.document.filename.endswith(".ics")
+    assert b"BEGIN:VTIMEZONE" in document.document.content
+    # An RSVP pressed in the group is answered as a notification, not a group message.
+    start = len(world.server.sent)
+    data = button_data(created, "Ik kom")
+    world.server.push_callback_query(ANNA, created.message_id, GROUP, data)
+    answered = await _wait_answered(world)
+    assert "Genoteerd" in (answered.text or "")
+    assert await world.quiet(lambda r: r.chat_id == GROUP, start)
+    [agenda] = await world.said(GROUP, ANNA, "/agenda")
+    assert "✓ 1 komen" in (agenda.text or "")
+
+
+async def _wait_answered(world: World) -> object:
+    for _ in range(100):
+        if world.server.answered_callbacks:
+            return world.server.answered_callbacks[-1]
+        await asyncio.sleep(0.02)
+    raise AssertionError("the button press was never answered")

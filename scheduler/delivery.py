@@ -1,0 +1,41 @@
+"""Wiring the dispatcher to APScheduler: a periodic sweep, plus a one-off wake-up at the next
+due send, re-armed after every run and whenever a handler plans something earlier."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from scheduler.dispatcher import Dispatcher
+from scheduler.runner import Scheduler
+
+SWEEP_INTERVAL = timedelta(seconds=30)
+WAKE_JOB = "deliver-next-due"
+
+
+class DeliveryLoop:
+    def __init__(self, scheduler: Scheduler, dispatcher: Dispatcher) -> None:
+        self._scheduler = scheduler
+        self._dispatcher = dispatcher
+        self._armed: datetime | None = None
+
+    def install(self) -> None:
+        self._scheduler.every(SWEEP_INTERVAL, "deliver-due", self.run)
+
+    async def start(self) -> None:
+        """On start: give up rows interrupted mid-send, then catch up on what fell due."""
+        await self._dispatcher.give_up_interrupted()
+        await self.run()
+
+    async def run(self) -> None:
+        self._armed = None
+        await self._dispatcher.run_due()
+        upcoming = await self._dispatcher.next_due()
+        if upcoming is not None:
+            self.wake(upcoming)
+
+    def wake(self, moment: datetime) -> None:
+        """Make sure the dispatcher runs at `moment` (or earlier)."""
+        if self._armed is not None and self._armed <= moment:
+            return
+        self._armed = moment
+        self._scheduler.at(moment, WAKE_JOB, self.run)

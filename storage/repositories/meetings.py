@@ -1,0 +1,137 @@
+"""Meetings and the answers members give to them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Meeting, Rsvp, RsvpAnswer
+from storage.sql import upsert
+
+
+class MeetingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, meeting: Meeting) -> Meeting:
+        self._session.add(meeting)
+        await self._session.flush()
+        return meeting
+
+    async def get(self, community_id: int, meeting_id: int) -> Meeting | None:
+        meeting = await self._session.get(Meeting, meeting_id)
+        if meeting is None or meeting.community_id != community_id:
+            return None
+        return meeting
+
+    async def by_id(self, meeting_id: int) -> Meeting | None:
+        return await self._session.get(Meeting, meeting_id)
+
+    async def upcoming(self, community_id: int, now: datetime, limit: int) -> list[Meeting]:
+        query = (
+            select(Meeting)
+            .where(
+                Meeting.community_id == community_id,
+                Meeting.ends_at > now,
+                Meeting.cancelled.is_(False),
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(limit)
+        )
+        return list(await self._session.scalars(query))
+
+    async def series(self, series_id: int, after: datetime) -> list[Meeting]:
+        """The occurrences of a series that have not started yet."""
+        query = (
+            select(Meeting)
+            .where(Meeting.series_id == series_id, Meeting.starts_at > after)
+            .order_by(Meeting.starts_at)
+        )
+        return list(await self._session.scalars(query))
+
+    async def last_of_series(self, series_id: int) -> Meeting | None:
+        query = (
+            select(Meeting)
+            .where(Meeting.series_id == series_id)
+            .order_by(Meeting.starts_at.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def recurring_heads(self) -> list[Meeting]:
+        """The latest occurrence of every series still running, to plan the next ones."""
+        query = select(Meeting).where(Meeting.recurrence.is_not(None), Meeting.cancelled.is_(False))
+        latest: dict[int, Meeting] = {}
+        for meeting in await self._session.scalars(query):
+            key = meeting.series_id or meeting.id
+            if key not in latest or meeting.starts_at > latest[key].starts_at:
+                latest[key] = meeting
+        return list(latest.values())
+
+    async def last_ended(self, community_id: int, now: datetime, since: datetime) -> Meeting | None:
+        query = (
+            select(Meeting)
+            .where(
+                Meeting.community_id == community_id,
+                Meeting.ends_at <= now,
+                Meeting.ends_at >= since,
+                Meeting.cancelled.is_(False),
+            )
+            .order_by(Meeting.ends_at.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def answer(
+        self, meeting_id: int, member_id: int, answer: RsvpAnswer, now: datetime
+    ) -> bool:
+        """Record (or change) an answer; True when this is the member's first answer."""
+        existing = await self._session.get(Rsvp, (meeting_id, member_id))
+        insert = upsert(self._session, Rsvp).values(
+            meeting_id=meeting_id, member_id=member_id, answer=answer, answered_at=now
+        )
+        await self._session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["meeting_id", "member_id"],
+                set_={"answer": answer, "answered_at": now},
+            )
+        )
+        return existing is None
+
+    async def answer_of(self, meeting_id: int, member_id: int) -> RsvpAnswer | None:
+        rsvp = await self._session.get(Rsvp, (meeting_id, member_id))
+        if rsvp is not None:
+            await self._session.refresh(rsvp)
+        return rsvp.answer if rsvp else None
+
+    async def wants_reminder(self, meeting_id: int, member_id: int) -> bool:
+        rsvp = await self._session.get(Rsvp, (meeting_id, member_id))
+        return bool(rsvp and rsvp.remind_me)
+
+    async def set_wants_reminder(self, meeting_id: int, member_id: int) -> None:
+        rsvp = await self._session.get(Rsvp, (meeting_id, member_id))
+        if rsvp is not None:
+            rsvp.remind_me = True
+
+    async def counts(self, meeting_ids: Sequence[int]) -> dict[int, Counter[RsvpAnswer]]:
+        counts: dict[int, Counter[RsvpAnswer]] = {
+            meeting_id: Counter() for meeting_id in meeting_ids
+        }
+        if not meeting_ids:
+            return counts
+        rows = await self._session.execute(
+            select(Rsvp.meeting_id, Rsvp.answer).where(Rsvp.meeting_id.in_(meeting_ids))
+        )
+        for meeting_id, answer in rows.all():
+            counts[meeting_id][answer] += 1
+        return counts
+
+    async def attendees(self, meeting_id: int) -> list[int]:
+        query = select(Rsvp.member_id).where(
+            Rsvp.meeting_id == meeting_id, Rsvp.answer == RsvpAnswer.YES
+        )
+        return list(await self._session.scalars(query))

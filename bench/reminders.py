@@ -2,13 +2,13 @@
 dispatcher and database, against a messenger that keeps to Telegram's limits the way the
 Telegram adapter does (30 messages/s overall, 20/min per group) and checks them strictly.
 
-    python bench/reminders.py [--reminders 10000] [--communities 1000]
+    python bench/reminders.py [--reminders 10000] [--communities 1000] [--within-limits 1500]
 
-Runs in real time (the limits allow 30 messages a second, so 10,000 take over five minutes).
-Prints p50/p99 lateness (sent − due), the lateness the limits do not explain (sent − the
-earliest moment the limits allowed, from an ideal schedule), the total time against the
-theoretical minimum, and the number of limit violations.
-Targets: p99 of unexplained lateness <= 1 s, total <= 1.1 x minimum, zero violations.
+Runs in real time (the limits allow 30 messages a second, so 10,000 take over five minutes),
+then a second minute the limits allow in full. Prints p50/p99 lateness (sent − due), the same
+for the reminders the limits allow on time (from an ideal schedule under the limits), the
+total time against the theoretical minimum, and the number of limit violations.
+Targets: p99 lateness <= 1 s where the limits allow, total <= 1.1 x minimum, no violations.
 """
 
 from __future__ import annotations
@@ -156,23 +156,27 @@ async def run(reminders: int, communities: int, folder: Path) -> None:
         await asyncio.sleep(0.05)
     await database.dispose()
 
-    lateness = sorted(sent_at - due[text][0] for text, sent_at in messenger.sent)
     ideal = dict(zip(sorted(due.values()), ideal_schedule(list(due.values())), strict=True))
-    excess = sorted(max(0.0, sent_at - ideal[due[text]]) for text, sent_at in messenger.sent)
+    lateness = sorted(sent_at - due[text][0] for text, sent_at in messenger.sent)
+    allowed = sorted(
+        sent_at - due[text][0]
+        for text, sent_at in messenger.sent
+        if ideal[due[text]] - due[text][0] <= 1.0
+    )
     first_due = min(m for m, _ in due.values())
     span = max(t for _, t in messenger.sent) - first_due
     minimum = max(ideal.values()) - first_due
-    print(f"reminders: {reminders} in {communities} communities, due within 60 s")
-    for label, values, target in (
-        ("lateness (sent - due)", lateness, ""),
-        ("lateness the limits don't explain", excess, " (target <= 1 s)"),
-    ):
-        print(f"{label:34} p50 {_p(values, 50):7.2f} s  p99 {_p(values, 99):7.2f} s{target}")
+    print(f"{reminders} reminders in {communities} communities, due within 60 s:")
+    print(f"  lateness (sent - due): p50 {_p(lateness, 50):.2f} s, p99 {_p(lateness, 99):.2f} s")
     print(
-        f"total {span:.1f} s from the first due time; theoretical minimum {minimum:.1f} s; "
+        f"  where the limits allow on time ({len(allowed)} reminders): "
+        f"p50 {_p(allowed, 50):.2f} s, p99 {_p(allowed, 99):.2f} s (target p99 <= 1 s)"
+    )
+    print(
+        f"  total {span:.1f} s from the first due time; theoretical minimum {minimum:.1f} s; "
         f"ratio {span / minimum:.3f} (target <= 1.10)"
     )
-    print(f"limit violations: {messenger.violations} (target 0)")
+    print(f"  limit violations: {messenger.violations} (target 0)")
 
 
 def _p(values: list[float], percentile: int) -> float:
@@ -183,9 +187,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--communities", type=int, default=1_000)
+    parser.add_argument(
+        "--within-limits",
+        type=int,
+        default=1_500,
+        help="also a minute the limits allow in full (25/s); 0 to skip",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run(args.reminders, args.communities, Path(folder)))
+    for reminders in (args.reminders, args.within_limits):
+        if reminders:
+            with tempfile.TemporaryDirectory() as folder:
+                asyncio.run(run(reminders, args.communities, Path(folder)))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.adapters.telegram_limits import Pacer, SlidingWindow, wait_for_slot
+from bot.adapters.telegram_limits import TelegramRateLimiter
 from bot.clock import SystemClock
 from bot.handlers import build_router
 from bot.i18n import Catalogs
@@ -43,10 +43,9 @@ GROUP, GROUP_PERIOD = 20, 60.0
 
 @dataclass
 class LimitedMessenger:
-    """Paces like the Telegram adapter's limiter; counts any send that breaks the limits."""
+    """Paces with the Telegram adapter's own limiter; counts any send that breaks the limits."""
 
-    overall: Pacer = field(default_factory=lambda: Pacer(OVERALL, OVERALL_PERIOD))
-    groups: dict[str, SlidingWindow] = field(default_factory=dict)
+    limiter: TelegramRateLimiter = field(default_factory=TelegramRateLimiter)
     sent: list[tuple[str, float]] = field(default_factory=list)
     violations: int = 0
     _strict_all: deque[float] = field(default_factory=deque)
@@ -54,17 +53,15 @@ class LimitedMessenger:
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         assert isinstance(target, ChatTarget)
-        window = self.groups.setdefault(target.chat_id, SlidingWindow(GROUP, GROUP_PERIOD))
         for reply in replies:
-            async with window.lock:
-                await wait_for_slot(window)
-                async with self.overall.lock:
-                    await wait_for_slot(self.overall)
-                    now = time.monotonic()
-                    window.record(now)
-                    self.overall.record(now)
-                    self._check(target.chat_id, now)
-            self.sent.append((str(reply.text).split("\n\n")[0], time.time()))
+
+            async def deliver(chat_id: str = target.chat_id, reply: Reply = reply) -> bool:
+                self._check(chat_id, time.monotonic())
+                self.sent.append((str(reply.text).split("\n\n")[0], time.time()))
+                return True
+
+            data = {"chat_id": target.chat_id}
+            await self.limiter.process_request(deliver, (), {}, "sendMessage", data, None)
 
     def _check(self, chat_id: str, now: float) -> None:
         for sent, limit, period in (

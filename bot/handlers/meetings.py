@@ -18,7 +18,7 @@ from babel.dates import format_datetime, format_time
 from bot.calendar_file import CalendarEvent, calendar_file, filename_for
 from bot.context import Context, UserError
 from bot.dialogs import Choice, Field, Form, FormValues, InvalidAnswer
-from bot.i18n import Translator
+from bot.i18n import Translator, Value
 from bot.markup import Text
 from bot.messages import Attachment, Button, ChatTarget, Incoming, Reply
 from bot.messenger import DeliveryError
@@ -287,20 +287,24 @@ def _kind_of(title: str) -> tuple[str, MeetingKind]:
     return title, MeetingKind.ATELIER
 
 
-def _problem_text(ctx: Context, unclear: Unclear) -> Text:
+def _problem(ctx: Context, unclear: Unclear) -> tuple[str, dict[str, Value]]:
+    """The catalog key and values that ask the member to say when more precisely."""
     if unclear.problem is Problem.AMBIGUOUS and unclear.candidates:
         options = " / ".join(_when_text(ctx.t, c) for c in unclear.candidates)
-        return ctx.text("when.ambiguous", options=options)
-    return ctx.text(f"when.{unclear.problem.value}")
+        return "when.ambiguous", {"options": options}
+    return f"when.{unclear.problem.value}", {}
+
+
+def _problem_text(ctx: Context, unclear: Unclear) -> Text:
+    key, values = _problem(ctx, unclear)
+    return ctx.text(key, **values)
 
 
 def _understand_when(answer: str, ctx: Context) -> str:
     result, _rest = parse_moment(answer, ctx.now(), ctx.zone())
     if isinstance(result, Unclear):
-        if result.problem is Problem.AMBIGUOUS and result.candidates:
-            options = " / ".join(_when_text(ctx.t, c) for c in result.candidates)
-            raise InvalidAnswer("when.ambiguous", options=options)
-        raise InvalidAnswer(f"when.{result.problem.value}")
+        key, values = _problem(ctx, result)
+        raise InvalidAnswer(key, **values)
     return result.start.isoformat()
 
 
@@ -312,7 +316,10 @@ def _start_from(ctx: Context, value: str | None) -> datetime:
         start = None
     if start is not None and start.tzinfo is not None:
         return start
-    return datetime.fromisoformat(_understand_when(value or "", ctx))
+    try:
+        return datetime.fromisoformat(_understand_when(value or "", ctx))
+    except InvalidAnswer as problem:
+        raise UserError(problem.key, **problem.values) from problem
 
 
 def _fields(*, editing: bool) -> tuple[Field, ...]:
@@ -689,11 +696,18 @@ async def render_reminder(ctx: SendContext) -> list[Reply] | None:
     ]
 
 
-async def render_personal(ctx: SendContext) -> list[Reply] | None:
+async def _attended(ctx: SendContext) -> Meeting | None:
+    """The meeting of a personal send, if it still takes place and the member still comes."""
     meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
     if meeting is None or meeting.cancelled or ctx.send.member_id is None:
         return None
-    if await ctx.repos.meetings.answer_of(meeting.id, ctx.send.member_id) is not RsvpAnswer.YES:
+    answer = await ctx.repos.meetings.answer_of(meeting.id, ctx.send.member_id)
+    return meeting if answer is RsvpAnswer.YES else None
+
+
+async def render_personal(ctx: SendContext) -> list[Reply] | None:
+    meeting = await _attended(ctx)
+    if meeting is None:
         return None
     text = (
         ctx.t.text("reminder.personal")
@@ -704,10 +718,8 @@ async def render_personal(ctx: SendContext) -> list[Reply] | None:
 
 
 async def render_after(ctx: SendContext) -> list[Reply] | None:
-    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
-    if meeting is None or meeting.cancelled or ctx.send.member_id is None:
-        return None
-    if await ctx.repos.meetings.answer_of(meeting.id, ctx.send.member_id) is not RsvpAnswer.YES:
+    meeting = await _attended(ctx)
+    if meeting is None:
         return None
     button = Button(ctx.t.plain("meeting.button_reflect"), ACTION_REFLECT, str(meeting.id))
     return [Reply(ctx.t.text("meeting.after", title=meeting.title), ((button,),))]

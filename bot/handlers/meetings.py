@@ -656,8 +656,6 @@ async def offsets(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     if not msg.args.strip():
         return [ctx.reply("offsets.current", offsets=community.reminder_offsets)]
-    if not ctx.is_coordinator:
-        raise UserError("error.coordinators_only", command="/herinneringen")
     try:
         chosen = parse_offsets(msg.args)
     except ValueError:

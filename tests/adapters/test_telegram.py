@@ -381,3 +381,20 @@ async def _wait_answered(world: World) -> object:
             return world.server.answered_callbacks[-1]
         await asyncio.sleep(0.02)
     raise AssertionError("the button press was never answered")
+
+
+async def test_the_capabilities_answer_in_english_in_a_group(world: World) -> None:
+    [found] = await world.said(GROUP, EMMA, "/zoek theory of change")
+    assert "Veranderingstheorie" in (found.text or "") and found.reply_markup is not None
+    [card] = await world.pressed(EMMA, found, "Veranderingstheorie (Theory of Change)")
+    assert "Source" in (card.text or "") or "source" in (card.text or "").casefold()
+    [listing] = await world.said(GROUP, EMMA, "/experiments")
+    assert "No experiments found" in (listing.text or "")
+    [asked] = await world.said(GROUP, EMMA, "/reflect")
+    assert "What is your reflection?" in (asked.text or "")
+    [saved] = await world.said(GROUP, EMMA, "Stories beat numbers", reply_to=asked.message_id)
+    assert "saved" in (saved.text or "")
+    [agenda] = await world.said(GROUP, EMMA, "/agenda")
+    assert "no meetings" in (agenda.text or "")
+    [proposal] = await world.said(GROUP, EMMA, "/suggest")
+    assert proposal.text

@@ -127,6 +127,8 @@ class Core:
                 msg.platform, msg.chat.chat_id, msg.chat.title, self.defaults, now
             )
             membership = await repos.members.join(community.id, member.id, now)
+            if membership.platform_admin != msg.user.is_admin:
+                membership.platform_admin = msg.user.is_admin
         return Context(
             community=community,
             member=member,
@@ -145,12 +147,16 @@ class Core:
         )
 
     def _role(self, msg: Incoming, membership: Membership | None) -> Role:
-        return self._role_in(membership, admin=msg.user.is_admin, ref=msg.user.ref)
+        """In a group the platform's word counts; in a private chat what was last seen there."""
+        admin = msg.user.is_admin if not msg.chat.is_private else False
+        return self._role_in(membership, admin=admin, ref=msg.user.ref)
 
     def _role_in(self, membership: Membership | None, *, admin: bool, ref: str) -> Role:
         if admin or ref in self.coordinators:
             return Role.COORDINATOR
-        if membership is not None and membership.role is Role.COORDINATOR:
+        if membership is not None and (
+            membership.role is Role.COORDINATOR or membership.platform_admin
+        ):
             return Role.COORDINATOR
         return Role.MEMBER
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -148,6 +149,9 @@ class Membership(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(_str_enum(Role), default=Role.MEMBER)
+    platform_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Administrator of the chat on its platform, as last seen there; lets a group admin act
+    as coordinator from a private chat too."""
     level: Mapped[Level | None] = mapped_column(_str_enum(Level), default=None)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

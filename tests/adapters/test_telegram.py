@@ -398,3 +398,11 @@ async def test_the_capabilities_answer_in_english_in_a_group(world: World) -> No
     assert "no meetings" in (agenda.text or "")
     [proposal] = await world.said(GROUP, EMMA, "/suggest")
     assert proposal.text
+
+
+async def test_a_group_admin_is_a_coordinator_in_the_private_chat_too(world: World) -> None:
+    await world.said(GROUP, COCO, "/help")
+    [reply] = await world.said(COCO, COCO, "/bijeenkomst morgen 19:30 Atelier")
+    assert "staat in de agenda" in (reply.text or "")
+    [told] = await world.said(ANNA, ANNA, "/help")
+    assert "Voor coördinatoren" not in (told.text or "")

@@ -53,15 +53,6 @@ class MeetingRepository:
         )
         return list(await self._session.scalars(query))
 
-    async def last_of_series(self, series_id: int) -> Meeting | None:
-        query = (
-            select(Meeting)
-            .where(Meeting.series_id == series_id)
-            .order_by(Meeting.starts_at.desc())
-            .limit(1)
-        )
-        return (await self._session.scalars(query)).one_or_none()
-
     async def recurring_heads(self) -> list[Meeting]:
         """The latest occurrence of every series still running, to plan the next ones."""
         query = select(Meeting).where(Meeting.recurrence.is_not(None), Meeting.cancelled.is_(False))

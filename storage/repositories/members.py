@@ -125,6 +125,3 @@ class MemberRepository:
         partial = [m for m in members if m.display_name.casefold().startswith(wanted)]
         found = exact or partial
         return found[0] if found else None
-
-    async def set_role(self, membership: Membership, role: Role) -> None:
-        membership.role = role

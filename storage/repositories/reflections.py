@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Reflection, SharingLevel
@@ -40,7 +39,3 @@ class ReflectionRepository:
         if reflection is None or reflection.author_member_id != author_id:
             return None
         return reflection
-
-    async def count_for_experiment(self, experiment_id: int) -> int:
-        query = select(func.count(Reflection.id)).where(Reflection.experiment_id == experiment_id)
-        return int(await self._session.scalar(query) or 0)

@@ -20,12 +20,6 @@ class ScheduleRepository:
     async def get(self, send_id: int) -> ScheduledSend | None:
         return await self._session.get(ScheduledSend, send_id)
 
-    async def pending_for_meeting(self, meeting_id: int) -> list[ScheduledSend]:
-        query = select(ScheduledSend).where(
-            ScheduledSend.meeting_id == meeting_id, ScheduledSend.state == SendState.PENDING
-        )
-        return list(await self._session.scalars(query))
-
     async def cancel_for_meeting(
         self, meeting_id: int, kinds: tuple[str, ...] | None = None
     ) -> int:
@@ -86,7 +80,3 @@ class ScheduleRepository:
             ScheduledSend.state == SendState.SENDING, ScheduledSend.claimed_at < claimed_before
         )
         return list(await self._session.scalars(query))
-
-    async def count(self, state: SendState) -> int:
-        query = select(func.count(ScheduledSend.id)).where(ScheduledSend.state == state)
-        return int(await self._session.scalar(query) or 0)

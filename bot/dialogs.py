@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 
 from bot.context import Context, UserError
 from bot.guard import ACTION_CONFIRM, ACTION_REPHRASE, PrivacyGuard, Resume
@@ -42,6 +43,11 @@ class InvalidAnswer(Exception):
 class Choice:
     value: str
     label_key: str
+
+
+def choices_of(options: type[StrEnum], key_prefix: str) -> tuple[Choice, ...]:
+    """One choice per enum member, labelled by the catalog key `<key_prefix>.<value>`."""
+    return tuple(Choice(option.value, f"{key_prefix}.{option.value}") for option in options)
 
 
 @dataclass(frozen=True)

@@ -99,5 +99,8 @@ class Router:
         """Every command once, in registration order."""
         return iter(self._ordered)
 
+    def forms(self) -> Iterator[Form]:
+        return iter(self._forms.values())
+
     def command_names(self) -> list[str]:
         return sorted(self._commands)

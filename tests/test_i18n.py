@@ -9,6 +9,7 @@ from string import Formatter
 import pytest
 from babel.messages.pofile import read_po
 
+from bot.handlers import build_router
 from bot.i18n import LANGUAGES, LOCALE_DIR, Catalogs, render_template
 from bot.markup import Style, Text
 
@@ -81,3 +82,15 @@ def test_platform_language_codes_map_to_catalogs() -> None:
     assert catalogs.translator("nl_BE").language == "nl"
     assert catalogs.translator("de").language == "nl"
     assert catalogs.translator(None).language == "nl"
+
+
+def test_every_form_and_command_text_exists() -> None:
+    router, _ = build_router()
+    keys = {key for command in router.commands() for key in (command.help_key, command.args_key)}
+    for form in router.forms():
+        keys.add(form.title_key)
+        for field in form.fields:
+            keys.update({field.prompt_key, field.label_key})
+            keys.update(choice.label_key for choice in field.choices)
+    keys.discard("")
+    assert sorted(keys - set(_catalog("nl"))) == []

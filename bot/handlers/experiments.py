@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.context import Context, UserError
-from bot.dialogs import Choice, Field, Form, FormValues
+from bot.dialogs import Field, Form, FormValues, choices_of
 from bot.markup import Text
 from bot.messages import Button, ChatTarget, Incoming, Reply
 from bot.messenger import DeliveryError
@@ -89,21 +89,13 @@ def _fields(*, editing: bool) -> tuple[Field, ...]:
             "status",
             "experiment.ask.status",
             "experiment.label.status",
-            choices=(
-                Choice(ExperimentStatus.PLAN.value, "experiment.status.plan"),
-                Choice(ExperimentStatus.RUNNING.value, "experiment.status.bezig"),
-                Choice(ExperimentStatus.DONE.value, "experiment.status.afgerond"),
-            ),
+            choices=choices_of(ExperimentStatus, "experiment.status"),
         ),
         Field(
             "sharing",
             "experiment.ask.sharing",
             "experiment.label.sharing",
-            choices=(
-                Choice(SharingLevel.GROUP.value, "sharing.groep"),
-                Choice(SharingLevel.COORDINATORS.value, "sharing.coordinatoren"),
-                Choice(SharingLevel.ANONYMOUS.value, "sharing.anoniem"),
-            ),
+            choices=choices_of(SharingLevel, "sharing"),
         ),
     )
 

@@ -17,7 +17,7 @@ from babel.dates import format_datetime, format_time
 
 from bot.calendar_file import CalendarEvent, calendar_file, filename_for
 from bot.context import Context, UserError
-from bot.dialogs import Choice, Field, Form, FormValues, InvalidAnswer
+from bot.dialogs import Field, Form, FormValues, InvalidAnswer, choices_of
 from bot.i18n import Translator, Value
 from bot.markup import Text
 from bot.messages import Attachment, Button, ChatTarget, Incoming, Reply
@@ -349,10 +349,7 @@ def _fields(*, editing: bool) -> tuple[Field, ...]:
             "kind",
             "meeting.ask.kind",
             "meeting.label.kind",
-            choices=(
-                Choice(MeetingKind.ATELIER.value, "meeting.kind.atelier"),
-                Choice(MeetingKind.PUBLIC.value, "meeting.kind.publiek"),
-            ),
+            choices=choices_of(MeetingKind, "meeting.kind"),
         ),
         Field(
             "repeat",

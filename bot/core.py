@@ -74,14 +74,14 @@ class Core:
         key = (msg.platform, msg.chat.chat_id, msg.user.user_id)
         try:
             async with self._locks.hold(key):
-                if await self._counted_quickly(msg, key):
+                if self._counted_quickly(msg, key):
                     return []
                 return await self._handle(msg, key)
         except Exception:
             log.exception("failed to handle a %s event on %s", msg.kind.value, msg.platform)
             return [Reply(self._fallback_translator(msg).text("error.generic"))]
 
-    async def _counted_quickly(self, msg: Incoming, key: tuple[str, str, str]) -> bool:
+    def _counted_quickly(self, msg: Incoming, key: tuple[str, str, str]) -> bool:
         """Count ordinary group chatter of a known member without touching the database."""
         known = self._known.get(key)
         if known is None or msg.kind is not EventKind.MESSAGE or msg.for_bot:

@@ -269,9 +269,3 @@ class Core:
             self._known.pop(key, None)
         elif ctx.community is not None and not msg.chat.is_private:
             self._known[key] = KnownSender(ctx.community.id, ctx.member.id, ctx.zone())
-
-    def forget_member(self, member_id: int) -> None:
-        """Drop cached knowledge of a member (after they left or asked to be forgotten)."""
-        for key in [k for k, known in self._known.items() if known.member_id == member_id]:
-            del self._known[key]
-        self.counter.forget(member_id)

@@ -70,19 +70,8 @@ class Translator:
         log.warning("missing translation for %r", key)
         return key
 
-    def raw_plural(self, key: str, count: int) -> str:
-        for catalog in (self._catalog, self._fallback):
-            message = catalog.ngettext(key, key, count)
-            if message != key:
-                return message
-        log.warning("missing translation for %r", key)
-        return key
-
     def text(self, key: str, /, **values: Value) -> Text:
         return render_template(self.raw(key), values)
-
-    def plural(self, key: str, count: int, /, **values: Value) -> Text:
-        return render_template(self.raw_plural(key, count), {"count": count, **values})
 
     def plain(self, key: str, /, **values: Value) -> str:
         """For places without markup: button labels, form labels, file names."""

@@ -48,10 +48,6 @@ class Scheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
-    @property
-    def job_names(self) -> list[str]:
-        return [job.id for job in self._scheduler.get_jobs()]
-
 
 def _guarded(name: str, job: Job) -> Callable[[], Awaitable[None]]:
     """A failing job is logged and tried again at its next turn; it never stops the scheduler."""

@@ -54,7 +54,3 @@ class MessageCounter:
                 )
                 raise
             return sum(batch.values())
-
-    def forget(self, member_id: int) -> None:
-        for key in [k for k in self._pending if k.member_id == member_id]:
-            del self._pending[key]

@@ -20,14 +20,12 @@ class ReflectionRepository:
         text: str,
         sharing: SharingLevel,
         now: datetime,
-        experiment_id: int | None = None,
     ) -> Reflection:
         reflection = Reflection(
             community_id=community_id,
             author_member_id=author_id,
             text=text,
             sharing=sharing,
-            experiment_id=experiment_id,
             created_at=now,
         )
         self._session.add(reflection)

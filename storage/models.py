@@ -101,6 +101,21 @@ class Community(Base):
     default_sharing: Mapped[SharingLevel] = mapped_column(
         _str_enum(SharingLevel), default=SharingLevel.GROUP, server_default=SharingLevel.GROUP.value
     )
+    passive_after_days: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
+    """A member who gave nothing for this many days is passive ..."""
+    passive_min_membership_days: Mapped[int] = mapped_column(
+        Integer, default=14, server_default="14"
+    )
+    """... once they have been a member for at least this many days."""
+    prompt_interval_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    """At most one prompt per member in this many days (twice as long for peripheral members)."""
+    prompt_hour: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    """Local hour of the daily sweep that sends prompts; always outside quiet hours."""
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Day of the weekly digest, Monday = 0."""
+    digest_hour: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
+    last_sweep_on: Mapped[date | None] = mapped_column(Date, default=None)
+    """Local date of the last daily sweep; claimed atomically so one process runs it."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -142,8 +157,13 @@ class Identity(Base):
 
 
 class Membership(Base):
+    """A member in one community, with what the daily sweep needs without reading the ledger."""
+
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("community_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "member_id"),
+        Index("ix_memberships_community_given", "community_id", "last_given_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
@@ -157,6 +177,16 @@ class Membership(Base):
     paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_given_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    """The latest giving act in the ledger, kept up to date with every one."""
+    last_prompted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    unanswered_prompts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Prompts since the member last gave anything."""
+    prompt_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    """When the member was asked whether to go on with prompts (after 3 unanswered)."""
+    group_mention_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    """The one gentle group mention for a member the bot cannot message directly."""
+    last_prompt_template: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class DialogState(Base):
@@ -200,6 +230,8 @@ class Activity(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     direction: Mapped[Direction] = mapped_column(_str_enum(Direction))
+    subject: Mapped[str | None] = mapped_column(String(64), default=None)
+    """What the act was about, when that helps prompts: a tool id for a lookup."""
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -443,3 +475,38 @@ class ScheduledSend(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Prompt(Base):
+    """A personal question sent to a passive member, and whether it was answered."""
+
+    __tablename__ = "prompts"
+    __table_args__ = (Index("ix_prompts_community_planned", "community_id", "planned_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    template: Mapped[str | None] = mapped_column(String(32), default=None)
+    """Chosen when the prompt is sent, from what the member brings at that moment."""
+    send_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scheduled_sends.id", ondelete="SET NULL"), default=None, index=True
+    )
+    planned_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    """The member gave something (an answer, or any contribution) after this prompt."""
+
+
+class Pledge(Base):
+    """What a member means to share, and by when."""
+
+    __tablename__ = "pledges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    due_on: Mapped[date] = mapped_column(Date)
+    """The last day, in the community's time zone."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None, index=True)
+    dropped_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

@@ -194,7 +194,9 @@ class Core:
         if state is not None and msg.for_bot:
             return notices + await self.dialogs.answer(msg, ctx, state, msg.text)
         if msg.chat.is_private:
-            return [*notices, ctx.reply("chat.private_hint")]
+            handler = self.router.private_text
+            answered = await handler(msg, ctx) if handler is not None else []
+            return [*notices, *(answered or [ctx.reply("chat.private_hint")])]
         return notices
 
     async def _enter_dialog_community(self, ctx: Context, state: DialogState) -> None:

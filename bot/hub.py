@@ -25,6 +25,7 @@ from bot.messenger import DeliveryRefused
 from scheduler.delivery import DeliveryLoop
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import schedule_housekeeping
+from scheduler.participation import run_participation
 from scheduler.runner import Scheduler
 from scheduler.series import extend_all_series
 from storage import migrate
@@ -36,6 +37,7 @@ from storage.tool_catalogue import ToolCatalogue
 log = logging.getLogger(__name__)
 
 SERIES_INTERVAL = timedelta(hours=1)
+PARTICIPATION_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass
@@ -174,6 +176,11 @@ async def build_hub(
         SERIES_INTERVAL,
         "extend-series",
         lambda: extend_all_series(database, clock, delivery.wake),
+    )
+    scheduler.every(
+        PARTICIPATION_INTERVAL,
+        "participation",
+        lambda: run_participation(database, clock, delivery.wake),
     )
     hub = Hub(
         database=database,

@@ -46,6 +46,9 @@ class Router:
         self._actions: dict[str, Handler] = {}
         self._forms: dict[str, Form] = {}
         self._renderers: dict[str, Renderer] = {}
+        self.private_text: Handler | None = None
+        """Free text in a private chat outside any form (an answer to a prompt); an empty
+        answer lets the core explain how to talk to the bot."""
 
     def command(
         self,
@@ -76,6 +79,11 @@ class Router:
             raise ValueError(f"form {form.name!r} is registered twice")
         self._forms[form.name] = form
         return form
+
+    def on_private_text(self, handler: Handler) -> None:
+        if self.private_text is not None:
+            raise ValueError("a private text handler is registered twice")
+        self.private_text = handler
 
     def renderer(self, kind: str, render: Renderer) -> None:
         """What to send when a scheduled send of this kind falls due."""

@@ -8,7 +8,7 @@ assert "Leeratelier" in replies.text
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,8 +18,10 @@ from bot.handlers import build_router
 from bot.i18n import Catalogs
 from bot.messages import Button, ChatRef, EventKind, Incoming, MemberTarget, Reply, Target, UserRef
 from bot.messenger import DeliveryRefused
+from bot.nudging import SweepResult
 from bot.router import Router
 from scheduler.dispatcher import Dispatcher
+from scheduler.participation import run_participation
 from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
@@ -48,15 +50,22 @@ class Replies(list[Reply]):
 
 @dataclass
 class RecordingMessenger:
-    """Keeps what the bot sends proactively; refuses DMs to users who blocked them."""
+    """Keeps what the bot sends proactively; refuses DMs to users who blocked them and,
+    like the adapters, tells the core about it."""
 
     sent: list[tuple[Target, Reply]] = field(default_factory=list)
     dm_blocked: set[str] = field(default_factory=set)
+    on_refused: Callable[[UserRef, ChatRef | None], Awaitable[list[Reply]]] | None = None
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         if isinstance(target, MemberTarget) and target.user_id in self.dm_blocked:
+            if self.on_refused is not None:
+                await self.on_refused(UserRef(target.platform, target.user_id, ""), None)
             raise DeliveryRefused(f"{target.user_id} does not accept direct messages")
         self.sent.extend((target, reply) for reply in replies)
+
+    def to(self, target: Target) -> list[Reply]:
+        return [reply for sent_to, reply in self.sent if sent_to == target]
 
 
 class Harness:
@@ -93,7 +102,7 @@ class Harness:
         router, dialogs = build_router()
         if self._extra is not None:
             self._extra(router)
-        return Core(
+        core = Core(
             database=self.database,
             router=router,
             dialogs=dialogs,
@@ -105,6 +114,8 @@ class Harness:
             tools=ToolCatalogue(),
             coordinators=frozenset({f"{PLATFORM}:boss"}),
         )
+        self.messenger.on_refused = core.direct_message_refused
+        return core
 
     def dispatcher(self, worker: str = "test") -> Dispatcher:
         """Delivers the scheduled sends that are due on the harness clock."""
@@ -122,6 +133,11 @@ class Harness:
         before = len(self.messenger.sent)
         await self.dispatcher().run_due()
         return self.messenger.sent[before:]
+
+    async def participate(self) -> SweepResult:
+        """Run the participation job once (the daily sweep when due, digests planned)."""
+        await self.core.counter.flush()
+        return await run_participation(self.database, self.clock)
 
     async def restart(self) -> None:
         """A new core on the same database: everything in memory is gone."""

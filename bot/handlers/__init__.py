@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from bot import dialogs
 from bot.dialogs import DialogEngine
-from bot.handlers import experiments, help, meetings, reflections, tools
+from bot.handlers import (
+    community_settings,
+    digest,
+    experiments,
+    help,
+    meetings,
+    participation,
+    pledges,
+    reflections,
+    stats,
+    tools,
+)
 from bot.router import Router
 
 
@@ -16,5 +27,10 @@ def build_router() -> tuple[Router, DialogEngine]:
     experiments.register(router)
     reflections.register(router)
     meetings.register(router)
+    participation.register(router)
+    pledges.register(router)
+    digest.register(router)
+    stats.register(router)
+    community_settings.register(router)
     engine = dialogs.attach(router)
     return router, engine

@@ -237,7 +237,11 @@ async def show(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
         raise UserError("experiment.not_found", number=number)
     if item.author_member_id != ctx.member.id:
         await ctx.repos.ledger.record(
-            community.id, ctx.member.id, ActivityKind.EXPERIMENT_READ, ctx.now()
+            community.id,
+            ctx.member.id,
+            ActivityKind.EXPERIMENT_READ,
+            ctx.now(),
+            subject=str(item.id),
         )
     return [Reply(await card(ctx, item), await _card_buttons(ctx, item, suggest=False))]
 

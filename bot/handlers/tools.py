@@ -63,11 +63,15 @@ async def lookup(msg: Incoming, ctx: Context) -> list[Reply]:
     query = " ".join(msg.args.split())[:QUERY_LENGTH]
     if not query:
         return [_themes(ctx)]
+    tools = await _tools(ctx, ctx.tools.search(query, TOP))
     if ctx.community is not None:
         await ctx.repos.ledger.record(
-            ctx.community.id, ctx.member.id, ActivityKind.TOOL_LOOKUP, ctx.now()
+            ctx.community.id,
+            ctx.member.id,
+            ActivityKind.TOOL_LOOKUP,
+            ctx.now(),
+            subject=tools[0].id if tools else None,
         )
-    tools = await _tools(ctx, ctx.tools.search(query, TOP))
     if not tools:
         return [await _no_match(ctx, query)]
     parts = [ctx.text("tools.results", query=query)]

@@ -9,10 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.buttons import ButtonRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.dialogs import DialogRepository
+from storage.repositories.digest import DigestRepository
 from storage.repositories.experiments import ExperimentRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.members import MemberRepository
+from storage.repositories.participation import ParticipationRepository
+from storage.repositories.pledges import PledgeRepository
 from storage.repositories.reflections import ReflectionRepository
 from storage.repositories.schedule import ScheduleRepository
 from storage.repositories.tools import ToolRepository
@@ -31,6 +34,9 @@ class Repositories:
     reflections: ReflectionRepository
     meetings: MeetingRepository
     schedule: ScheduleRepository
+    participation: ParticipationRepository
+    pledges: PledgeRepository
+    digest: DigestRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -46,6 +52,9 @@ class Repositories:
             reflections=ReflectionRepository(session),
             meetings=MeetingRepository(session),
             schedule=ScheduleRepository(session),
+            participation=ParticipationRepository(session),
+            pledges=PledgeRepository(session),
+            digest=DigestRepository(session),
         )
 
 
@@ -53,10 +62,13 @@ __all__ = [
     "ButtonRepository",
     "CommunityRepository",
     "DialogRepository",
+    "DigestRepository",
     "ExperimentRepository",
     "LedgerRepository",
     "MeetingRepository",
     "MemberRepository",
+    "ParticipationRepository",
+    "PledgeRepository",
     "ReflectionRepository",
     "Repositories",
     "ScheduleRepository",

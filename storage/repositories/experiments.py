@@ -15,6 +15,7 @@ from storage.models import (
     ExperimentStatus,
     ExperimentTool,
     Member,
+    Reflection,
     SharingLevel,
 )
 from storage.sql import upsert
@@ -51,13 +52,19 @@ class Lesson:
     """None for anonymous experiments."""
 
 
-def visible_to(viewer: Viewer) -> ColumnElement[bool]:
+GROUP_VIEWER = Viewer(member_id=0, coordinator=False)
+"""The group as a whole (digests): what any member may read, nobody's own items."""
+
+
+def visible_to(
+    viewer: Viewer, contribution: type[Experiment] | type[Reflection] = Experiment
+) -> ColumnElement[bool]:
     """Everything shared with the group or anonymously; coordinators-only items for
-    coordinators and for their own author."""
+    coordinators and for their own author. The one rule for experiments and reflections."""
     return or_(
-        Experiment.sharing.in_([SharingLevel.GROUP, SharingLevel.ANONYMOUS]),
+        contribution.sharing.in_([SharingLevel.GROUP, SharingLevel.ANONYMOUS]),
         true() if viewer.coordinator else false(),
-        Experiment.author_member_id == viewer.member_id,
+        contribution.author_member_id == viewer.member_id,
     )
 
 

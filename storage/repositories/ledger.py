@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Activity, Direction, MessageCount
+from storage.models import Activity, Direction, Membership, MessageCount, Prompt
 from storage.sql import upsert
+
+UPSERT_ROWS = 5_000
+"""Rows per statement: PostgreSQL takes at most 32,767 parameters (four per row here)."""
+PROMPT_RESPONSE_WINDOW = timedelta(days=14)
+"""Giving within this time after a prompt counts as a response to it."""
 
 
 class ActivityKind(StrEnum):
@@ -42,16 +47,47 @@ class LedgerRepository:
         self._session = session
 
     async def record(
-        self, community_id: int, member_id: int, kind: ActivityKind, at: datetime
+        self,
+        community_id: int,
+        member_id: int,
+        kind: ActivityKind,
+        at: datetime,
+        *,
+        subject: str | None = None,
     ) -> None:
+        """One act; giving also updates the membership's aggregates the daily sweep reads,
+        and counts as the response to a recent prompt."""
         self._session.add(
             Activity(
                 community_id=community_id,
                 member_id=member_id,
                 kind=kind.value,
                 direction=kind.direction,
+                subject=subject,
                 at=at,
             )
+        )
+        if kind.direction is Direction.GIVE:
+            await self._gave(community_id, member_id, at)
+
+    async def _gave(self, community_id: int, member_id: int, at: datetime) -> None:
+        await self._session.execute(
+            update(Membership)
+            .where(Membership.community_id == community_id, Membership.member_id == member_id)
+            .values(last_given_at=at, unanswered_prompts=0, prompt_check_at=None)
+            .execution_options(synchronize_session="fetch")
+        )
+        await self._session.execute(
+            update(Prompt)
+            .where(
+                Prompt.community_id == community_id,
+                Prompt.member_id == member_id,
+                Prompt.answered_at.is_(None),
+                Prompt.planned_at >= at - PROMPT_RESPONSE_WINDOW,
+                Prompt.planned_at <= at,
+            )
+            .values(answered_at=at)
+            .execution_options(synchronize_session="fetch")
         )
 
     async def add_message_counts(self, counts: Mapping[DayKey, int]) -> None:
@@ -61,17 +97,27 @@ class LedgerRepository:
             {"community_id": k.community_id, "member_id": k.member_id, "day": k.day, "count": n}
             for k, n in sorted(counts.items(), key=lambda item: _order(item[0]))
         ]
-        insert = upsert(self._session, MessageCount).values(rows)
-        await self._session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["community_id", "member_id", "day"],
-                set_={"count": MessageCount.count + insert.excluded["count"]},
+        for start in range(0, len(rows), UPSERT_ROWS):
+            insert = upsert(self._session, MessageCount).values(rows[start : start + UPSERT_ROWS])
+            await self._session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["community_id", "member_id", "day"],
+                    set_={"count": MessageCount.count + insert.excluded["count"]},
+                )
             )
-        )
 
     async def message_count(self, community_id: int, member_id: int) -> int:
         query = select(func.coalesce(func.sum(MessageCount.count), 0)).where(
             MessageCount.community_id == community_id, MessageCount.member_id == member_id
+        )
+        return int(await self._session.scalar(query) or 0)
+
+    async def given_since(self, community_id: int, member_id: int, since: datetime) -> int:
+        query = select(func.count()).where(
+            Activity.community_id == community_id,
+            Activity.member_id == member_id,
+            Activity.direction == Direction.GIVE,
+            Activity.at >= since,
         )
         return int(await self._session.scalar(query) or 0)
 

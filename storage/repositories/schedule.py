@@ -34,6 +34,18 @@ class ScheduleRepository:
         result = await self._session.execute(query)
         return int(getattr(result, "rowcount", 0))
 
+    async def cancel_pending(self, community_id: int, kind: str) -> int:
+        result = await self._session.execute(
+            update(ScheduledSend)
+            .where(
+                ScheduledSend.community_id == community_id,
+                ScheduledSend.kind == kind,
+                ScheduledSend.state == SendState.PENDING,
+            )
+            .values(state=SendState.CANCELLED)
+        )
+        return int(getattr(result, "rowcount", 0))
+
     async def claim_due(self, now: datetime, worker: str, limit: int) -> list[ScheduledSend]:
         """Mark due rows as being sent by this worker and return them.
 

@@ -1,0 +1,99 @@
+"""`/instellingen` | `/settings` for coordinators: when members count as passive, how often
+they may be prompted and at what hour, and when the weekly digest goes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.dates import get_day_names
+
+from bot.context import Context, UserError
+from bot.messages import Incoming, Reply
+from bot.nudging import DIGEST_STALE, KIND_DIGEST, next_digest
+from bot.outbox import to_group
+from bot.quiet_time import QUIET_FROM, QUIET_UNTIL
+from bot.router import Router
+from storage.models import Community, Role
+
+WEEKDAYS = {
+    name.casefold(): index
+    for language in ("nl", "en")
+    for width in ("wide", "abbreviated")
+    for index, name in get_day_names(width, locale=language).items()
+}
+
+
+@dataclass(frozen=True)
+class NumberSetting:
+    words: tuple[str, ...]
+    column: str
+    lowest: int
+    highest: int
+
+
+NUMBERS = (
+    NumberSetting(("passief", "passive"), "passive_after_days", 7, 365),
+    NumberSetting(("lid", "member"), "passive_min_membership_days", 0, 365),
+    NumberSetting(("interval",), "prompt_interval_days", 7, 180),
+    NumberSetting(("uur", "hour"), "prompt_hour", QUIET_UNTIL.hour, QUIET_FROM.hour - 1),
+)
+DIGEST_WORDS = ("digest", "overzicht")
+
+
+async def settings(msg: Incoming, ctx: Context) -> list[Reply]:
+    community = ctx.require_community()
+    words = msg.args.casefold().split()
+    if not words:
+        return [_overview(ctx, community)]
+    if words[0] in DIGEST_WORDS:
+        _set_digest(community, words[1:])
+        await ctx.repos.schedule.cancel_pending(community.id, KIND_DIGEST)
+        due = next_digest(community, ctx.now())
+        ctx.plan(to_group(community, KIND_DIGEST, due, ctx.now(), stale_at=due + DIGEST_STALE))
+    else:
+        _set_number(community, words)
+    return [ctx.reply("settings.saved"), _overview(ctx, community)]
+
+
+def _set_number(community: Community, words: list[str]) -> None:
+    setting = next((s for s in NUMBERS if words[0] in s.words), None)
+    if setting is None or len(words) != 2 or not words[1].isdigit():
+        raise UserError("settings.usage")
+    value = int(words[1])
+    if not setting.lowest <= value <= setting.highest:
+        raise UserError("settings.out_of_range", lowest=setting.lowest, highest=setting.highest)
+    setattr(community, setting.column, value)
+
+
+def _set_digest(community: Community, words: list[str]) -> None:
+    if len(words) != 2 or words[0] not in WEEKDAYS or not words[1].isdigit():
+        raise UserError("settings.usage")
+    hour = int(words[1])
+    if not 0 <= hour <= 23:
+        raise UserError("settings.out_of_range", lowest=0, highest=23)
+    community.digest_weekday = WEEKDAYS[words[0]]
+    community.digest_hour = hour
+
+
+def _overview(ctx: Context, community: Community) -> Reply:
+    day = get_day_names("wide", locale=ctx.language)[community.digest_weekday]
+    return ctx.reply(
+        "settings.overview",
+        passive=community.passive_after_days,
+        member=community.passive_min_membership_days,
+        interval=community.prompt_interval_days,
+        hour=community.prompt_hour,
+        digest_day=day,
+        digest_hour=community.digest_hour,
+    )
+
+
+def register(router: Router) -> None:
+    router.command(
+        "instellingen",
+        "settings",
+        settings,
+        help_key="help.cmd.instellingen",
+        args_key="help.args.instellingen",
+        role=Role.COORDINATOR,
+    )

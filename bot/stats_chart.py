@@ -1,0 +1,37 @@
+"""The participation chart coordinators get with `/stats`: a PNG drawn without a display."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from storage.repositories.participation import WeekFigures
+
+
+def weekly_chart(
+    weeks: Sequence[WeekFigures], *, title: str, givers: str, takers: str, week_label: str
+) -> bytes:
+    """Stacked bars per week: members who gave, and members who only took."""
+    figure = Figure(figsize=(8, 4), dpi=100)
+    axes = figure.add_subplot()
+    labels = [week.week_start.strftime("%d-%m") for week in weeks]
+    gave = [week.givers for week in weeks]
+    took = [week.takers for week in weeks]
+    axes.bar(labels, gave, label=givers, color="#2a9d8f")
+    axes.bar(labels, took, bottom=gave, label=takers, color="#e9c46a")
+    axes.set_title(title)
+    axes.set_xlabel(week_label)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(loc="upper left")
+    axes.tick_params(axis="x", labelrotation=45)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,177 @@
+"""What is new in a community over a period, as the whole group may see it (the digest)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Experiment,
+    Meeting,
+    Member,
+    Pledge,
+    Reflection,
+    ScheduledSend,
+    SendState,
+    SharingLevel,
+    Tool,
+    ToolStatus,
+)
+from storage.repositories.experiments import GROUP_VIEWER, visible_to
+
+LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A contribution for the group's eyes: the author's name unless it is anonymous."""
+
+    id: int
+    text: str
+    author: str | None
+
+
+@dataclass(frozen=True)
+class News:
+    experiments: list[Shared]
+    reflections: list[Shared]
+    tools: list[Tool]
+    kept_pledges: list[Shared]
+    meetings: list[Meeting]
+
+    @property
+    def anything_new(self) -> bool:
+        """Coming meetings alone are no news: they were announced already."""
+        return bool(self.experiments or self.reflections or self.tools or self.kept_pledges)
+
+
+class DigestRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def news(
+        self, community_id: int, since: datetime, until: datetime, meetings_until: datetime
+    ) -> News:
+        return News(
+            experiments=await self._experiments(community_id, since, until),
+            reflections=await self._reflections(community_id, since, until),
+            tools=await self._tools(since, until),
+            kept_pledges=await self._pledges(community_id, since, until),
+            meetings=await self._meetings(community_id, until, meetings_until),
+        )
+
+    async def last_sent_before(
+        self, community_id: int, kind: str, before: datetime
+    ) -> datetime | None:
+        """When the previous send of this kind was due, if it went out."""
+        query = (
+            select(ScheduledSend.due_at)
+            .where(
+                ScheduledSend.community_id == community_id,
+                ScheduledSend.kind == kind,
+                ScheduledSend.state == SendState.SENT,
+                ScheduledSend.due_at < before,
+            )
+            .order_by(ScheduledSend.due_at.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def communities_without(self, kind: str, community_ids: list[int]) -> set[int]:
+        """Communities with no pending send of this kind."""
+        planned = set(
+            await self._session.scalars(
+                select(ScheduledSend.community_id).where(
+                    ScheduledSend.kind == kind, ScheduledSend.state == SendState.PENDING
+                )
+            )
+        )
+        return set(community_ids) - planned
+
+    async def _experiments(
+        self, community_id: int, since: datetime, until: datetime
+    ) -> list[Shared]:
+        query = (
+            select(Experiment, Member.display_name)
+            .join(Member, Member.id == Experiment.author_member_id)
+            .where(
+                Experiment.community_id == community_id,
+                Experiment.created_at >= since,
+                Experiment.created_at < until,
+                visible_to(GROUP_VIEWER, Experiment),
+            )
+            .order_by(Experiment.created_at, Experiment.id)
+            .limit(LIMIT)
+        )
+        return [
+            Shared(e.id, e.what, _name(e.sharing, name))
+            for e, name in await self._session.execute(query)
+        ]
+
+    async def _reflections(
+        self, community_id: int, since: datetime, until: datetime
+    ) -> list[Shared]:
+        query = (
+            select(Reflection, Member.display_name)
+            .join(Member, Member.id == Reflection.author_member_id)
+            .where(
+                Reflection.community_id == community_id,
+                Reflection.created_at >= since,
+                Reflection.created_at < until,
+                visible_to(GROUP_VIEWER, Reflection),
+            )
+            .order_by(Reflection.created_at, Reflection.id)
+            .limit(LIMIT)
+        )
+        return [
+            Shared(r.id, r.text, _name(r.sharing, name))
+            for r, name in await self._session.execute(query)
+        ]
+
+    async def _tools(self, since: datetime, until: datetime) -> list[Tool]:
+        query = (
+            select(Tool)
+            .where(
+                Tool.status == ToolStatus.APPROVED,
+                Tool.decided_at >= since,
+                Tool.decided_at < until,
+            )
+            .order_by(Tool.decided_at, Tool.id)
+            .limit(LIMIT)
+        )
+        return list(await self._session.scalars(query))
+
+    async def _pledges(self, community_id: int, since: datetime, until: datetime) -> list[Shared]:
+        query = (
+            select(Pledge, Member.display_name)
+            .join(Member, Member.id == Pledge.member_id)
+            .where(
+                Pledge.community_id == community_id,
+                Pledge.kept_at >= since,
+                Pledge.kept_at < until,
+            )
+            .order_by(Pledge.kept_at, Pledge.id)
+            .limit(LIMIT)
+        )
+        return [Shared(p.id, p.text, name) for p, name in await self._session.execute(query)]
+
+    async def _meetings(self, community_id: int, now: datetime, until: datetime) -> list[Meeting]:
+        query = (
+            select(Meeting)
+            .where(
+                Meeting.community_id == community_id,
+                Meeting.cancelled.is_(False),
+                Meeting.starts_at >= now,
+                Meeting.starts_at < until,
+            )
+            .order_by(Meeting.starts_at)
+            .limit(LIMIT)
+        )
+        return list(await self._session.scalars(query))
+
+
+def _name(sharing: SharingLevel, name: str) -> str | None:
+    return None if sharing is SharingLevel.ANONYMOUS else name

@@ -519,8 +519,8 @@ class InteractionAnswer:
             for outgoing in messages(reply):
                 followed_up |= await self._send(outgoing, private=reply.private)
         if not self.interaction.response.is_done():
-            await self.interaction.response.defer()
-        elif self.thinking and not followed_up:
+            await self.defer()  # nothing to say: acknowledge all the same
+        if self.thinking and not followed_up:
             await self.interaction.delete_original_response()
 
     def _can_open_modal(self) -> bool:

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.hub import Hub, build_hub
 from bot.markup import Text
 from bot.messages import ChatTarget, MemberTarget, Reply
-from bot.messenger import DeliveryRefused
+from bot.messenger import DeliveryFailed, DeliveryRefused
 from storage.models import Experiment, Identity, Membership, MessageCount
 from tests.adapters.markdown_view import unescaped_mentions, visible
 from tests.fakes.discord_api import FakeDiscordServer, Interaction, SentMessage
@@ -509,3 +509,11 @@ async def test_a_wrong_token_stops_the_start_with_a_clear_error(tmp_path: Path) 
             assert "not-the-token" not in str(failure.value)
             assert wrong.client.is_closed()
             await hub.database.dispose()
+
+
+async def test_discord_out_of_reach_is_a_temporary_failure(world: World) -> None:
+    await world.server.stop()
+    with pytest.raises(DeliveryFailed):
+        await world.hub.messenger.send(
+            ChatTarget("discord", str(CHANNEL)), [Reply(Text.plain("Hallo?"))]
+        )

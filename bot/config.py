@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
+    discord_coordinator_role: str = ""
+    """Members with this Discord role (name or id) are coordinators, besides Manage Server."""
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     timezone: str = "Europe/Amsterdam"
     language: str = "nl"

@@ -117,6 +117,8 @@ class Core:
         )
         community: Community | None
         membership: Membership | None
+        if msg.user.dm_open and identity.private_chat_id is None:
+            identity.private_chat_id = msg.user.user_id  # reachable unless a DM is refused
         if msg.chat.is_private:
             identity.private_chat_id = msg.chat.chat_id
             identity.dm_unreachable = False

@@ -16,7 +16,15 @@ from bot.context import Context, UserError
 from bot.guard import ACTION_CONFIRM, ACTION_REPHRASE, PrivacyGuard, Resume
 from bot.i18n import Translator, Value
 from bot.markup import Text
-from bot.messages import Button, FormFieldView, FormView, Incoming, Reply, UserRef
+from bot.messages import (
+    Button,
+    FormChoiceView,
+    FormFieldView,
+    FormView,
+    Incoming,
+    Reply,
+    UserRef,
+)
 from bot.router import Router
 from storage.models import DialogState
 from storage.repositories import Repositories
@@ -28,6 +36,7 @@ CompleteHandler = Callable[[Incoming, Context, FormValues], Awaitable[list[Reply
 ACTION_CHOOSE = "dialog.choose"
 ACTION_SKIP = "dialog.skip"
 ACTION_CANCEL = "dialog.cancel"
+ACTION_NEXT_PART = "dialog.next_part"
 
 
 class InvalidAnswer(Exception):
@@ -75,24 +84,36 @@ class Form:
     on_complete: CompleteHandler
     ttl: timedelta = field(default=timedelta(hours=24))
 
-    def view(self, ctx: Context) -> FormView | None:
-        """The whole form for native rendering; None when a field needs buttons."""
-        if any(f.choices for f in self.fields):
+    def view(self, ctx: Context, state: DialogState, limit: int) -> FormView | None:
+        """The fields still open, at most `limit` of them, for a native form (a Discord modal),
+        current values filled in. None when the platform shows no native form here, or when
+        the form is only choices: buttons ask those better."""
+        open_fields = [f for f in self.fields if f.name not in state.values]
+        if limit <= 0 or not open_fields or all(f.choices for f in self.fields):
             return None
+        title = ctx.t.plain(self.title_key)
+        parts = -(-len(self.fields) // limit)
+        if parts > 1:
+            part = (len(self.fields) - len(open_fields)) // limit + 1
+            title = ctx.t.plain("dialog.part_title", title=title, part=part, parts=parts)
         return FormView(
             name=self.name,
-            title=ctx.t.plain(self.title_key),
-            fields=tuple(
-                FormFieldView(
-                    name=f.name,
-                    label=ctx.t.plain(f.label_key),
-                    required=f.required,
-                    multiline=f.multiline,
-                    max_length=f.max_length,
-                )
-                for f in self.fields
-            ),
+            title=title,
+            fields=tuple(_field_view(ctx, f, state) for f in open_fields[:limit]),
         )
+
+
+def _field_view(ctx: Context, field: Field, state: DialogState) -> FormFieldView:
+    value = state.values.get(field.name) or state.defaults.get(field.name) or ""
+    return FormFieldView(
+        name=field.name,
+        label=ctx.t.plain(field.label_key),
+        required=field.required,
+        multiline=field.multiline,
+        max_length=field.max_length,
+        choices=tuple(FormChoiceView(c.value, ctx.t.plain(c.label_key)) for c in field.choices),
+        value=str(value),
+    )
 
 
 class DialogEngine:
@@ -130,8 +151,12 @@ class DialogEngine:
         form = self._form(form_name)
         now = ctx.now()
         replies: list[Reply] = []
+        # A form the platform can show natively right here (a modal) stays where it was asked.
         private = (
-            not msg.chat.is_private and ctx.identity.reachable_privately and first_answer is None
+            not msg.chat.is_private
+            and ctx.identity.reachable_privately
+            and first_answer is None
+            and msg.form_size == 0
         )
         chat_id = ctx.identity.private_chat_id if private else msg.chat.chat_id
         assert chat_id is not None
@@ -160,7 +185,7 @@ class DialogEngine:
         if first_answer is not None:
             return replies + await self.answer(msg, ctx, state, first_answer)
         question = self._question(ctx, form, state)
-        view = form.view(ctx)
+        view = form.view(ctx, state, msg.form_size)
         if private:
             replies.append(ctx.reply("dialog.moved_private", title=ctx.t.plain(form.title_key)))
             question = self._question_in(ctx.t, form, state, private=True)
@@ -221,7 +246,13 @@ class DialogEngine:
         known = state.values if state is not None and state.form == form.name else {}
         defaults = state.defaults if state is not None and state.form == form.name else {}
         values: FormValues = dict(known)
+        still_open = False
         for current in form.fields:
+            if current.name not in msg.form_values and current.name in known:
+                continue  # answered in an earlier part
+            if current.name not in msg.form_values and msg.form_size and state is not None:
+                still_open = True  # comes in a later part
+                continue
             raw = msg.form_values.get(current.name, "").strip()
             try:
                 values[current.name] = self._accept(
@@ -234,6 +265,8 @@ class DialogEngine:
                     field=label,
                     problem=ctx.t.text(invalid.key, **invalid.values),
                 ) from invalid
+        if still_open and state is not None:
+            return await self._keep_part(msg, ctx, form, state, values)
         guarded = {f.name: values.get(f.name) for f in form.fields if f.guard}
         found = self.guard.findings(guarded)
         if found:
@@ -241,6 +274,35 @@ class DialogEngine:
                 msg, ctx, guarded, found, self._complete_submission(form, values)
             )
         return await self._complete_submission(form, values)(msg, ctx, values)
+
+    async def _keep_part(
+        self, msg: Incoming, ctx: Context, form: Form, state: DialogState, values: FormValues
+    ) -> list[Reply]:
+        """One part of a long native form: keep its answers with the dialog (so a restart
+        loses nothing) and offer the next part."""
+        state.values = values
+        state.step = self._next_step(form, values, 0)
+        state.updated_at = ctx.now()
+        state.expires_at = state.updated_at + form.ttl
+        await ctx.repos.dialogs.save(state)
+        limit = msg.form_size
+        parts = -(-len(form.fields) // limit)
+        part = state.step // limit + 1
+        label = ctx.t.plain("dialog.button_next_part", part=part, parts=parts)
+        button = Button(label, ACTION_NEXT_PART, form.name)
+        text = ctx.text("dialog.part_kept", part=part - 1, parts=parts)
+        return [Reply(text, ((button,),), private=True)]
+
+    async def next_part(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        """The open form again: its next part as a native form where the platform shows one,
+        otherwise the current question."""
+        state, notices = await self.current(msg, ctx)
+        if state is None or state.form != msg.payload:
+            return notices or [ctx.reply("dialog.nothing_open")]
+        form = self._form(state.form)
+        question = self._question(ctx, form, state)
+        view = form.view(ctx, state, msg.form_size)
+        return [Reply(question.text, question.buttons, form=view, awaits_answer=True)]
 
     def _complete_submission(self, form: Form, values: FormValues) -> Resume:
         async def complete(msg: Incoming, ctx: Context, _held: FormValues) -> list[Reply]:
@@ -374,6 +436,9 @@ def attach(router: Router) -> DialogEngine:
     async def on_skip(msg: Incoming, ctx: Context) -> list[Reply]:
         return await answer_with(msg, ctx, SKIP)
 
+    async def on_next_part(msg: Incoming, ctx: Context) -> list[Reply]:
+        return await engine.next_part(msg, ctx)
+
     async def on_confirm(msg: Incoming, ctx: Context) -> list[Reply]:
         held = engine.guard.release(msg, ctx.now())
         if held is None:
@@ -393,4 +458,5 @@ def attach(router: Router) -> DialogEngine:
     router.action(ACTION_CANCEL, on_cancel)
     router.action(ACTION_CHOOSE, on_choose)
     router.action(ACTION_SKIP, on_skip)
+    router.action(ACTION_NEXT_PART, on_next_part)
     return engine

@@ -22,6 +22,7 @@ from bot.handlers import build_router
 from bot.i18n import Catalogs
 from bot.messages import ChatRef, Incoming, Reply, Target, UserRef
 from bot.messenger import DeliveryRefused
+from bot.router import Router
 from scheduler.delivery import DeliveryLoop
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import schedule_housekeeping
@@ -191,7 +192,9 @@ async def build_hub(
         delivery=delivery,
     )
     menu = build_menu(router, catalogs)
-    for adapter in platform_adapters(settings, database=database, clock=clock, menu=menu):
+    for adapter in platform_adapters(
+        settings, database=database, clock=clock, menu=menu, router=router, catalogs=catalogs
+    ):
         hub.add_adapter(adapter)
     if console is not None or not hub.adapters:
         hub.add_adapter(ConsoleAdapter(console or ConsoleOptions()))
@@ -199,7 +202,13 @@ async def build_hub(
 
 
 def platform_adapters(
-    settings: Settings, *, database: Database, clock: Clock, menu: CommandMenu
+    settings: Settings,
+    *,
+    database: Database,
+    clock: Clock,
+    menu: CommandMenu,
+    router: Router,
+    catalogs: Catalogs,
 ) -> list[Adapter]:
     """An adapter for every platform with a token. Platform libraries load only when used."""
     adapters: list[Adapter] = []
@@ -218,5 +227,19 @@ def platform_adapters(
         buttons = ButtonCodec(database, clock, CALLBACK_DATA_LIMIT)
         adapters.append(TelegramAdapter(config, buttons=buttons, menu=menu))
     if settings.discord_token is not None:
-        log.warning("DISCORD_TOKEN is set, but this version has no Discord adapter yet; ignored")
+        from bot.adapters.discord import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+
+        discord_config = DiscordConfig(
+            token=settings.discord_token.get_secret_value(),
+            coordinator_role=settings.discord_coordinator_role,
+        )
+        adapters.append(
+            DiscordAdapter(
+                discord_config,
+                buttons=ButtonCodec(database, clock, CUSTOM_ID_LIMIT),
+                router=router,
+                catalogs=catalogs,
+                database=database,
+            )
+        )
     return adapters

@@ -36,6 +36,10 @@ class UserRef:
     language: str | None = None
     is_admin: bool = False
     """The platform says this user administers the chat (group admin, Manage Server)."""
+    dm_open: bool = False
+    """The platform lets the bot write to this user directly without the user writing first
+    (Discord). The core then counts the identity as privately reachable, with the user id as
+    its private chat, until a direct message is refused."""
 
     @property
     def ref(self) -> str:
@@ -60,6 +64,9 @@ class Incoming:
     addressed: bool = False
     """A group message meant for the bot: a reply to one of its messages or a mention.
     Only those can answer a form's question; other group chatter is just counted."""
+    form_size: int = 0
+    """At most this many fields fit in a native form (a Discord modal) the platform can show
+    in answer to this event; 0 when it can show none (a typed message)."""
 
     @property
     def platform(self) -> str:
@@ -120,6 +127,12 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class FormChoiceView:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
 class FormFieldView:
     name: str
     label: str
@@ -127,11 +140,16 @@ class FormFieldView:
     required: bool = False
     multiline: bool = False
     max_length: int = 4000
+    choices: tuple[FormChoiceView, ...] = ()
+    """A field answered by picking one of these (a select menu)."""
+    value: str = ""
+    """The current value, shown filled in (when editing)."""
 
 
 @dataclass(frozen=True)
 class FormView:
-    """A whole form at once, for platforms that show forms natively (Discord modals)."""
+    """A whole form at once, for platforms that show forms natively (Discord modals); a long
+    form comes in parts, each with the fields still open."""
 
     name: str
     title: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,31 @@ Handler = Callable[["Incoming", "Context"], Awaitable[list["Reply"]]]
 
 
 @dataclass(frozen=True)
+class OptionChoice:
+    value: str
+    """What the handler reads in `args`, e.g. `groep nl`."""
+    label_key: str
+
+
+@dataclass(frozen=True)
+class CommandOption:
+    """A typed argument, for platforms with structured commands (Discord slash options).
+    The submitted values come back to the handler as the `args` text it already parses."""
+
+    name: str
+    """The Dutch option name (lower case, no spaces)."""
+    alias: str
+    """The English option name; may equal the name."""
+    description_key: str
+    choices: tuple[OptionChoice, ...] = ()
+    """When set, only these values can be picked."""
+    required: bool = False
+
+
+DEFAULT_OPTION_NAMES = ("tekst", "text")
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
     """The Dutch name, shown first."""
@@ -30,10 +55,25 @@ class Command:
     args_key: str = ""
     """Catalog key of the argument hint (`<tekst>`), empty when it takes none."""
     in_help: bool = True
+    options: tuple[CommandOption, ...] = ()
+    """Typed arguments; see `typed_options` for the default."""
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name,) if self.alias == self.name else (self.name, self.alias)
+
+    @property
+    def typed_options(self) -> tuple[CommandOption, ...]:
+        """The declared options or, for a command that takes arguments, one optional free
+        text described by its argument hint."""
+        if self.options or not self.args_key:
+            return self.options
+        return (CommandOption(*DEFAULT_OPTION_NAMES, self.args_key),)
+
+    def args_from(self, values: Mapping[str, str | None]) -> str:
+        """The `args` text for submitted option values (by option name), in declared order."""
+        given = (values.get(option.name) for option in self.typed_options)
+        return " ".join(value.strip() for value in given if value and value.strip())
 
     def allowed_for(self, role: Role) -> bool:
         return self.role is Role.MEMBER or role is Role.COORDINATOR
@@ -60,8 +100,9 @@ class Router:
         role: Role = Role.MEMBER,
         args_key: str = "",
         in_help: bool = True,
+        options: tuple[CommandOption, ...] = (),
     ) -> Command:
-        command = Command(name, alias, handler, help_key, role, args_key, in_help)
+        command = Command(name, alias, handler, help_key, role, args_key, in_help, options)
         for key in command.names:
             if key in self._commands:
                 raise ValueError(f"command /{key} is registered twice")

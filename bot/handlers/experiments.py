@@ -11,7 +11,7 @@ from bot.dialogs import Field, Form, FormValues, choices_of
 from bot.markup import Text
 from bot.messages import Button, ChatTarget, Incoming, Reply
 from bot.messenger import DeliveryError
-from bot.router import Router
+from bot.router import CommandOption, OptionChoice, Router
 from storage.models import Experiment, ExperimentStatus, Role, SharingLevel
 from storage.repositories.experiments import ExperimentFilter, Viewer
 from storage.repositories.ledger import ActivityKind
@@ -463,6 +463,17 @@ def register(router: Router) -> None:
         experiments,
         help_key="help.cmd.experimenten",
         args_key="help.args.experimenten",
+        options=(
+            CommandOption(
+                "status",
+                "status",
+                "option.experimenten.status",
+                choices=tuple(
+                    OptionChoice(s.value, f"experiment.status.{s.value}") for s in ExperimentStatus
+                ),
+            ),
+            CommandOption("filter", "filter", "help.args.experimenten"),
+        ),
     )
     router.command(
         "deelniveau",
@@ -471,6 +482,14 @@ def register(router: Router) -> None:
         help_key="help.cmd.deelniveau",
         args_key="help.args.deelniveau",
         role=Role.COORDINATOR,
+        options=(
+            CommandOption(
+                "niveau",
+                "level",
+                "option.deelniveau.level",
+                choices=tuple(OptionChoice(s.value, f"sharing.{s.value}") for s in SharingLevel),
+            ),
+        ),
     )
     router.action(ACTION_VIEW, on_view)
     router.action(ACTION_PAGE, on_page)

@@ -7,10 +7,21 @@ from bot.dialogs import Choice, Field, Form, FormValues
 from bot.i18n import LANGUAGES
 from bot.markup import Text
 from bot.messages import Incoming, Reply
-from bot.router import Command, Router
+from bot.router import Command, CommandOption, OptionChoice, Router
 from storage.models import Role
 
 LANGUAGE_FORM = "language"
+LANGUAGE_OPTION = CommandOption(
+    "taal",
+    "language",
+    "option.taal",
+    choices=(
+        OptionChoice("nl", "language.name_nl"),
+        OptionChoice("en", "language.name_en"),
+        OptionChoice("groep nl", "option.taal.group_nl"),
+        OptionChoice("groep en", "option.taal.group_en"),
+    ),
+)
 
 
 async def start(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -86,7 +97,12 @@ def register(router: Router) -> None:
     router.command("start", "start", start, help_key="help.cmd.start")
     router.command("hulp", "help", help_, help_key="help.cmd.help")
     router.command(
-        "taal", "language", language, help_key="help.cmd.taal", args_key="help.args.taal"
+        "taal",
+        "language",
+        language,
+        help_key="help.cmd.taal",
+        args_key="help.args.taal",
+        options=(LANGUAGE_OPTION,),
     )
     router.form(
         Form(

@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.markup import Text
 from bot.messages import Button, ChatTarget, Incoming, MemberTarget, Reply
 from bot.messenger import DeliveryRefused
-from bot.router import Router
+from bot.router import CommandOption, Router
 from storage.models import Community, Identity, Member, Role, Tool, ToolStatus
 from storage.repositories.experiments import Viewer
 from storage.repositories.ledger import ActivityKind
@@ -414,7 +414,14 @@ def _reachable_first(identities: list[Identity], community: Community | None) ->
 
 
 def register(router: Router) -> None:
-    router.command("tool", "zoek", lookup, help_key="help.cmd.tool", args_key="help.args.tool")
+    router.command(
+        "tool",
+        "zoek",
+        lookup,
+        help_key="help.cmd.tool",
+        args_key="help.args.tool",
+        options=(CommandOption("zoekwoorden", "query", "option.tool.query"),),
+    )
     router.command(
         "nieuwetool",
         "suggest",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,15 @@ class CommunityRepository:
             Community.platform == platform, Community.chat_id == chat_id
         )
         return (await self._session.scalars(query)).one_or_none()
+
+    async def known_chats(self, platform: str, chat_ids: Collection[str]) -> set[str]:
+        """Which of these chats are communities already."""
+        if not chat_ids:
+            return set()
+        query = select(Community.chat_id).where(
+            Community.platform == platform, Community.chat_id.in_(list(chat_ids))
+        )
+        return set(await self._session.scalars(query))
 
     async def get_or_create(
         self, platform: str, chat_id: str, title: str, defaults: CommunityDefaults, now: datetime

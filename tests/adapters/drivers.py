@@ -16,8 +16,20 @@ from bot.clock import SystemClock
 from bot.command_menu import build_menu
 from bot.handlers import build_router
 from bot.i18n import Catalogs
-from bot.messages import ChatRef, ChatTarget, Incoming, MemberTarget, Reply, Target, UserRef
+from bot.messages import (
+    ChatRef,
+    ChatTarget,
+    Incoming,
+    MemberTarget,
+    Reply,
+    Target,
+    UserRef,
+    parse_command,
+)
 from storage.db import Database
+from tests.adapters.markdown_view import visible
+from tests.fakes.discord_api import FakeDiscordServer
+from tests.fakes.discord_api import SentMessage as DiscordSent
 from tests.fakes.telegram_api import FakeTelegramServer, SentRecord
 
 
@@ -191,6 +203,80 @@ class TelegramDriver:
             record.document.filename: record.document.content
             for record in self.server.sent
             if record.document is not None and record.document.filename
+        }
+
+    async def close(self) -> None:
+        await self.adapter.stop()
+
+
+class DiscordDriver:
+    """Plays Anna in a guild channel through the fake Discord; Bert blocks direct messages."""
+
+    GUILD = 8800
+    CHANNEL = 8801
+    ANNA = 8901
+    STRANGER = 8902
+
+    def __init__(self, server: FakeDiscordServer, database: Database) -> None:
+        from bot.adapters.discord import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+
+        self.server = server
+        server.add_guild(self.GUILD, "Contract", channels={self.CHANNEL: "contract"}, owner_id=1)
+        server.add_user(self.ANNA, "Anna", locale="nl")
+        server.add_user(self.STRANGER, "Bert", locale="nl")
+        server.add_member(self.GUILD, self.ANNA)
+        server.add_member(self.GUILD, self.STRANGER)
+        server.block_dms(self.STRANGER)
+        router, _ = build_router()
+        self.adapter = DiscordAdapter(
+            DiscordConfig(token=server.token, guild_ready_timeout=0.05),
+            buttons=ButtonCodec(database, SystemClock(), CUSTOM_ID_LIMIT),
+            router=router,
+            catalogs=Catalogs(),
+            database=database,
+        )
+        self.capabilities = self.adapter.capabilities
+        self.host = RecordingHost()
+        self.group = ChatTarget("discord", str(self.CHANNEL))
+        self.member = MemberTarget("discord", str(self.ANNA))
+        self.stranger = MemberTarget("discord", str(self.STRANGER))
+        self._last_with_buttons: DiscordSent | None = None
+
+    async def start(self) -> None:
+        await self.adapter.start(self.host)
+
+    async def user_types(self, text: str) -> Incoming:
+        """A command becomes a slash command (its arguments in its first option); other text
+        is said to the bot by mentioning it."""
+        parsed = parse_command(text)
+        if parsed is None:
+            await self.server.push_message(self.CHANNEL, self.ANNA, text, mentions_bot=True)
+        else:
+            name, _, args = parsed
+            [command] = [c for c in self.server.commands[self.GUILD] if c["name"] == name]
+            options = {command["options"][0]["name"]: args} if args else {}
+            await self.server.push_slash_command(self.CHANNEL, self.ANNA, name, options=options)
+        return await asyncio.wait_for(self.host.arrivals.get(), 5)
+
+    async def delivered(self, target: Target, replies: Sequence[Reply]) -> list[str]:
+        start = len(self.server.sent)
+        await self.adapter.send(target, replies)
+        records = self.server.sent[start:]
+        for record in records:
+            if record.buttons():
+                self._last_with_buttons = record
+        return [visible(record.content) for record in records]
+
+    async def press(self, label: str) -> Incoming:
+        record = self._last_with_buttons
+        assert record is not None
+        custom_id = dict(record.buttons())[label]
+        await self.server.push_button(self.ANNA, record.id, custom_id)
+        return await asyncio.wait_for(self.host.arrivals.get(), 5)
+
+    async def files(self) -> dict[str, bytes]:
+        return {
+            name: content for record in self.server.sent for name, content in record.attachments
         }
 
     async def close(self) -> None:

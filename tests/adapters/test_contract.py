@@ -12,13 +12,14 @@ from bot.messages import Attachment, Button, EventKind, Reply
 from bot.messenger import DeliveryRefused
 from storage import migrate
 from storage.db import Database
-from tests.adapters.drivers import ConsoleDriver, Driver, TelegramDriver
+from tests.adapters.drivers import ConsoleDriver, DiscordDriver, Driver, TelegramDriver
+from tests.fakes.discord_api import FakeDiscordServer
 from tests.fakes.telegram_api import FakeTelegramServer
 
 TRICKY = "<b>not bold</b> & *stars* _under_ `tick` [x](http://y) @everyone </i> ‮rtl 🎉"
 
 
-@pytest.fixture(params=["console", "telegram"])
+@pytest.fixture(params=["console", "telegram", "discord"])
 async def driver(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Driver]:
     if request.param == "console":
         console = ConsoleDriver(tmp_path / "files")
@@ -28,11 +29,22 @@ async def driver(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         return
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}")
     await migrate.upgrade(database)
-    async with FakeTelegramServer(token="4242:contract") as server:
-        telegram = TelegramDriver(server, database)
-        await telegram.start()
-        yield telegram
-        await telegram.close()
+    if request.param == "telegram":
+        async with FakeTelegramServer(token="4242:contract") as server:
+            telegram = TelegramDriver(server, database)
+            await telegram.start()
+            yield telegram
+            await telegram.close()
+    else:
+        fast_buckets = {"channel_limit": (5, 0.5), "webhook_limit": (5, 0.5)}
+        async with FakeDiscordServer(token="contract.discord.token", **fast_buckets) as fake:
+            with fake.patch_library():
+                discord_driver = DiscordDriver(fake, database)
+                await discord_driver.start()
+                yield discord_driver
+                await discord_driver.close()
+            refused_dms = "code 50007"
+            assert [error for error in fake.errors if refused_dms not in error] == []
     await database.dispose()
 
 

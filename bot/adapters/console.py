@@ -87,8 +87,11 @@ class ConsoleAdapter:
             options.user_name,
             language=None,
             is_admin=options.coordinator,
+            dm_open=True,
         )
+        self.private_chat = ChatRef(PLATFORM, self.user.user_id, is_private=True)
         self._choices: tuple[Button, ...] = ()
+        self._answering_privately = False
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
 
@@ -122,7 +125,10 @@ class ConsoleAdapter:
         while (line := await self._lines.get()) is not None:
             msg = self.incoming(line.rstrip("\r\n"))
             if msg is not None:
-                self.show(await host.dispatch(msg))
+                replies = await host.dispatch(msg)
+                self.show(replies, private=msg.chat.is_private)
+                if not any(reply.awaits_answer or reply.buttons for reply in replies):
+                    self._answering_privately = False
             self._prompt()
         host.request_shutdown()
 
@@ -131,15 +137,20 @@ class ConsoleAdapter:
         line = line.strip()
         if not line:
             return None
+        chat = self.private_chat if self._answering_privately else self.chat
         if line.isdigit() and 1 <= int(line) <= len(self._choices):
             button = self._choices[int(line) - 1]
-            return Incoming.button(self.chat, self.user, button.action, button.payload)
-        return Incoming.from_text(self.chat, self.user, line, addressed=True)
+            return Incoming.button(chat, self.user, button.action, button.payload)
+        return Incoming.from_text(chat, self.user, line, addressed=True)
 
     def show(self, replies: Sequence[Reply], *, private: bool = False) -> None:
+        """Print replies; private ones are marked, and the member's next line answers in the
+        chat the last question came from (the private chat for a prompt or a moved form)."""
         for reply in replies:
             if private or reply.private:
                 self._console.print(RichText("(privé)", style="dim"))
+            if reply.awaits_answer or reply.buttons:
+                self._answering_privately = private or reply.private
             self._console.print(_to_rich(reply.text))
             if reply.attachment is not None:
                 self._save(reply.attachment.filename, reply.attachment.content)

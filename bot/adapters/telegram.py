@@ -299,9 +299,9 @@ class TelegramAdapter:
                     await self._deliver(chat_id, reply)
         except Forbidden as error:
             if isinstance(target, MemberTarget):
-                assert self._host is not None
-                user = UserRef(PLATFORM, target.user_id, "")
-                await self._host.direct_message_refused(user, None)
+                task = asyncio.create_task(self._report_refused(target))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
             raise DeliveryRefused(str(error)) from error
         except BadRequest as error:
             if "chat not found" in str(error).casefold():
@@ -309,6 +309,12 @@ class TelegramAdapter:
             raise DeliveryFailed(str(error)) from error
         except (RetryAfter, NetworkError) as error:
             raise DeliveryFailed(str(error)) from error
+
+    async def _report_refused(self, target: MemberTarget) -> None:
+        """Tell the core after the caller is done: a handler may send from inside its own
+        unit of work, which the core's note about the refusal must not wait for."""
+        assert self._host is not None
+        await self._host.direct_message_refused(UserRef(PLATFORM, target.user_id, ""), None)
 
     async def _deliver(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
         group = chat_id < 0

@@ -150,13 +150,6 @@ class ParticipationRepository:
                 Membership.prompt_check_at,
                 Membership.group_mention_at,
                 Membership.last_prompted_at,
-                Identity.user_id,
-                Identity.private_chat_id,
-                Identity.dm_unreachable,
-            )
-            .join(
-                Identity,
-                and_(Identity.member_id == Membership.member_id, Identity.platform == platform),
             )
             .where(
                 Membership.community_id.in_(community_ids),
@@ -178,24 +171,45 @@ class ParticipationRepository:
             )
             .order_by(Membership.id)
         )
-        found: list[PassiveMember] = []
-        for row in await self._session.execute(query):
-            last = row.last_prompted_at
-            if row.level is Level.PERIPHERAL and last is not None and last > now - 2 * interval:
-                continue
-            found.append(
-                PassiveMember(
-                    membership_id=row.id,
-                    community_id=row.community_id,
-                    member_id=row.member_id,
-                    level=row.level,
-                    unanswered_prompts=row.unanswered_prompts,
-                    prompt_check_at=row.prompt_check_at,
-                    group_mention_at=row.group_mention_at,
-                    user_id=row.user_id,
-                    reachable=row.private_chat_id is not None and not row.dm_unreachable,
-                )
+        rows = [
+            row
+            for row in await self._session.execute(query)
+            if not (
+                row.level is Level.PERIPHERAL
+                and row.last_prompted_at is not None
+                and row.last_prompted_at > now - 2 * interval
             )
+        ]
+        identities = await self._identities(platform, {row.member_id for row in rows})
+        return [
+            PassiveMember(
+                membership_id=row.id,
+                community_id=row.community_id,
+                member_id=row.member_id,
+                level=row.level,
+                unanswered_prompts=row.unanswered_prompts,
+                prompt_check_at=row.prompt_check_at,
+                group_mention_at=row.group_mention_at,
+                user_id=identities[row.member_id][0],
+                reachable=identities[row.member_id][1],
+            )
+            for row in rows
+            if row.member_id in identities
+        ]
+
+    async def _identities(self, platform: str, member_ids: set[int]) -> dict[int, tuple[str, bool]]:
+        """Each member's user id on the platform, and whether a direct message can reach them.
+        A second query, not a join: SQLite would otherwise start from every identity."""
+        found: dict[int, tuple[str, bool]] = {}
+        for chunk in _chunks(sorted(member_ids)):
+            query = select(
+                Identity.member_id,
+                Identity.user_id,
+                Identity.private_chat_id,
+                Identity.dm_unreachable,
+            ).where(Identity.platform == platform, Identity.member_id.in_(chunk))
+            for member_id, user_id, private_chat, unreachable in await self._session.execute(query):
+                found[member_id] = (user_id, private_chat is not None and not unreachable)
         return found
 
     async def mark(self, marks: Mapping[SweepMark, Sequence[int]], now: datetime) -> None:

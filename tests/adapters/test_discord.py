@@ -49,10 +49,12 @@ class World:
         await interaction.wait_answered()
         return interaction
 
-    async def said(self, user: int, name: str, locale: str = "nl", **options: str) -> str:
-        """A slash command; the visible text of everything sent in answer to it."""
+    async def said(
+        self, user: int, name: str, locale: str = "nl", *, parts: int = 1, **options: str
+    ) -> str:
+        """A slash command; the visible text of the answer, in that many messages."""
         interaction = await self.slash(user, name, locale, **options)
-        return "\n".join(visible(m.content) for m in await self.answers(interaction))
+        return "\n".join(visible(m.content) for m in await self.answers(interaction, parts))
 
     async def answers(self, interaction: Interaction, wanted: int = 1) -> list[SentMessage]:
         found: list[SentMessage] = []
@@ -160,8 +162,8 @@ async def test_help_answers_in_the_members_language(world: World) -> None:
 
 
 async def test_coordinators_by_manage_server_and_by_role(world: World) -> None:
-    assert "Voor coördinatoren" in await world.said(COCO, "hulp")
-    assert "Voor coördinatoren" in await world.said(DIRK, "hulp")
+    assert "Voor coördinatoren" in await world.said(COCO, "hulp", parts=2)
+    assert "Voor coördinatoren" in await world.said(DIRK, "hulp", parts=2)
     denied = await world.said(ANNA, "taal", taal="groep en")
     assert "alleen voor coördinatoren" in denied
     done = await world.said(DIRK, "taal", taal="groep en")

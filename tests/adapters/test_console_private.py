@@ -1,0 +1,38 @@
+"""The console plays the private chat too: a direct message (a prompt, a form moved to the
+private chat) is answered by the next typed line, in that private chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.markup import Text
+from bot.messages import Button, MemberTarget, Reply
+from tests.adapters.drivers import ConsoleDriver
+
+
+async def test_a_direct_message_is_answered_privately_then_the_group_again(tmp_path: Path) -> None:
+    console = ConsoleDriver(tmp_path / "files")
+    await console.start()
+    try:
+        assert console.adapter.user.dm_open
+        group_line = await console.user_types("goedemorgen")
+        assert not group_line.chat.is_private
+        prompt = Reply(
+            Text.plain("Wat heb je deze week geprobeerd?"),
+            ((Button("Antwoorden", "prompt.answer", "1"),),),
+        )
+        shown = await console.delivered(
+            MemberTarget("console", console.adapter.user.user_id), [prompt]
+        )
+        assert "(privé)" in shown[0]
+        question = Reply(Text.plain("Wie mag het zien?"), ((Button("de groep", "dialog.choose"),),))
+        console.host.answers = [question]
+        answer = await console.user_types("Ik vroeg jongeren om foto's van hun wijk")
+        assert answer.chat.is_private and answer.chat.chat_id == console.adapter.user.user_id
+        console.host.answers = []
+        pressed = await console.user_types("1")
+        assert pressed.chat.is_private and pressed.action == "dialog.choose"
+        after = await console.user_types("/agenda")  # nothing asked any more: the group again
+        assert not after.chat.is_private
+    finally:
+        await console.close()

@@ -19,7 +19,7 @@ from bot.messages import Button, Incoming, Reply
 from bot.nudging import KIND_CHECK, KIND_MENTION, KIND_PROMPT
 from bot.outbox import SendContext
 from bot.prompt_templates import choose
-from bot.router import Router
+from bot.router import CommandOption, OptionChoice, Router
 from bot.when import Unclear, parse_moment
 from storage.models import Level, Membership, Prompt, SharingLevel
 from storage.repositories.ledger import ActivityKind
@@ -282,12 +282,46 @@ def _number(text: str) -> int:
 
 def register(router: Router) -> None:
     router.command(
-        "niveau", "level", level, help_key="help.cmd.niveau", args_key="help.args.niveau"
+        "niveau",
+        "level",
+        level,
+        help_key="help.cmd.niveau",
+        args_key="help.args.niveau",
+        options=(
+            CommandOption(
+                "niveau",
+                "level",
+                "option.niveau",
+                choices=tuple(OptionChoice(o.value, f"level.{o.value}") for o in Level),
+            ),
+        ),
     )
     router.command(
-        "nudges", "nudges", nudges, help_key="help.cmd.nudges", args_key="help.args.nudges"
+        "nudges",
+        "nudges",
+        nudges,
+        help_key="help.cmd.nudges",
+        args_key="help.args.nudges",
+        options=(
+            CommandOption(
+                "stand",
+                "setting",
+                "option.nudges",
+                choices=(
+                    OptionChoice("aan", "option.nudges.on"),
+                    OptionChoice("uit", "option.nudges.off"),
+                ),
+            ),
+        ),
     )
-    router.command("pauze", "pause", pause, help_key="help.cmd.pauze", args_key="help.args.pauze")
+    router.command(
+        "pauze",
+        "pause",
+        pause,
+        help_key="help.cmd.pauze",
+        args_key="help.args.pauze",
+        options=(CommandOption("tot", "until", "option.pauze", required=True),),
+    )
     router.action(ACTION_LEVEL, on_level)
     router.action(ACTION_ANSWER, on_answer)
     router.action(ACTION_GO_ON, on_go_on)

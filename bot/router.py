@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from bot.outbox import Renderer
 
 Handler = Callable[["Incoming", "Context"], Awaitable[list["Reply"]]]
+ReplyHook = Callable[["Incoming", "Context", list["Reply"]], Awaitable[list["Reply"]]]
+"""Sees every answer before it goes out, in the same unit of work, and may add to it."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Router:
         self._actions: dict[str, Handler] = {}
         self._forms: dict[str, Form] = {}
         self._renderers: dict[str, Renderer] = {}
+        self._reply_hooks: list[ReplyHook] = []
 
     def command(
         self,
@@ -82,6 +85,12 @@ class Router:
         if kind in self._renderers:
             raise ValueError(f"scheduled send kind {kind!r} is registered twice")
         self._renderers[kind] = render
+
+    def after_replies(self, hook: ReplyHook) -> None:
+        self._reply_hooks.append(hook)
+
+    def reply_hooks(self) -> Iterator[ReplyHook]:
+        return iter(self._reply_hooks)
 
     def find_renderer(self, kind: str) -> Renderer | None:
         return self._renderers.get(kind)

@@ -140,6 +140,12 @@ class Harness:
         user = UserRef(PLATFORM, user_id or name.lower(), name, language, is_admin=coordinator)
         return Person(self, user, ChatRef(PLATFORM, chat, is_private=False, title=chat))
 
+    async def introduced(self, chat: str = "group-1") -> None:
+        """The bot's first answer in a group comes with its one-time privacy notice; tests of
+        other things that compare whole answers start in a group that has had it."""
+        replies = await self.member("Ivo", chat=chat, user_id="introducer").says("/privacy")
+        assert len(replies) == 2 and "/privacy" in str(replies[-1].text)
+
     async def close(self) -> None:
         await self.core.counter.flush()
         await self.database.dispose()

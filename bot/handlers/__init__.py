@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from bot import dialogs
 from bot.dialogs import DialogEngine
-from bot.handlers import experiments, help, meetings, reflections, tools
+from bot.handlers import experiments, help, meetings, privacy, reflections, tools
 from bot.router import Router
+from storage.retention import RetentionPolicy
 
 
-def build_router() -> tuple[Router, DialogEngine]:
+def build_router(
+    retention: RetentionPolicy | None = None,
+) -> tuple[Router, DialogEngine]:
     """Every command, button action and form of the bot, and the engine that runs the forms."""
     router = Router()
     help.register(router)
@@ -16,5 +19,6 @@ def build_router() -> tuple[Router, DialogEngine]:
     experiments.register(router)
     reflections.register(router)
     meetings.register(router)
+    privacy.register(router, retention or RetentionPolicy())
     engine = dialogs.attach(router)
     return router, engine

@@ -271,7 +271,7 @@ async def card(ctx: Context, item: Experiment) -> Text:
 
 
 def _author(ctx: Context, item: Experiment, authors: dict[int, str]) -> str:
-    if item.sharing is SharingLevel.ANONYMOUS:
+    if item.sharing is SharingLevel.ANONYMOUS or item.author_member_id is None:
         return ctx.t.plain("sharing.anonymous_author")
     return authors.get(item.author_member_id, "?")
 

@@ -67,6 +67,12 @@ class World:
             found.append(record)
         return found
 
+    async def introduced(self, chat_id: int) -> None:
+        """The bot's first answer in a group comes with its one-time privacy notice; tests of
+        other things start in a group that has had it."""
+        [_answer, notice] = await self.said(chat_id, COCO, "/privacy", wanted=2)
+        assert "/privacy" in (notice.text or "")
+
     async def quiet(self, predicate: Callable[[SentRecord], bool], start: int) -> bool:
         try:
             await self.server.wait_for_sent(predicate, timeout=0.5, start=start)
@@ -110,7 +116,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         hub = await build_hub(_settings(server, tmp_path))
         await hub.start()
         try:
-            yield World(server, hub)
+            world = World(server, hub)
+            await world.introduced(GROUP)
+            yield world
         finally:
             await hub.shutdown()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import dialogs
 from bot.dialogs import DialogEngine
-from bot.handlers import experiments, help, meetings, privacy, reflections, tools
+from bot.handlers import experiments, export, help, meetings, privacy, reflections, tools
 from bot.router import Router
 from storage.retention import RetentionPolicy
 
@@ -20,5 +20,6 @@ def build_router(
     reflections.register(router)
     meetings.register(router)
     privacy.register(router, retention or RetentionPolicy())
+    export.register(router)
     engine = dialogs.attach(router)
     return router, engine

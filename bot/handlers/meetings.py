@@ -763,5 +763,15 @@ def register(router: Router) -> None:
     router.renderer(KIND_PERSONAL, render_personal)
     router.renderer(KIND_AFTER, render_after)
     router.renderer(KIND_FREE, render_free)
-    router.form(Form(FORM, "meeting.form_title", _fields(editing=False), _form_done))
-    router.form(Form(FORM_EDIT, "meeting.form_title_edit", _fields(editing=True), _edited))
+    router.form(
+        Form(FORM, "meeting.form_title", _fields(editing=False), _form_done, role=Role.COORDINATOR)
+    )
+    router.form(
+        Form(
+            FORM_EDIT,
+            "meeting.form_title_edit",
+            _fields(editing=True),
+            _edited,
+            role=Role.COORDINATOR,
+        )
+    )

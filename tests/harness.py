@@ -24,6 +24,7 @@ from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
+from storage.retention import RetentionPolicy
 from storage.tool_catalogue import ToolCatalogue
 
 PLATFORM = "test"
@@ -66,8 +67,10 @@ class Harness:
         clock: ManualClock,
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self.database = database
+        self._retention = retention
         self.clock = clock
         self.messenger = RecordingMessenger()
         self.language = language
@@ -83,14 +86,15 @@ class Harness:
         clock: ManualClock | None = None,
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
+        retention: RetentionPolicy | None = None,
     ) -> Harness:
         """`extra` registers more handlers or forms, for tests of the mechanisms themselves."""
         database = Database(url)
         await migrate.upgrade(database)
-        return cls(database, clock or ManualClock(DEFAULT_START), language, extra)
+        return cls(database, clock or ManualClock(DEFAULT_START), language, extra, retention)
 
     def _build_core(self) -> Core:
-        router, dialogs = build_router()
+        router, dialogs = build_router(self._retention)
         if self._extra is not None:
             self._extra(router)
         return Core(

@@ -200,7 +200,7 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
 
 
 async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    item = await _own(ctx, int(values[SUBJECT] or 0))
+    item = await _own(ctx, int(values.get(SUBJECT) or 0))
     changes: dict[str, object] = {name: values.get(name) for name in TEXT_FIELDS}
     changes["what"] = values.get("what") or item.what
     changes["tags"] = (values.get("tags") or "").split()
@@ -217,7 +217,7 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
 
 
 async def _finished(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    item = await _own(ctx, int(values[SUBJECT] or 0))
+    item = await _own(ctx, int(values.get(SUBJECT) or 0))
     changes = {
         "happened": values.get("happened"),
         "learned": values.get("learned"),

@@ -422,7 +422,7 @@ async def _edit(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
 
 async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
-    meeting = await _meeting(ctx, int(values[SUBJECT] or 0))
+    meeting = await _meeting(ctx, int(values.get(SUBJECT) or 0))
     start = _start_from(ctx, values["when"])
     duration = meeting.ends_at - meeting.starts_at
     meeting.starts_at, meeting.ends_at = start, start + duration

@@ -98,6 +98,9 @@ class Router:
     def find_command(self, name: str) -> Command | None:
         return self._commands.get(name.lower())
 
+    def action_names(self) -> list[str]:
+        return sorted(self._actions)
+
     def find_action(self, name: str) -> Handler | None:
         return self._actions.get(name)
 

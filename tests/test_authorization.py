@@ -24,9 +24,14 @@ ARGUMENTS = ["", "12", "annuleer 1", "wijzig 1", "anoniem", "7d 1d", "morgen 10:
 
 
 def test_the_router_has_coordinator_commands() -> None:
-    assert {"bijeenkomst", "herinner", "herinneringen", "voorstellen", "deelniveau", "export"} <= set(
-        COORDINATOR_COMMANDS
-    )
+    assert {
+        "bijeenkomst",
+        "herinner",
+        "herinneringen",
+        "voorstellen",
+        "deelniveau",
+        "export",
+    } <= set(COORDINATOR_COMMANDS)
 
 
 @pytest.mark.parametrize("name", COORDINATOR_COMMANDS)
@@ -79,7 +84,10 @@ async def test_a_member_cannot_decide_on_proposals_even_with_a_forged_button(
     assert "alleen voor coördinatoren" in (await bert.press(approve)).text
     assert "alleen voor coördinatoren" in (await bert.press(reject)).text
     assert await row_counts(harness.database) == before
-    assert "Buurtbarometer" in (await harness.member("Coco", coordinator=True).says("/voorstellen")).text
+    assert (
+        "Buurtbarometer"
+        in (await harness.member("Coco", coordinator=True).says("/voorstellen")).text
+    )
 
 
 async def _experiment(harness: Harness, name: str, what: str) -> int:

@@ -15,12 +15,16 @@ import typer
 from pydantic import ValidationError
 
 from bot.adapters.console import ConsoleOptions
+from bot.community_export import ExportFormat, files
 from bot.config import Settings
 from bot.hub import build_hub
+from bot.i18n import Catalogs
 from bot.logs import configure_logging, redact
 from storage import catalogue, migrate
 from storage.catalogue import CatalogueEntry, CatalogueError, ImportReport
 from storage.db import Database
+from storage.models import Community
+from storage.repositories.production import CommunityProduction, ProductionRepository
 from storage.repositories.tools import ToolRepository
 from storage.tool_catalogue import ToolCatalogue
 
@@ -193,6 +197,69 @@ def tools_search(
             if not matches:
                 typer.echo("  (nothing found)")
         sys.stdout.flush()
+
+
+@app.command("export")
+def export_community(
+    community: Annotated[int, typer.Option("--community", help="The community's id.")],
+    kind: Annotated[
+        ExportFormat, typer.Option("--format", help="csv (a file per kind), json or md.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The folder to write to (made if new).")],
+) -> None:
+    """Write what a community produced, for funders and the atelier's online platform.
+
+    Only what was shared with the group or anonymously; anonymous work without author.
+    """
+    settings = load_settings()
+
+    async def gather() -> CommunityProduction | list[Community]:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                production = ProductionRepository(session)
+                found = await production.community(community)
+                if found is None:
+                    return await production.communities()
+                return await production.gather(found, datetime.now(UTC))
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(gather())
+    if isinstance(result, list):
+        typer.echo(f"No community with id {community}.", err=True)
+        for known in result:
+            typer.echo(f"  {known.id}: {known.title or '(no title)'} ({known.platform})", err=True)
+        if not result:
+            typer.echo("  (there are no communities yet)", err=True)
+        raise typer.Exit(1)
+    written = files(result, kind, Catalogs(settings.language).translator(result.language))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, content in written.items():
+            (out / name).write_bytes(content)
+    except OSError as error:
+        typer.echo(f"Cannot write to {out}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    for name in written:
+        typer.echo(str(out / name))
+
+
+@app.command("communities")
+def list_communities() -> None:
+    """List the communities (id, platform, title): the ids `export` takes."""
+    settings = load_settings()
+
+    async def read() -> list[Community]:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                return await ProductionRepository(session).communities()
+        finally:
+            await database.dispose()
+
+    for community in asyncio.run(read()):
+        typer.echo(f"{community.id}\t{community.platform}\t{community.title}")
 
 
 async def _catalogue_database(settings: Settings) -> Database:

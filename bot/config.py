@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.i18n import LANGUAGES
+from storage.retention import RetentionPolicy
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///leeratelier.db"
 
@@ -35,6 +36,19 @@ class Settings(BaseSettings):
     language: str = "nl"
     coordinators: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    retention_dialog_days: int = Field(default=RetentionPolicy.dialog_days, ge=1, le=3650)
+    retention_delivery_days: int = Field(default=RetentionPolicy.delivery_days, ge=1, le=3650)
+    retention_button_days: int = Field(default=RetentionPolicy.button_days, ge=1, le=3650)
+    retention_ledger_months: int = Field(default=RetentionPolicy.ledger_months, ge=1, le=240)
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            dialog_days=self.retention_dialog_days,
+            delivery_days=self.retention_delivery_days,
+            button_days=self.retention_button_days,
+            ledger_months=self.retention_ledger_months,
+        )
 
     @field_validator(
         "telegram_token",

@@ -50,6 +50,9 @@ class Context:
     """The searchable tool catalogue of this process."""
     planned: list[datetime] = field(default_factory=list)
     """Due times of sends planned in this unit of work; the scheduler wakes up for them."""
+    sender_forgotten: bool = False
+    """Everything about the member was erased in this unit of work (`/vergeetmij`): the
+    core keeps nothing of them in memory either."""
 
     @property
     def language(self) -> str:

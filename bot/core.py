@@ -97,6 +97,8 @@ class Core:
                 ctx = await self._context(msg, Repositories.bind(session))
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
+                for hook in self.router.reply_hooks():
+                    replies = await hook(msg, ctx, replies)
             self._remember(msg, key, ctx)
             if ctx.planned and self.on_planned is not None:
                 self.on_planned(min(ctx.planned))
@@ -269,7 +271,16 @@ class Core:
             self.counter.add(ctx.community.id, ctx.member.id, day)
 
     def _remember(self, msg: Incoming, key: tuple[str, str, str], ctx: Context) -> None:
-        if msg.kind is EventKind.LEFT:
+        if ctx.sender_forgotten:
+            self._forget(ctx.member.id)
+        elif msg.kind is EventKind.LEFT:
             self._known.pop(key, None)
         elif ctx.community is not None and not msg.chat.is_private:
             self._known[key] = KnownSender(ctx.community.id, ctx.member.id, ctx.zone())
+
+    def _forget(self, member_id: int) -> None:
+        """The member's data was erased: drop what this process still holds about them."""
+        self._known = {
+            key: known for key, known in self._known.items() if known.member_id != member_id
+        }
+        self.counter.discard(member_id)

@@ -26,7 +26,7 @@ from bot.messages import (
     UserRef,
 )
 from bot.router import Router
-from storage.models import DialogState
+from storage.models import DialogState, Role
 from storage.repositories import Repositories
 
 SKIP = "-"
@@ -83,6 +83,8 @@ class Form:
     fields: tuple[Field, ...]
     on_complete: CompleteHandler
     ttl: timedelta = field(default=timedelta(hours=24))
+    role: Role = Role.MEMBER
+    """Who may fill it in; checked on every answer, so a forged submission gets nowhere."""
 
     def view(self, ctx: Context, state: DialogState, limit: int) -> FormView | None:
         """The fields still open, at most `limit` of them, for a native form (a Discord modal),
@@ -214,6 +216,7 @@ class DialogEngine:
         """A typed (or chosen) answer to the current question."""
         self.guard.drop(msg)
         form = self._form(state.form)
+        _require_role(ctx, form)
         current = form.fields[state.step]
         try:
             value = self._accept(ctx, current, answer, state.defaults.get(current.name))
@@ -242,6 +245,7 @@ class DialogEngine:
     async def submit(self, msg: Incoming, ctx: Context) -> list[Reply]:
         """A whole form at once (a Discord modal): every field checked before anything is kept."""
         form = self._form(msg.form)
+        _require_role(ctx, form)
         state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
         known = state.values if state is not None and state.form == form.name else {}
         defaults = state.defaults if state is not None and state.form == form.name else {}
@@ -404,6 +408,11 @@ class DialogEngine:
     def _title(self, ctx: Context, form_name: str) -> str:
         form = self._router.find_form(form_name)
         return ctx.t.plain(form.title_key) if form else form_name
+
+
+def _require_role(ctx: Context, form: Form) -> None:
+    if form.role is Role.COORDINATOR and not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command=ctx.t.plain(form.title_key))
 
 
 def _match_choice(ctx: Context, current: Field, answer: str) -> str:

@@ -27,6 +27,7 @@ from scheduler.delivery import DeliveryLoop
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import schedule_housekeeping
 from scheduler.participation import run_participation
+from scheduler.retention import schedule_retention
 from scheduler.runner import Scheduler
 from scheduler.series import extend_all_series
 from storage import migrate
@@ -144,7 +145,7 @@ async def build_hub(
     seeded = await tools.start(database, clock.now())
     if seeded is not None:
         log.info("imported the starter tool catalogue: %d tools", seeded.created)
-    router, dialogs = build_router()
+    router, dialogs = build_router(settings.retention)
     catalogs = Catalogs(settings.language)
     counter = MessageCounter(database)
     messenger = RoutingMessenger()
@@ -162,6 +163,7 @@ async def build_hub(
     )
     scheduler = Scheduler()
     schedule_housekeeping(scheduler, database, counter, clock)
+    schedule_retention(scheduler, database, clock, settings.retention)
     dispatcher = Dispatcher(
         database=database,
         router=router,

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from bot.outbox import Renderer
 
 Handler = Callable[["Incoming", "Context"], Awaitable[list["Reply"]]]
+ReplyHook = Callable[["Incoming", "Context", list["Reply"]], Awaitable[list["Reply"]]]
+"""Sees every answer before it goes out, in the same unit of work, and may add to it."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Router:
         self.private_text: Handler | None = None
         """Free text in a private chat outside any form (an answer to a prompt); an empty
         answer lets the core explain how to talk to the bot."""
+        self._reply_hooks: list[ReplyHook] = []
 
     def command(
         self,
@@ -132,11 +135,20 @@ class Router:
             raise ValueError(f"scheduled send kind {kind!r} is registered twice")
         self._renderers[kind] = render
 
+    def after_replies(self, hook: ReplyHook) -> None:
+        self._reply_hooks.append(hook)
+
+    def reply_hooks(self) -> Iterator[ReplyHook]:
+        return iter(self._reply_hooks)
+
     def find_renderer(self, kind: str) -> Renderer | None:
         return self._renderers.get(kind)
 
     def find_command(self, name: str) -> Command | None:
         return self._commands.get(name.lower())
+
+    def action_names(self) -> list[str]:
+        return sorted(self._actions)
 
     def find_action(self, name: str) -> Handler | None:
         return self._actions.get(name)

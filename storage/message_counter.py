@@ -12,7 +12,11 @@ import logging
 from collections import Counter
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from storage.db import Database
+from storage.models import Member
 from storage.repositories import Repositories
 from storage.repositories.ledger import DayKey
 
@@ -38,6 +42,12 @@ class MessageCounter:
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
+    def discard(self, member_id: int) -> None:
+        """Drop the pending counts of a member whose data was erased."""
+        self._pending = Counter(
+            {k: n for k, n in self._pending.items() if k.member_id != member_id}
+        )
+
     async def flush(self) -> int:
         """Write every pending count in one transaction; returns the number of messages."""
         async with self._lock:
@@ -46,11 +56,20 @@ class MessageCounter:
                 return 0
             try:
                 async with self._database.session() as session:
-                    await Repositories.bind(session).ledger.add_message_counts(batch)
+                    known = await _known_members(session, {key.member_id for key in batch})
+                    kept = Counter({k: n for k, n in batch.items() if k.member_id in known})
+                    await Repositories.bind(session).ledger.add_message_counts(kept)
             except Exception:
                 self._pending.update(batch)
                 log.exception(
                     "could not write %d message counts; kept for the next flush", len(batch)
                 )
                 raise
-            return sum(batch.values())
+            return sum(kept.values())
+
+
+async def _known_members(session: AsyncSession, member_ids: set[int]) -> set[int]:
+    """Members that still exist: counts of a member erased meanwhile (by this or another
+    process, which may still have them cached) are dropped instead of failing the batch."""
+    query = select(Member.id).where(Member.id.in_(member_ids))
+    return set(await session.scalars(query))

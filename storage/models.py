@@ -116,6 +116,8 @@ class Community(Base):
     digest_hour: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
     last_sweep_on: Mapped[date | None] = mapped_column(Date, default=None)
     """Local date of the last daily sweep; claimed atomically so one process runs it."""
+    privacy_notice_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    """When the bot first told this group what it stores and why (its first reply there)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -318,9 +320,10 @@ class Experiment(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    author_member_id: Mapped[int] = mapped_column(
+    author_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True
     )
+    """None once the author left it behind anonymously (`/vergeetmij`)."""
     what: Mapped[str] = mapped_column(Text)
     question: Mapped[str | None] = mapped_column(Text, default=None)
     done: Mapped[str | None] = mapped_column(Text, default=None)
@@ -368,9 +371,10 @@ class Reflection(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    author_member_id: Mapped[int] = mapped_column(
+    author_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True
     )
+    """None once the author left it behind anonymously (`/vergeetmij`)."""
     text: Mapped[str] = mapped_column(Text)
     sharing: Mapped[SharingLevel] = mapped_column(_str_enum(SharingLevel))
     experiment_id: Mapped[int | None] = mapped_column(
@@ -510,3 +514,26 @@ class Pledge(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None, index=True)
     dropped_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class LedgerMonth(Base):
+    """The ledger after its retention period: counts per member, month and kind.
+
+    Individual acts (`activities`) and daily message counts older than the retention period
+    are rolled into these rows; `kind` is an activity kind, or `message` for group chatter.
+    """
+
+    __tablename__ = "ledger_months"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    """The first day of the month, in the community's time zone."""
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    direction: Mapped[Direction | None] = mapped_column(_str_enum(Direction), default=None)
+    """Give or take; None for group chatter, which is neither."""
+    count: Mapped[int] = mapped_column(Integer, default=0)

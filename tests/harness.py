@@ -26,6 +26,7 @@ from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
+from storage.retention import RetentionPolicy
 from storage.tool_catalogue import ToolCatalogue
 
 PLATFORM = "test"
@@ -75,8 +76,10 @@ class Harness:
         clock: ManualClock,
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self.database = database
+        self._retention = retention
         self.clock = clock
         self.messenger = RecordingMessenger()
         self.language = language
@@ -92,14 +95,15 @@ class Harness:
         clock: ManualClock | None = None,
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
+        retention: RetentionPolicy | None = None,
     ) -> Harness:
         """`extra` registers more handlers or forms, for tests of the mechanisms themselves."""
         database = Database(url)
         await migrate.upgrade(database)
-        return cls(database, clock or ManualClock(DEFAULT_START), language, extra)
+        return cls(database, clock or ManualClock(DEFAULT_START), language, extra, retention)
 
     def _build_core(self) -> Core:
-        router, dialogs = build_router()
+        router, dialogs = build_router(self._retention)
         if self._extra is not None:
             self._extra(router)
         core = Core(
@@ -155,6 +159,12 @@ class Harness:
     ) -> Person:
         user = UserRef(PLATFORM, user_id or name.lower(), name, language, is_admin=coordinator)
         return Person(self, user, ChatRef(PLATFORM, chat, is_private=False, title=chat))
+
+    async def introduced(self, chat: str = "group-1") -> None:
+        """The bot's first answer in a group comes with its one-time privacy notice; tests of
+        other things that compare whole answers start in a group that has had it."""
+        replies = await self.member("Ivo", chat=chat, user_id="introducer").says("/privacy")
+        assert len(replies) == 2 and "/privacy" in str(replies[-1].text)
 
     async def close(self) -> None:
         await self.core.counter.flush()

@@ -14,6 +14,7 @@ async def test_help_lists_member_commands_in_dutch_by_default(harness: Harness) 
 
 
 async def test_dutch_and_english_names_of_a_command_both_work(harness: Harness) -> None:
+    await harness.introduced()
     anna = harness.member("Anna")
     assert (await anna.says("/hulp")).text == (await anna.says("/help")).text
 
@@ -77,6 +78,7 @@ async def test_unknown_command_suggests_the_closest(harness: Harness) -> None:
 
 
 async def test_unknown_command_without_anything_close(harness: Harness) -> None:
+    await harness.introduced()
     replies = await harness.member("Anna").says("/xyzzyplugh")
     assert replies.text == "/xyzzyplugh ken ik niet. Typ /help voor alles wat ik kan."
 

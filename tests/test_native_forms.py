@@ -34,6 +34,7 @@ async def _press(person: Person, label: str) -> Replies:
 
 
 async def test_a_long_form_comes_in_two_parts_that_survive_a_restart(harness: Harness) -> None:
+    await harness.introduced()
     anna = harness.member("Anna")
     [opened] = await _native(anna, "/experiment")
     assert opened.form is not None and not opened.private
@@ -73,6 +74,7 @@ async def test_a_long_form_comes_in_two_parts_that_survive_a_restart(harness: Ha
 
 
 async def test_a_native_form_stays_in_the_group_for_a_reachable_member(harness: Harness) -> None:
+    await harness.introduced()
     anna = harness.member("Anna")
     await anna.says_privately("/start")
     [opened] = await _native(anna, "/reflectie")
@@ -81,6 +83,7 @@ async def test_a_native_form_stays_in_the_group_for_a_reachable_member(harness: 
 
 
 async def test_a_form_of_choices_only_is_asked_with_buttons(harness: Harness) -> None:
+    await harness.introduced()
     anna = harness.member("Anna")
     [question] = await _native(anna, "/taal")
     assert question.form is None

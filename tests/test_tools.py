@@ -57,6 +57,7 @@ async def _propose(
 async def test_lookup_answers_the_top_three_with_name_summary_level_and_effort(
     harness: Harness,
 ) -> None:
+    await harness.introduced()
     replies = await harness.member("Anna").says("/tool ToC")
     assert len(replies) == 1
     text = replies.text
@@ -80,6 +81,7 @@ async def test_summaries_in_the_list_are_short(harness: Harness) -> None:
 
 
 async def test_zoek_is_the_same_command(harness: Harness) -> None:
+    await harness.introduced()
     anna = harness.member("Anna")
     assert (await anna.says("/zoek outcome harvesting")).text == (
         await anna.says("/tool outcome harvesting")
@@ -121,6 +123,7 @@ async def test_a_stale_card_button_is_answered_kindly(harness: Harness) -> None:
 
 
 async def test_tool_alone_lists_the_themes_with_counts(harness: Harness) -> None:
+    await harness.introduced()
     replies = await harness.member("Anna").says("/tool")
     text = replies.text
     assert "Thema's in de catalogus" in text and "tools in totaal: 40" in text

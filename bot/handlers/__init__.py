@@ -8,18 +8,23 @@ from bot.handlers import (
     community_settings,
     digest,
     experiments,
+    export,
     help,
     meetings,
     participation,
     pledges,
+    privacy,
     reflections,
     stats,
     tools,
 )
 from bot.router import Router
+from storage.retention import RetentionPolicy
 
 
-def build_router() -> tuple[Router, DialogEngine]:
+def build_router(
+    retention: RetentionPolicy | None = None,
+) -> tuple[Router, DialogEngine]:
     """Every command, button action and form of the bot, and the engine that runs the forms."""
     router = Router()
     help.register(router)
@@ -32,5 +37,7 @@ def build_router() -> tuple[Router, DialogEngine]:
     digest.register(router)
     stats.register(router)
     community_settings.register(router)
+    privacy.register(router, retention or RetentionPolicy())
+    export.register(router)
     engine = dialogs.attach(router)
     return router, engine

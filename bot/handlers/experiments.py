@@ -136,9 +136,14 @@ async def _own(ctx: Context, number: int) -> Experiment:
     found = await ctx.repos.experiments.get(ctx.require_community().id, number)
     if found is None or not _may_see(ctx, found):
         raise UserError("experiment.not_found", number=number)
-    if found.author_member_id != ctx.member.id:
+    if not _by(ctx, found):
         raise UserError("experiment.not_yours", number=number)
     return found
+
+
+def _by(ctx: Context, item: Experiment) -> bool:
+    """Only its author edits, finishes or shares an experiment."""
+    return item.author_member_id is not None and item.author_member_id == ctx.member.id
 
 
 def _may_see(ctx: Context, item: Experiment) -> bool:
@@ -195,7 +200,7 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
 
 
 async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    item = await _own(ctx, int(values[SUBJECT] or 0))
+    item = await _own(ctx, int(values.get(SUBJECT) or 0))
     changes: dict[str, object] = {name: values.get(name) for name in TEXT_FIELDS}
     changes["what"] = values.get("what") or item.what
     changes["tags"] = (values.get("tags") or "").split()
@@ -212,7 +217,7 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
 
 
 async def _finished(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    item = await _own(ctx, int(values[SUBJECT] or 0))
+    item = await _own(ctx, int(values.get(SUBJECT) or 0))
     changes = {
         "happened": values.get("happened"),
         "learned": values.get("learned"),
@@ -275,7 +280,7 @@ async def card(ctx: Context, item: Experiment) -> Text:
 
 
 def _author(ctx: Context, item: Experiment, authors: dict[int, str]) -> str:
-    if item.sharing is SharingLevel.ANONYMOUS:
+    if item.sharing is SharingLevel.ANONYMOUS or item.author_member_id is None:
         return ctx.t.plain("sharing.anonymous_author")
     return authors.get(item.author_member_id, "?")
 
@@ -284,7 +289,8 @@ async def _card_buttons(
     ctx: Context, item: Experiment, *, suggest: bool
 ) -> tuple[tuple[Button, ...], ...]:
     rows: list[tuple[Button, ...]] = []
-    if item.sharing is not SharingLevel.COORDINATORS and ctx.is_private:
+    shareable = item.sharing is not SharingLevel.COORDINATORS and _by(ctx, item)
+    if shareable and ctx.is_private:
         rows.append((ctx.button("experiment.button_share", ACTION_SHARE, str(item.id)),))
     if suggest:
         await ctx.tools.ensure(ctx.repos.tools, ctx.now())
@@ -397,6 +403,8 @@ async def on_share(msg: Incoming, ctx: Context) -> list[Reply]:
     item = await ctx.repos.experiments.get(community.id, _number(msg.payload))
     if item is None or not _may_see(ctx, item):
         raise UserError("experiment.not_found", number=msg.payload)
+    if not _by(ctx, item):
+        raise UserError("experiment.share_not_yours", number=item.id)
     if item.sharing is SharingLevel.COORDINATORS:
         raise UserError("experiment.not_for_group")
     group_t = ctx.catalogs.translator(community.language)

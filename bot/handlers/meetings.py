@@ -422,7 +422,7 @@ async def _edit(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
 
 async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
-    meeting = await _meeting(ctx, int(values[SUBJECT] or 0))
+    meeting = await _meeting(ctx, int(values.get(SUBJECT) or 0))
     start = _start_from(ctx, values["when"])
     duration = meeting.ends_at - meeting.starts_at
     meeting.starts_at, meeting.ends_at = start, start + duration
@@ -763,5 +763,15 @@ def register(router: Router) -> None:
     router.renderer(KIND_PERSONAL, render_personal)
     router.renderer(KIND_AFTER, render_after)
     router.renderer(KIND_FREE, render_free)
-    router.form(Form(FORM, "meeting.form_title", _fields(editing=False), _form_done))
-    router.form(Form(FORM_EDIT, "meeting.form_title_edit", _fields(editing=True), _edited))
+    router.form(
+        Form(FORM, "meeting.form_title", _fields(editing=False), _form_done, role=Role.COORDINATOR)
+    )
+    router.form(
+        Form(
+            FORM_EDIT,
+            "meeting.form_title_edit",
+            _fields(editing=True),
+            _edited,
+            role=Role.COORDINATOR,
+        )
+    )

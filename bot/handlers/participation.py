@@ -204,11 +204,11 @@ async def _answered(msg: Incoming, ctx: Context, values: FormValues) -> list[Rep
     assert text is not None
     await ctx.repos.reflections.create(community.id, ctx.member.id, text, sharing, ctx.now())
     prompt = await ctx.repos.participation.prompt(_number(values.get("prompt_id") or ""))
+    kind = ActivityKind.REFLECTION
     if prompt is not None and prompt.member_id == ctx.member.id:
         prompt.answered_at = ctx.now()
-    await ctx.repos.ledger.record(
-        community.id, ctx.member.id, ActivityKind.PROMPT_ANSWER, ctx.now()
-    )
+        kind = ActivityKind.PROMPT_ANSWER
+    await ctx.repos.ledger.record(community.id, ctx.member.id, kind, ctx.now())
     return [ctx.reply("prompt.thanks", sharing=ctx.t.plain(f"sharing.{sharing.value}"))]
 
 

@@ -65,11 +65,16 @@ async def on_meeting(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     number, meeting_id = await _own_reflection(ctx, msg.payload)
     reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
-    meeting = await ctx.repos.meetings.get(community.id, int(meeting_id or 0))
+    meeting = await ctx.repos.meetings.get(community.id, _number(meeting_id))
     if reflection is None or meeting is None:
         raise UserError("error.stale_button")
     reflection.meeting_id = meeting.id
     return [ctx.reply("reflection.linked_meeting", title=meeting.title)]
+
+
+def _number(text: str) -> int:
+    """A number from a button's payload; 0 (nothing) for anything else."""
+    return int(text) if text.isdigit() else 0
 
 
 async def _own_reflection(ctx: Context, payload: str) -> tuple[int, str]:
@@ -83,7 +88,7 @@ async def on_link(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     number, experiment = await _own_reflection(ctx, msg.payload)
     reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
-    linked = await ctx.repos.experiments.get(community.id, int(experiment or 0))
+    linked = await ctx.repos.experiments.get(community.id, _number(experiment))
     if reflection is None or linked is None or linked.author_member_id != ctx.member.id:
         raise UserError("error.stale_button")
     reflection.experiment_id = linked.id

@@ -20,7 +20,10 @@ from storage.models import (
     Tool,
     ToolStatus,
 )
-from storage.repositories.experiments import GROUP_VIEWER, visible_to
+from storage.repositories.experiments import Viewer, visible_to
+
+GROUP = Viewer.outsider()
+"""The group as a whole: what every member may read, nobody's own items."""
 
 LIMIT = 10
 
@@ -96,12 +99,12 @@ class DigestRepository:
     ) -> list[Shared]:
         query = (
             select(Experiment, Member.display_name)
-            .join(Member, Member.id == Experiment.author_member_id)
+            .outerjoin(Member, Member.id == Experiment.author_member_id)
             .where(
                 Experiment.community_id == community_id,
                 Experiment.created_at >= since,
                 Experiment.created_at < until,
-                visible_to(GROUP_VIEWER, Experiment),
+                visible_to(GROUP, Experiment),
             )
             .order_by(Experiment.created_at, Experiment.id)
             .limit(LIMIT)
@@ -116,12 +119,12 @@ class DigestRepository:
     ) -> list[Shared]:
         query = (
             select(Reflection, Member.display_name)
-            .join(Member, Member.id == Reflection.author_member_id)
+            .outerjoin(Member, Member.id == Reflection.author_member_id)
             .where(
                 Reflection.community_id == community_id,
                 Reflection.created_at >= since,
                 Reflection.created_at < until,
-                visible_to(GROUP_VIEWER, Reflection),
+                visible_to(GROUP, Reflection),
             )
             .order_by(Reflection.created_at, Reflection.id)
             .limit(LIMIT)
@@ -173,5 +176,6 @@ class DigestRepository:
         return list(await self._session.scalars(query))
 
 
-def _name(sharing: SharingLevel, name: str) -> str | None:
+def _name(sharing: SharingLevel, name: str | None) -> str | None:
+    """No name for anonymous items, nor for those whose author was forgotten."""
     return None if sharing is SharingLevel.ANONYMOUS else name

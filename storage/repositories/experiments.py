@@ -27,8 +27,14 @@ EDITABLE = ("what", "question", "done", "happened", "learned", "tags", "status",
 class Viewer:
     """Who reads: sharing levels are applied for this member."""
 
-    member_id: int
+    member_id: int | None
+    """None for an outsider (an export for funders): nobody's own items."""
     coordinator: bool
+
+    @classmethod
+    def outsider(cls) -> Viewer:
+        """Sees what the group shares and what is anonymous, nothing for coordinators only."""
+        return cls(None, coordinator=False)
 
 
 @dataclass(frozen=True)
@@ -52,19 +58,22 @@ class Lesson:
     """None for anonymous experiments."""
 
 
-GROUP_VIEWER = Viewer(member_id=0, coordinator=False)
-"""The group as a whole (digests): what any member may read, nobody's own items."""
-
-
 def visible_to(
     viewer: Viewer, contribution: type[Experiment] | type[Reflection] = Experiment
 ) -> ColumnElement[bool]:
     """Everything shared with the group or anonymously; coordinators-only items for
-    coordinators and for their own author. The one rule for experiments and reflections."""
+    coordinators and for their own author. Applies to experiments and reflections alike;
+    an item without author (left behind anonymously) is nobody's own."""
+    own: ColumnElement[bool] = false()
+    if viewer.member_id is not None:
+        own = and_(
+            contribution.author_member_id.is_not(None),
+            contribution.author_member_id == viewer.member_id,
+        )
     return or_(
         contribution.sharing.in_([SharingLevel.GROUP, SharingLevel.ANONYMOUS]),
         true() if viewer.coordinator else false(),
-        contribution.author_member_id == viewer.member_id,
+        own,
     )
 
 
@@ -182,8 +191,12 @@ class ExperimentRepository:
 
     async def tried_tool(self, tool_id: str, community_id: int, viewer: Viewer) -> int:
         """How many colleagues (distinct authors) tried this tool, as far as the viewer may see."""
+        # Colleagues who left their experiments behind anonymously count one per experiment.
         query = (
-            select(func.count(func.distinct(Experiment.author_member_id)))
+            select(
+                func.count(func.distinct(Experiment.author_member_id))
+                + func.count(Experiment.id).filter(Experiment.author_member_id.is_(None))
+            )
             .join(ExperimentTool, ExperimentTool.experiment_id == Experiment.id)
             .where(
                 ExperimentTool.tool_id == tool_id,
@@ -199,7 +212,7 @@ class ExperimentRepository:
         query = (
             select(Experiment, Member.display_name)
             .join(ExperimentTool, ExperimentTool.experiment_id == Experiment.id)
-            .join(Member, Member.id == Experiment.author_member_id)
+            .outerjoin(Member, Member.id == Experiment.author_member_id)
             .where(
                 ExperimentTool.tool_id == tool_id,
                 Experiment.community_id == community_id,
@@ -213,13 +226,13 @@ class ExperimentRepository:
             Lesson(
                 experiment.id,
                 experiment.learned or "",
-                None if experiment.sharing is SharingLevel.ANONYMOUS else name,
+                None if experiment.sharing is SharingLevel.ANONYMOUS or name is None else name,
             )
             for experiment, name in (await self._session.execute(query)).all()
         ]
 
     async def authors(self, experiments: Sequence[Experiment]) -> dict[int, str]:
-        ids = {e.author_member_id for e in experiments}
+        ids = {e.author_member_id for e in experiments if e.author_member_id is not None}
         if not ids:
             return {}
         rows = await self._session.execute(

@@ -483,14 +483,17 @@ class ParticipationRepository:
         ]
 
     async def prompt_response(self, community_id: int, since: datetime) -> tuple[int, int]:
-        """(prompts delivered, of which answered) since a moment."""
+        """(prompts that went out, of which answered) since a moment. A prompt went out when
+        its send succeeded; once retention removed that send (after a month), having been
+        rendered (a template chosen) is what is left to go by."""
         query = (
             select(func.count(), func.count(Prompt.answered_at))
-            .join(ScheduledSend, ScheduledSend.id == Prompt.send_id)
+            .outerjoin(ScheduledSend, ScheduledSend.id == Prompt.send_id)
             .where(
                 Prompt.community_id == community_id,
                 Prompt.planned_at >= since,
-                ScheduledSend.state == SendState.SENT,
+                Prompt.template.is_not(None),
+                or_(Prompt.send_id.is_(None), ScheduledSend.state == SendState.SENT),
             )
         )
         delivered, answered = (await self._session.execute(query)).one()

@@ -23,6 +23,7 @@ from bot.hub import Hub, build_hub
 from bot.markup import Text
 from bot.messages import ChatTarget, MemberTarget, Reply
 from bot.messenger import DeliveryFailed, DeliveryRefused
+from scheduler.participation import run_participation
 from storage.models import Experiment, Identity, Membership, MessageCount
 from tests.adapters.markdown_view import unescaped_mentions, visible
 from tests.fakes.discord_api import FakeDiscordServer, Interaction, SentMessage
@@ -55,6 +56,13 @@ class World:
         """A slash command; the visible text of the answer, in that many messages."""
         interaction = await self.slash(user, name, locale, **options)
         return "\n".join(visible(m.content) for m in await self.answers(interaction, parts))
+
+    async def introduced(self) -> None:
+        """The bot's first answer in a channel comes with its one-time privacy notice; tests of
+        other things start in a channel that has had it."""
+        interaction = await self.slash(COCO, "agenda")
+        *_answer, notice = await self.answers(interaction, 2)
+        assert "/privacy" in visible(notice.content)
 
     async def answers(self, interaction: Interaction, wanted: int = 1) -> list[SentMessage]:
         found: list[SentMessage] = []
@@ -138,7 +146,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             hub.add_adapter(quick_adapter(hub))
             await hub.start()
             try:
-                yield World(server, hub, clock)
+                world = World(server, hub, clock)
+                await world.introduced()
+                yield world
             finally:
                 await hub.shutdown()
             assert server.errors == []
@@ -289,6 +299,24 @@ async def test_a_reflection_asked_and_answered_by_direct_message(world: World) -
     await world.server.push_dm(ANNA, "Verhalen werken beter dan cijfers")
     saved = await world.next_sent(lambda m: m.is_dm, start)
     assert "bewaard" in visible(saved.content)
+
+
+async def test_a_prompt_by_direct_message_answered_by_direct_message(world: World) -> None:
+    await world.said(ANNA, "hulp")  # a member since today, reachable by DM on Discord
+    start = len(world.server.sent)
+    world.clock.set(NOW + timedelta(days=21, minutes=5))  # three weeks later, 10:05 local
+    await run_participation(world.hub.database, world.clock)
+    await world.hub.delivery.run()
+    prompt = await world.next_sent(lambda m: m.is_dm, start)
+    assert "Antwoord gewoon hier" in visible(prompt.content)
+    assert "Antwoorden" in dict(prompt.buttons())
+    start = len(world.server.sent)
+    await world.server.push_dm(ANNA, "Ik liet jongeren hun wijk fotograferen")
+    question = await world.next_sent(lambda m: m.is_dm and bool(m.buttons()), start)
+    assert "Wie mag je antwoord zien?" in visible(question.content)
+    pressed = await world.press(ANNA, question, "de groep")
+    [thanks] = await world.answers(pressed)
+    assert "Dank je wel" in visible(thanks.content)
 
 
 async def test_a_refused_direct_message_falls_back_to_the_channel(world: World) -> None:

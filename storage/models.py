@@ -188,7 +188,6 @@ class Membership(Base):
     """When the member was asked whether to go on with prompts (after 3 unanswered)."""
     group_mention_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     """The one gentle group mention for a member the bot cannot message directly."""
-    last_prompt_template: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class DialogState(Base):

@@ -9,8 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.i18n import Catalogs
 from bot.messages import ChatTarget, MemberTarget, Reply
+from bot.prompt_templates import TEMPLATES, choose
 from storage.models import Activity, Reflection, SharingLevel
+from storage.repositories.participation import Facts
 from tests.harness import Harness, Person
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -282,3 +285,26 @@ async def test_level_without_arguments_offers_buttons(atelier: Harness) -> None:
     assert "nog niet gekozen" in shown.text
     assert "op afstand" in (await anna.presses("perifeer")).text
     assert "Kies /niveau" in (await anna.says("/niveau heel erg")).text
+
+
+def test_at_least_twenty_prompts_in_both_languages_each_a_question() -> None:
+    assert len(TEMPLATES) >= 20
+    for language in ("nl", "en"):
+        t = Catalogs().translator(language)
+        for template in TEMPLATES:
+            text = t.plain(
+                f"prompt.tpl.{template.key}",
+                tag="x",
+                count=2,
+                number=1,
+                what="y",
+                tool="z",
+                title="w",
+            )
+            assert "?" in text and text != f"prompt.tpl.{template.key}"
+    history: list[str] = []
+    for _ in range(40):  # the theme questions rotate and never repeat back to back
+        template, _values = choose(Facts(), history)
+        assert not history or template.key != history[0]
+        history.insert(0, template.key)
+    assert len(set(history[:18])) == 18

@@ -148,7 +148,6 @@ async def render_prompt(ctx: SendContext) -> list[Reply] | None:
     history = await ctx.repos.participation.recent_templates(prompt.member_id)
     template, values = choose(facts, history)
     prompt.template = template.key
-    membership.last_prompt_template = template.key
     text = (
         ctx.t.text(
             "prompt.intro", community=ctx.community.title or ctx.t.plain("prompt.your_group")

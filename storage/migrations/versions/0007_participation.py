@@ -125,7 +125,6 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("group_mention_at", storage.types.UtcDateTime(timezone=True), nullable=True)
         )
-        batch_op.add_column(sa.Column("last_prompt_template", sa.String(length=32), nullable=True))
         batch_op.create_index(
             "ix_memberships_community_given", ["community_id", "last_given_at"], unique=False
         )
@@ -141,7 +140,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index("ix_memberships_community_given")
-        batch_op.drop_column("last_prompt_template")
         batch_op.drop_column("group_mention_at")
         batch_op.drop_column("prompt_check_at")
         batch_op.drop_column("unanswered_prompts")

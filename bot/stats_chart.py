@@ -29,6 +29,8 @@ def weekly_chart(
     axes.set_title(title)
     axes.set_xlabel(week_label)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    highest = max((g + t for g, t in zip(gave, took, strict=True)), default=0)
+    axes.set_ylim(0, max(highest, 1) * 1.15)
     axes.legend(loc="upper left")
     axes.tick_params(axis="x", labelrotation=45)
     figure.tight_layout()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,16 +17,16 @@ from storage.models import (
     Reflection,
     ScheduledSend,
     SendState,
-    SharingLevel,
     Tool,
     ToolStatus,
 )
-from storage.repositories.experiments import Viewer, visible_to
+from storage.repositories.experiments import Viewer, shown_author, visible_to
 
 GROUP = Viewer.outsider()
 """The group as a whole: what every member may read, nobody's own items."""
 
 LIMIT = 10
+Contribution = TypeVar("Contribution", Experiment, Reflection)
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class DigestRepository:
         self, community_id: int, since: datetime, until: datetime, meetings_until: datetime
     ) -> News:
         return News(
-            experiments=await self._experiments(community_id, since, until),
-            reflections=await self._reflections(community_id, since, until),
+            experiments=await self._shared(Experiment, community_id, since, until),
+            reflections=await self._shared(Reflection, community_id, since, until),
             tools=await self._tools(since, until),
             kept_pledges=await self._pledges(community_id, since, until),
             meetings=await self._meetings(community_id, until, meetings_until),
@@ -94,44 +95,29 @@ class DigestRepository:
         )
         return set(community_ids) - planned
 
-    async def _experiments(
-        self, community_id: int, since: datetime, until: datetime
+    async def _shared(
+        self,
+        contribution: type[Contribution],
+        community_id: int,
+        since: datetime,
+        until: datetime,
     ) -> list[Shared]:
+        """New experiments or reflections the group may see, with their authors as shown."""
         query = (
-            select(Experiment, Member.display_name)
-            .outerjoin(Member, Member.id == Experiment.author_member_id)
+            select(contribution, Member.display_name)
+            .outerjoin(Member, Member.id == contribution.author_member_id)
             .where(
-                Experiment.community_id == community_id,
-                Experiment.created_at >= since,
-                Experiment.created_at < until,
-                visible_to(GROUP, Experiment),
+                contribution.community_id == community_id,
+                contribution.created_at >= since,
+                contribution.created_at < until,
+                visible_to(GROUP, contribution),
             )
-            .order_by(Experiment.created_at, Experiment.id)
+            .order_by(contribution.created_at, contribution.id)
             .limit(LIMIT)
         )
         return [
-            Shared(e.id, e.what, _name(e.sharing, name))
-            for e, name in await self._session.execute(query)
-        ]
-
-    async def _reflections(
-        self, community_id: int, since: datetime, until: datetime
-    ) -> list[Shared]:
-        query = (
-            select(Reflection, Member.display_name)
-            .outerjoin(Member, Member.id == Reflection.author_member_id)
-            .where(
-                Reflection.community_id == community_id,
-                Reflection.created_at >= since,
-                Reflection.created_at < until,
-                visible_to(GROUP, Reflection),
-            )
-            .order_by(Reflection.created_at, Reflection.id)
-            .limit(LIMIT)
-        )
-        return [
-            Shared(r.id, r.text, _name(r.sharing, name))
-            for r, name in await self._session.execute(query)
+            Shared(item.id, _text(item), shown_author(item.sharing, name))
+            for item, name in await self._session.execute(query)
         ]
 
     async def _tools(self, since: datetime, until: datetime) -> list[Tool]:
@@ -176,6 +162,5 @@ class DigestRepository:
         return list(await self._session.scalars(query))
 
 
-def _name(sharing: SharingLevel, name: str | None) -> str | None:
-    """No name for anonymous items, nor for those whose author was forgotten."""
-    return None if sharing is SharingLevel.ANONYMOUS else name
+def _text(item: Experiment | Reflection) -> str:
+    return item.what if isinstance(item, Experiment) else item.text

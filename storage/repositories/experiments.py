@@ -77,6 +77,12 @@ def visible_to(
     )
 
 
+def shown_author(sharing: SharingLevel, name: str | None) -> str | None:
+    """The author's name as readers see it: none for anonymous contributions (nor for those
+    whose author was forgotten)."""
+    return None if sharing is SharingLevel.ANONYMOUS else name
+
+
 def snapshot(experiment: Experiment) -> dict[str, object]:
     return {
         name: (value.value if hasattr(value, "value") else value)
@@ -226,7 +232,7 @@ class ExperimentRepository:
             Lesson(
                 experiment.id,
                 experiment.learned or "",
-                None if experiment.sharing is SharingLevel.ANONYMOUS or name is None else name,
+                shown_author(experiment.sharing, name),
             )
             for experiment, name in (await self._session.execute(query)).all()
         ]

@@ -24,11 +24,10 @@ from storage.models import (
     Reflection,
     Rsvp,
     RsvpAnswer,
-    SharingLevel,
     Tool,
     ToolStatus,
 )
-from storage.repositories.experiments import Viewer, visible_to
+from storage.repositories.experiments import Viewer, shown_author, visible_to
 from storage.retention import month_of
 
 
@@ -184,7 +183,7 @@ class ProductionRepository:
                 tags=list(e.tags),
                 status=e.status.value,
                 sharing=e.sharing.value,
-                author=_author(e.sharing, name),
+                author=shown_author(e.sharing, name),
                 tools=links[e.id],
                 created_at=e.created_at,
                 updated_at=e.updated_at,
@@ -209,7 +208,7 @@ class ProductionRepository:
                 id=r.id,
                 text=r.text,
                 sharing=r.sharing.value,
-                author=_author(r.sharing, name),
+                author=shown_author(r.sharing, name),
                 experiment_id=r.experiment_id if r.experiment_id in exported_experiments else None,
                 meeting_id=r.meeting_id,
                 created_at=r.created_at,
@@ -312,7 +311,3 @@ class ProductionRepository:
         ]
         givers = set().union(*(ids for (_, d), ids in members.items() if d is Direction.GIVE))
         return figures, len(givers)
-
-
-def _author(sharing: SharingLevel, name: str | None) -> str | None:
-    return None if sharing is SharingLevel.ANONYMOUS else name

@@ -119,6 +119,12 @@ class Button:
     payload: str = ""
 
 
+def payload_number(text: str) -> int:
+    """A row number carried in a button's payload; 0, which names no row, for anything
+    else (a forged or garbled payload)."""
+    return int(text) if text.isdigit() else 0
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str

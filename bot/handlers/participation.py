@@ -15,7 +15,7 @@ from babel.dates import format_date
 from bot.context import Context, UserError
 from bot.dialogs import Field, Form, FormValues, choices_of
 from bot.i18n import Translator
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply, payload_number
 from bot.nudging import KIND_CHECK, KIND_MENTION, KIND_PROMPT
 from bot.outbox import SendContext
 from bot.prompt_templates import choose
@@ -172,7 +172,7 @@ async def _still_prompted(ctx: SendContext, member_id: int | None) -> Membership
 
 
 async def on_answer(msg: Incoming, ctx: Context) -> list[Reply]:
-    prompt = await ctx.repos.participation.prompt(_number(msg.payload))
+    prompt = await ctx.repos.participation.prompt(payload_number(msg.payload))
     if prompt is None or prompt.member_id != ctx.member.id:
         raise UserError("error.stale_button")
     if prompt.answered_at is not None:
@@ -202,7 +202,7 @@ async def _answered(msg: Incoming, ctx: Context, values: FormValues) -> list[Rep
     text, sharing = values["text"], SharingLevel(values["sharing"] or community.default_sharing)
     assert text is not None
     await ctx.repos.reflections.create(community.id, ctx.member.id, text, sharing, ctx.now())
-    prompt = await ctx.repos.participation.prompt(_number(values.get("prompt_id") or ""))
+    prompt = await ctx.repos.participation.prompt(payload_number(values.get("prompt_id") or ""))
     kind = ActivityKind.REFLECTION
     if prompt is not None and prompt.member_id == ctx.member.id:
         prompt.answered_at = ctx.now()
@@ -232,7 +232,7 @@ async def render_check(ctx: SendContext) -> list[Reply] | None:
 
 
 async def _checked_membership(msg: Incoming, ctx: Context) -> Membership:
-    membership = await ctx.repos.members.find_membership(_number(msg.payload), ctx.member.id)
+    membership = await ctx.repos.members.find_membership(payload_number(msg.payload), ctx.member.id)
     if membership is None:
         raise UserError("error.stale_button")
     return membership
@@ -273,10 +273,6 @@ async def render_mention(ctx: SendContext) -> list[Reply] | None:
     if not here or here[0].reachable_privately:
         return None
     return [Reply(ctx.t.text("nudge.mention", name=here[0].display_name))]
-
-
-def _number(text: str) -> int:
-    return int(text) if text.isdigit() else 0
 
 
 def register(router: Router) -> None:

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 
 from bot.context import Context, UserError
 from bot.dialogs import Field, Form, FormValues, InvalidAnswer
 from bot.i18n import Translator
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply, payload_number
 from bot.nudging import next_checkin
 from bot.outbox import SendContext, to_member
 from bot.router import Router
 from bot.when import Unclear, parse_moment
-from storage.models import Pledge
+from storage.models import Community, Pledge
 from storage.repositories.ledger import ActivityKind
 
 FORM = "pledge"
@@ -126,7 +126,19 @@ async def _save(ctx: Context, what: str, due: date) -> list[Reply]:
     saved = ctx.text("pledge.saved", what=item.text, date=_day_text(ctx.t, due))
     if not ctx.identity.reachable_privately:
         return [Reply(saved + "\n\n" + ctx.text("pledge.no_checkin"))]
-    checkin = next_checkin(community, due, ctx.now())
+    checkin = _plan_checkin(ctx, community, item)
+    return [
+        Reply(
+            saved
+            + "\n\n"
+            + ctx.text("pledge.checkin_planned", date=_day_text(ctx.t, checkin.date()))
+        )
+    ]
+
+
+def _plan_checkin(ctx: Context, community: Community, item: Pledge) -> datetime:
+    """One check-in by direct message near the pledge's last day; returns when."""
+    checkin = next_checkin(community, item.due_on, ctx.now())
     ctx.plan(
         to_member(
             community,
@@ -138,13 +150,7 @@ async def _save(ctx: Context, what: str, due: date) -> list[Reply]:
             payload=_checkin_payload(item),
         )
     )
-    return [
-        Reply(
-            saved
-            + "\n\n"
-            + ctx.text("pledge.checkin_planned", date=_day_text(ctx.t, checkin.date()))
-        )
-    ]
+    return checkin
 
 
 def _checkin_payload(item: Pledge) -> dict[str, object]:
@@ -197,8 +203,7 @@ async def render_checkin(ctx: SendContext) -> list[Reply] | None:
 
 
 async def _own(msg: Incoming, ctx: Context) -> Pledge:
-    number = int(msg.payload) if msg.payload.isdigit() else 0
-    item = await ctx.repos.pledges.get_own(number, ctx.member.id)
+    item = await ctx.repos.pledges.get_own(payload_number(msg.payload), ctx.member.id)
     if item is None:
         raise UserError("error.stale_button")
     return item
@@ -225,17 +230,7 @@ async def on_extend(msg: Incoming, ctx: Context) -> list[Reply]:
     today = ctx.now().astimezone(ctx.zone()).date()
     item.due_on = max(item.due_on, today) + EXTENSION
     if ctx.identity.reachable_privately:
-        ctx.plan(
-            to_member(
-                community,
-                ctx.member.id,
-                ctx.identity.user_id,
-                KIND_CHECKIN,
-                next_checkin(community, item.due_on, ctx.now()),
-                ctx.now(),
-                payload=_checkin_payload(item),
-            )
-        )
+        _plan_checkin(ctx, community, item)
     return [ctx.reply("pledge.extended", date=_day_text(ctx.t, item.due_on))]
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.context import Context, UserError
 from bot.dialogs import Field, Form, FormValues
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply, payload_number
 from bot.router import Router
 from storage.models import Meeting, SharingLevel
 from storage.repositories.ledger import ActivityKind
@@ -65,16 +65,11 @@ async def on_meeting(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     number, meeting_id = await _own_reflection(ctx, msg.payload)
     reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
-    meeting = await ctx.repos.meetings.get(community.id, _number(meeting_id))
+    meeting = await ctx.repos.meetings.get(community.id, payload_number(meeting_id))
     if reflection is None or meeting is None:
         raise UserError("error.stale_button")
     reflection.meeting_id = meeting.id
     return [ctx.reply("reflection.linked_meeting", title=meeting.title)]
-
-
-def _number(text: str) -> int:
-    """A number from a button's payload; 0 (nothing) for anything else."""
-    return int(text) if text.isdigit() else 0
 
 
 async def _own_reflection(ctx: Context, payload: str) -> tuple[int, str]:
@@ -88,7 +83,7 @@ async def on_link(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     number, experiment = await _own_reflection(ctx, msg.payload)
     reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
-    linked = await ctx.repos.experiments.get(community.id, _number(experiment))
+    linked = await ctx.repos.experiments.get(community.id, payload_number(experiment))
     if reflection is None or linked is None or linked.author_member_id != ctx.member.id:
         raise UserError("error.stale_button")
     reflection.experiment_id = linked.id

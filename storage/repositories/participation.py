@@ -118,8 +118,9 @@ class ParticipationRepository:
 
     async def passive(self, communities: Sequence[Community], now: datetime) -> list[PassiveMember]:
         """Members who gave nothing lately, long enough in the community, with prompts on
-        and not paused, and not prompted within their interval (doubled for peripheral
-        members). Communities with the same settings share one indexed query."""
+        and not paused, and not prompted within the community's interval (the sweep doubles
+        it for peripheral members, across all their communities). Communities with the same
+        settings share one indexed query."""
         groups: dict[tuple[int, int, int, str], list[int]] = defaultdict(list)
         for c in communities:
             key = (c.passive_after_days, c.passive_min_membership_days, c.prompt_interval_days)
@@ -149,7 +150,6 @@ class ParticipationRepository:
                 Membership.unanswered_prompts,
                 Membership.prompt_check_at,
                 Membership.group_mention_at,
-                Membership.last_prompted_at,
             )
             .where(
                 Membership.community_id.in_(community_ids),
@@ -171,15 +171,7 @@ class ParticipationRepository:
             )
             .order_by(Membership.id)
         )
-        rows = [
-            row
-            for row in await self._session.execute(query)
-            if not (
-                row.level is Level.PERIPHERAL
-                and row.last_prompted_at is not None
-                and row.last_prompted_at > now - 2 * interval
-            )
-        ]
+        rows = (await self._session.execute(query)).all()
         identities = await self._identities(platform, {row.member_id for row in rows})
         return [
             PassiveMember(

@@ -50,7 +50,7 @@ from bot.adapters.discord_rendering import (
     submitted_values,
 )
 from bot.button_codec import ButtonCodec
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, language_or_none
 from bot.locks import KeyedLocks
 from bot.messages import (
     ChatRef,
@@ -99,10 +99,7 @@ def intents() -> discord.Intents:
 
 def language_of(locale: discord.Locale | None) -> str | None:
     """nl → nl, en-US and en-GB → en, anything else: no preference."""
-    code = locale.value if locale is not None else ""
-    if code == "nl":
-        return "nl"
-    return "en" if code.startswith("en") else None
+    return language_or_none(locale.value if locale is not None else None)
 
 
 class DiscordAdapter:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.messages import ChatRef, Incoming, UserRef
+from bot.model.messages import ChatRef, Incoming, UserRef
 from tests.harness import Harness
 from tests.support.postgres import PostgresServer, PostgresUnavailable, create_database
 

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from bot.nudging import plan_digests, sweep
-from bot.outbox import JobPlanner
+from bot.core.outbox import JobPlanner
+from bot.handlers.participation.sweep import plan_digests, sweep
 from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter

@@ -27,11 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.adapters.telegram_limits import TelegramRateLimiter
-from bot.clock import SystemClock
+from bot.adapters.telegram.limits import TelegramRateLimiter
+from bot.core.clock import SystemClock
+from bot.core.i18n import Catalogs
 from bot.handlers import build_router
-from bot.i18n import Catalogs
-from bot.messages import ChatTarget, Reply, Target
+from bot.model.messages import ChatTarget, Reply, Target
 from scheduler.dispatcher import Dispatcher
 from storage import migrate
 from storage.db import Database

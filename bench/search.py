@@ -34,13 +34,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.search_quality import CATALOGUE_PATH, load_documents, load_queries
+from search import ToolDocument, documents_from_catalogue
+from search.text import tokenize
+from search.tool_catalogue import ToolCatalogue
 from storage import catalogue, migrate
 from storage.catalogue import CatalogueEntry
 from storage.db import Database
 from storage.repositories.tools import ToolRepository
-from storage.search import ToolDocument, documents_from_catalogue
-from storage.search.text import tokenize
-from storage.tool_catalogue import ToolCatalogue
 
 SIZES = (1_000, 10_000)
 PASSES = 20

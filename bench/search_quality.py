@@ -19,7 +19,7 @@ from pathlib import Path
 import Stemmer
 import yaml
 
-from storage.search import ToolDocument, ToolIndex, documents_from_catalogue
+from search import ToolDocument, ToolIndex, documents_from_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE_PATH = ROOT / "storage" / "data" / "tools_catalogue.yaml"

@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.adapters.telegram import CALLBACK_DATA_LIMIT, TelegramAdapter, TelegramConfig
-from bot.button_codec import ButtonCodec
-from bot.clock import SystemClock
-from bot.command_menu import build_menu
+from bot.adapters.telegram.adapter import CALLBACK_DATA_LIMIT, TelegramAdapter, TelegramConfig
+from bot.core.button_codec import ButtonCodec
+from bot.core.clock import SystemClock
+from bot.core.command_menu import build_menu
+from bot.core.i18n import Catalogs
 from bot.handlers import build_router
-from bot.i18n import Catalogs
-from bot.markup import Text
-from bot.messages import ChatRef, Incoming, MemberTarget, Reply, UserRef
+from bot.model.markup import Text
+from bot.model.messages import ChatRef, Incoming, MemberTarget, Reply, UserRef
 from storage import migrate
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegramServer

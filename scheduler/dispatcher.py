@@ -20,12 +20,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.i18n import Catalogs
-from bot.messages import Reply
-from bot.messenger import DeliveryRefused, Messenger
-from bot.outbox import SendContext, target_of
-from bot.router import Router
+from bot.core.clock import Clock
+from bot.core.i18n import Catalogs
+from bot.core.outbox import SendContext, target_of
+from bot.core.router import Router
+from bot.model.messages import Reply
+from bot.model.messenger import DeliveryRefused, Messenger
 from storage.db import Database
 from storage.models import ScheduledSend, SendState
 from storage.repositories import Repositories

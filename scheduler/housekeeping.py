@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from scheduler.runner import Scheduler
 from storage.db import Database
 from storage.message_counter import MessageCounter

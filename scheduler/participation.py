@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.clock import Clock
-from bot.nudging import SweepResult, plan_digests, sweep
-from bot.outbox import JobPlanner
+from bot.core.clock import Clock
+from bot.core.outbox import JobPlanner
+from bot.handlers.participation.sweep import SweepResult, plan_digests, sweep
 from storage.db import Database
 from storage.repositories import Repositories
 

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from scheduler.runner import Scheduler
 from storage.db import Database
 from storage.repositories.retention import RetentionRepository

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.clock import Clock
-from bot.handlers.meetings import extend_series
+from bot.core.clock import Clock
+from bot.handlers.meetings.commands import extend_series
 from storage.db import Database
 from storage.repositories import Repositories
 

@@ -12,22 +12,31 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.clock import ManualClock
-from bot.core import Core
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalogs
+from bot.core.pipeline import Core
+from bot.core.router import Router
 from bot.handlers import build_router
-from bot.i18n import Catalogs
-from bot.messages import Button, ChatRef, EventKind, Incoming, MemberTarget, Reply, Target, UserRef
-from bot.messenger import DeliveryRefused
-from bot.nudging import SweepResult
-from bot.router import Router
+from bot.handlers.participation.sweep import SweepResult
+from bot.model.messages import (
+    Button,
+    ChatRef,
+    EventKind,
+    Incoming,
+    MemberTarget,
+    Reply,
+    Target,
+    UserRef,
+)
+from bot.model.messenger import DeliveryRefused
 from scheduler.dispatcher import Dispatcher
 from scheduler.participation import run_participation
+from search.tool_catalogue import ToolCatalogue
 from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
 from storage.retention import RetentionPolicy
-from storage.tool_catalogue import ToolCatalogue
 
 PLATFORM = "test"
 DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

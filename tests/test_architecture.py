@@ -39,7 +39,8 @@ def test_the_core_never_imports_a_platform_library() -> None:
 
 def test_loading_the_core_loads_no_platform_library() -> None:
     probe = (
-        "import sys, bot.core, bot.handlers, bot.dialogs, bot.context, scheduler.housekeeping;"
+        "import sys, bot.core.pipeline, bot.handlers, bot.dialogs.engine, bot.core.context,"
+        " scheduler.housekeeping;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('telegram', 'discord')))"
     )
     result = subprocess.run(

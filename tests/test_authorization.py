@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bot.handlers import build_router
-from bot.messages import Button
+from bot.model.messages import Button
 from storage.models import Role
 from tests.harness import Harness
 from tests.support.member_data import row_counts

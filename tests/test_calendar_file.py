@@ -15,7 +15,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Component, Timezone, vRecur
 
-from bot.calendar_file import PRODID, CalendarEvent, calendar_file, filename_for
+from bot.text.calendar_file import PRODID, CalendarEvent, calendar_file, filename_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
 STAMP = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
@@ -66,7 +66,7 @@ def _vtimezone_changes(vtimezone: Component, until: datetime) -> list[tuple[date
     """Sorted (UTC instant, offset after it) for every onset of every observance.
 
     Onsets are DTSTART, RDATEs and RRULE instances, all local times in TZOFFSETFROM.
-    RRULEs are expanded with dateutil, not with anything from bot.calendar_file.
+    RRULEs are expanded with dateutil, not with anything from bot.text.calendar_file.
     """
     changes: list[tuple[datetime, timedelta]] = []
     for observance in vtimezone.subcomponents:

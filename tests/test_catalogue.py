@@ -12,6 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from search.tool_catalogue import ToolCatalogue
 from storage import catalogue, migrate
 from storage.catalogue import (
     KEY_ORDER,
@@ -24,7 +25,6 @@ from storage.db import Database
 from storage.models import Tool, ToolStatus
 from storage.repositories import Repositories
 from storage.repositories.tools import Proposal, ToolRepository, slug
-from storage.tool_catalogue import ToolCatalogue
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 QUERIES = Path(__file__).parent / "data" / "tool_queries.yaml"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, Settings
-from bot.logs import configure_logging
+from bot.app.config import DEFAULT_DATABASE_URL, Settings
+from bot.app.logs import configure_logging
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:AAHsecretTOKENvalue_for-tests"

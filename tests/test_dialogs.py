@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.context import Context
-from bot.dialogs import Field, Form, FormValues, InvalidAnswer
-from bot.markup import Text
-from bot.messages import Incoming, Reply
-from bot.router import Router
+from bot.core.context import Context
+from bot.core.router import Router
+from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer
+from bot.model.markup import Text
+from bot.model.messages import Incoming, Reply
 from tests.harness import Harness
 
 SAVED: list[FormValues] = []

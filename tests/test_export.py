@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.community_export import to_csv
+from bot.app.cli import app
+from bot.handlers.export.report import to_csv
 from storage.repositories.production import CommunityProduction, ExportedReflection
 from tests.harness import Harness
 from tests.support.member_data import community_id_of

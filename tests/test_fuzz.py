@@ -20,19 +20,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.adapters.discord_rendering import MESSAGE_LIMIT as DISCORD_LIMIT
-from bot.adapters.discord_rendering import text_pieces
+from bot.adapters.discord.rendering import MESSAGE_LIMIT as DISCORD_LIMIT
+from bot.adapters.discord.rendering import text_pieces
 from bot.adapters.rendering import render_html, render_plain, split_text
-from bot.adapters.telegram import MESSAGE_LIMIT, utf16_length
-from bot.clock import ManualClock
+from bot.adapters.telegram.adapter import MESSAGE_LIMIT, utf16_length
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalogs
 from bot.handlers import build_router
-from bot.i18n import Catalogs
-from bot.markup import Text
-from bot.messages import ChatRef, Incoming, Reply, UserRef
+from bot.model.markup import Text
+from bot.model.messages import ChatRef, Incoming, Reply, UserRef
+from search.tool_catalogue import ToolCatalogue
 from storage import migrate
 from storage.db import Database
 from storage.repositories.tools import ToolRepository
-from storage.tool_catalogue import ToolCatalogue
 from tests.adapters.markdown_view import unescaped_mentions, visible
 from tests.fakes.telegram_api import ApiError, format_text, utf16_len
 from tests.harness import DEFAULT_START, PLATFORM, Harness

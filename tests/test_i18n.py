@@ -9,9 +9,9 @@ from string import Formatter
 import pytest
 from babel.messages.pofile import read_po
 
+from bot.core.i18n import LANGUAGES, LOCALE_DIR, Catalogs, render_template
 from bot.handlers import build_router
-from bot.i18n import LANGUAGES, LOCALE_DIR, Catalogs, render_template
-from bot.markup import Style, Text
+from bot.model.markup import Style, Text
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_IN_CODE = re.compile(

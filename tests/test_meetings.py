@@ -10,8 +10,8 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.clock import ManualClock
-from bot.messages import ChatTarget, MemberTarget
+from bot.core.clock import ManualClock
+from bot.model.messages import ChatTarget, MemberTarget
 from scheduler.series import extend_all_series
 from storage.db import Database
 from storage.models import Meeting, Reflection, ScheduledSend, SendState

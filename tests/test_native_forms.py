@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from bot.messages import EventKind, Incoming, UserRef
+from bot.model.messages import EventKind, Incoming, UserRef
 from storage.models import Experiment, Identity
 from tests.harness import Harness, Person, Replies
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ManualClock
-from bot.i18n import Catalogs
-from bot.messages import ChatTarget, MemberTarget, Reply
-from bot.prompt_templates import TEMPLATES, choose
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalogs
+from bot.handlers.participation.prompt_templates import TEMPLATES, choose
+from bot.model.messages import ChatTarget, MemberTarget, Reply
 from storage.models import Activity, Reflection, SharingLevel
 from storage.repositories.participation import Facts
 from tests.harness import Harness, Person

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from bot.clock import ManualClock
-from bot.messages import ChatTarget, MemberTarget, Reply, Target
+from bot.core.clock import ManualClock
+from bot.model.messages import ChatTarget, MemberTarget, Reply, Target
 from tests.harness import Harness, Person
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from bot.personal_data import MASK, Finding, Kind, find_personal_data
+from bot.dialogs.personal_data import MASK, Finding, Kind, find_personal_data
 
 # (kind, sentence, the exact value that must be reported)
 POSITIVES: list[tuple[Kind, str, str]] = [

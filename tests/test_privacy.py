@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.i18n import Catalogs
-from bot.messages import Button
+from bot.core.i18n import Catalogs
+from bot.model.messages import Button
 from storage.member_data import NOT_PERSONAL, PERSONAL, classified, unclassified
 from storage.models import Base, Experiment, Reflection, SharingLevel
 from tests.harness import Harness

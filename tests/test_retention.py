@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.button_codec import ButtonCodec
-from bot.messages import Button
+from bot.core.button_codec import ButtonCodec
+from bot.model.messages import Button
 from scheduler.retention import apply_retention
 from storage.models import (
     Activity,
@@ -123,7 +123,7 @@ def test_the_cutoff_is_a_whole_local_month() -> None:
 
 
 def test_retention_periods_come_from_the_settings() -> None:
-    from bot.config import Settings
+    from bot.app.config import Settings
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

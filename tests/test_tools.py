@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.markup import Style
-from bot.messages import ChatTarget, Incoming, MemberTarget, Reply, Target
-from bot.messenger import DeliveryFailed, DeliveryRefused
+from bot.model.markup import Style
+from bot.model.messages import ChatTarget, Incoming, MemberTarget, Reply, Target
+from bot.model.messenger import DeliveryFailed, DeliveryRefused
 from storage.models import Activity, Direction, Tool, ToolStatus
 from storage.repositories import Repositories
 from tests.harness import PLATFORM, Harness, Person, Replies

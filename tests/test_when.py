@@ -1,4 +1,4 @@
-"""Dates, times and recurrences as typed in chat (bot.when), against fixed clocks."""
+"""Dates, times and recurrences as typed in chat (bot.text.when), against fixed clocks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import Moment, Problem, Recurrence, Unclear, parse_moment, parse_recurrence
+from bot.text.when import Moment, Problem, Recurrence, Unclear, parse_moment, parse_recurrence
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

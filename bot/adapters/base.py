@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.messages import ChatRef, Incoming, Reply, Target, UserRef
+from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
 
 
 @dataclass(frozen=True)

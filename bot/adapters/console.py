@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from bot.adapters.base import Capabilities, Host
-from bot.markup import Style, Text
-from bot.messages import (
+from bot.model.markup import Style, Text
+from bot.model.messages import (
     Button,
     ChatRef,
     ChatTarget,
@@ -32,7 +32,7 @@ from bot.messages import (
     Target,
     UserRef,
 )
-from bot.messenger import DeliveryRefused
+from bot.model.messenger import DeliveryRefused
 
 PLATFORM = "console"
 CHAT_ID = "local"

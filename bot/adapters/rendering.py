@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable
 
-from bot.markup import Span, Style, Text
+from bot.model.markup import Span, Style, Text
 
 Measure = Callable[[Text], int]
 

@@ -1,24 +1,15 @@
-"""Capabilities, one module each, registered explicitly on one router."""
+"""Capabilities, one module or package each, registered explicitly on one router."""
 
 from __future__ import annotations
 
-from bot import dialogs
-from bot.dialogs import DialogEngine
-from bot.handlers import (
-    community_settings,
-    digest,
-    experiments,
-    export,
-    help,
-    meetings,
-    participation,
-    pledges,
-    privacy,
-    reflections,
-    stats,
-    tools,
-)
-from bot.router import Router
+from bot.core.router import Router
+from bot.dialogs import engine as dialogs
+from bot.dialogs.engine import DialogEngine
+from bot.handlers import community_settings, digest, experiments, help, privacy, reflections, tools
+from bot.handlers.export import commands as export
+from bot.handlers.meetings import commands as meetings
+from bot.handlers.participation import commands as participation
+from bot.handlers.participation import pledges, stats
 from storage.retention import RetentionPolicy
 
 

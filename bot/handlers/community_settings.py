@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from babel.dates import get_day_names
 
-from bot.context import Context, UserError
-from bot.messages import Incoming, Reply
-from bot.nudging import DIGEST_STALE, KIND_DIGEST, next_digest
-from bot.outbox import to_group
-from bot.quiet_time import QUIET_FROM, QUIET_UNTIL
-from bot.router import Router
+from bot.core.context import Context, UserError
+from bot.core.outbox import to_group
+from bot.core.router import Router
+from bot.handlers.participation.quiet_time import QUIET_FROM, QUIET_UNTIL
+from bot.handlers.participation.sweep import DIGEST_STALE, KIND_DIGEST, next_digest
+from bot.model.messages import Incoming, Reply
 from storage.models import Community, Role
 
 WEEKDAYS = {

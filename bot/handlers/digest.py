@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.handlers.meetings import meeting_text
-from bot.markup import Text
-from bot.messages import Reply
-from bot.nudging import KIND_DIGEST, zone_of
-from bot.outbox import SendContext
-from bot.router import Router
+from bot.core.outbox import SendContext
+from bot.core.router import Router
+from bot.handlers.meetings.commands import meeting_text
+from bot.handlers.participation.sweep import KIND_DIGEST, zone_of
+from bot.model.markup import Text
+from bot.model.messages import Reply
 from storage.repositories.digest import Shared
 
 WINDOW = timedelta(days=7)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.context import Context, UserError
-from bot.dialogs import Field, Form, FormValues, choices_of
-from bot.markup import Text
-from bot.messages import Button, ChatTarget, Incoming, Reply
-from bot.messenger import DeliveryError
-from bot.router import CommandOption, OptionChoice, Router
+from bot.core.context import Context, UserError
+from bot.core.router import CommandOption, OptionChoice, Router
+from bot.dialogs.engine import Field, Form, FormValues, choices_of
+from bot.model.markup import Text
+from bot.model.messages import Button, ChatTarget, Incoming, Reply
+from bot.model.messenger import DeliveryError
 from storage.models import Experiment, ExperimentStatus, Role, SharingLevel
 from storage.repositories.experiments import ExperimentFilter, Viewer
 from storage.repositories.ledger import ActivityKind

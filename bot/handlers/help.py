@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context, UserError
-from bot.dialogs import Choice, Field, Form, FormValues
-from bot.i18n import LANGUAGES
-from bot.markup import Text
-from bot.messages import Incoming, Reply
-from bot.router import Command, CommandOption, OptionChoice, Router
+from bot.core.context import Context, UserError
+from bot.core.i18n import LANGUAGES
+from bot.core.router import Command, CommandOption, OptionChoice, Router
+from bot.dialogs.engine import Choice, Field, Form, FormValues
+from bot.model.markup import Text
+from bot.model.messages import Incoming, Reply
 from storage.models import Role
 
 LANGUAGE_FORM = "language"

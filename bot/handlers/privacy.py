@@ -12,10 +12,10 @@ import json
 from datetime import timedelta
 from enum import StrEnum
 
-from bot.context import Context, UserError
-from bot.markup import Text
-from bot.messages import Attachment, Incoming, Reply
-from bot.router import Handler, Router
+from bot.core.context import Context, UserError
+from bot.core.router import Handler, Router
+from bot.model.markup import Text
+from bot.model.messages import Attachment, Incoming, Reply
 from storage.member_data import PERSONAL
 from storage.repositories.privacy import PrivacyRepository
 from storage.retention import RetentionPolicy

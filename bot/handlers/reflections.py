@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.context import Context, UserError
-from bot.dialogs import Field, Form, FormValues
-from bot.messages import Button, Incoming, Reply, payload_number
-from bot.router import Router
+from bot.core.context import Context, UserError
+from bot.core.router import Router
+from bot.dialogs.engine import Field, Form, FormValues
+from bot.model.messages import Button, Incoming, Reply, payload_number
 from storage.models import Meeting, SharingLevel
 from storage.repositories.ledger import ActivityKind
 

@@ -14,18 +14,18 @@ from enum import StrEnum
 
 from babel.dates import format_date
 
-from bot.context import Context, UserError
-from bot.dialogs import Field, Form, FormValues, InvalidAnswer
-from bot.i18n import Translator
-from bot.markup import Text
-from bot.messages import Button, ChatTarget, Incoming, MemberTarget, Reply
-from bot.messenger import DeliveryRefused
-from bot.router import CommandOption, Router
+from bot.core.context import Context, UserError
+from bot.core.i18n import Translator
+from bot.core.router import CommandOption, Router
+from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer
+from bot.model.markup import Text
+from bot.model.messages import Button, ChatTarget, Incoming, MemberTarget, Reply
+from bot.model.messenger import DeliveryRefused
+from search.tool_catalogue import ToolMatch
 from storage.models import Community, Identity, Member, Role, Tool, ToolStatus
 from storage.repositories.experiments import Viewer
 from storage.repositories.ledger import ActivityKind
 from storage.repositories.tools import Proposal
-from storage.tool_catalogue import ToolMatch
 
 log = logging.getLogger(__name__)
 

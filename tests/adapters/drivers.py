@@ -11,12 +11,12 @@ from typing import Protocol
 
 from bot.adapters.base import Capabilities
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
-from bot.button_codec import ButtonCodec
-from bot.clock import SystemClock
-from bot.command_menu import build_menu
+from bot.core.button_codec import ButtonCodec
+from bot.core.clock import SystemClock
+from bot.core.command_menu import build_menu
+from bot.core.i18n import Catalogs
 from bot.handlers import build_router
-from bot.i18n import Catalogs
-from bot.messages import (
+from bot.model.messages import (
     ChatRef,
     ChatTarget,
     Incoming,
@@ -151,7 +151,11 @@ class TelegramDriver:
     STRANGER = 202
 
     def __init__(self, server: FakeTelegramServer, database: Database) -> None:
-        from bot.adapters.telegram import CALLBACK_DATA_LIMIT, TelegramAdapter, TelegramConfig
+        from bot.adapters.telegram.adapter import (
+            CALLBACK_DATA_LIMIT,
+            TelegramAdapter,
+            TelegramConfig,
+        )
 
         self.server = server
         server.add_user(self.ANNA, "Anna", language_code="nl")
@@ -218,7 +222,7 @@ class DiscordDriver:
     STRANGER = 8902
 
     def __init__(self, server: FakeDiscordServer, database: Database) -> None:
-        from bot.adapters.discord import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+        from bot.adapters.discord.adapter import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
 
         self.server = server
         server.add_guild(self.GUILD, "Contract", channels={self.CHANNEL: "contract"}, owner_id=1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.markup import Text
-from bot.messages import Button, MemberTarget, Reply
+from bot.model.markup import Text
+from bot.model.messages import Button, MemberTarget, Reply
 from tests.adapters.drivers import ConsoleDriver
 
 

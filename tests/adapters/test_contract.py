@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.markup import Text
-from bot.messages import Attachment, Button, EventKind, Reply
-from bot.messenger import DeliveryRefused
+from bot.model.markup import Text
+from bot.model.messages import Attachment, Button, EventKind, Reply
+from bot.model.messenger import DeliveryRefused
 from storage import migrate
 from storage.db import Database
 from tests.adapters.drivers import ConsoleDriver, DiscordDriver, Driver, TelegramDriver

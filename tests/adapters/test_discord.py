@@ -15,14 +15,14 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.adapters.discord import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
-from bot.button_codec import ButtonCodec
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.hub import Hub, build_hub
-from bot.markup import Text
-from bot.messages import ChatTarget, MemberTarget, Reply
-from bot.messenger import DeliveryFailed, DeliveryRefused
+from bot.adapters.discord.adapter import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+from bot.app.config import Settings
+from bot.app.hub import Hub, build_hub
+from bot.core.button_codec import ButtonCodec
+from bot.core.clock import ManualClock
+from bot.model.markup import Text
+from bot.model.messages import ChatTarget, MemberTarget, Reply
+from bot.model.messenger import DeliveryFailed, DeliveryRefused
 from scheduler.participation import run_participation
 from storage.models import Experiment, Identity, Membership, MessageCount
 from tests.adapters.markdown_view import unescaped_mentions, visible

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.discord import language_of
-from bot.adapters.discord_commands import slash_commands
-from bot.adapters.discord_rendering import (
+from bot.adapters.discord.adapter import language_of
+from bot.adapters.discord.commands import slash_commands
+from bot.adapters.discord.rendering import (
     MESSAGE_LIMIT,
     button_rows,
     messages,
@@ -15,10 +15,10 @@ from bot.adapters.discord_rendering import (
     submitted_values,
     text_pieces,
 )
+from bot.core.i18n import Catalogs
 from bot.handlers import build_router
-from bot.i18n import Catalogs
-from bot.markup import Text
-from bot.messages import Attachment, Button, FormChoiceView, FormFieldView, FormView, Reply
+from bot.model.markup import Text
+from bot.model.messages import Attachment, Button, FormChoiceView, FormFieldView, FormView, Reply
 from tests.adapters.markdown_view import unescaped_mentions, visible
 
 TRICKY = "@everyone **x** <@&123> _y_ `z` # kop\n> quote ||spoiler|| [a](http://b) -# klein"

@@ -11,7 +11,7 @@ from bot.adapters.rendering import (
     render_plain,
     split_text,
 )
-from bot.markup import Text
+from bot.model.markup import Text
 
 
 def _length(text: Text) -> int:

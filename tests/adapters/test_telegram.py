@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.hub import Hub, build_hub
-from bot.markup import Text
-from bot.messages import ChatTarget, MemberTarget, Reply
-from bot.messenger import DeliveryRefused
+from bot.app.config import Settings
+from bot.app.hub import Hub, build_hub
+from bot.core.clock import ManualClock
+from bot.model.markup import Text
+from bot.model.messages import ChatTarget, MemberTarget, Reply
+from bot.model.messenger import DeliveryRefused
 from scheduler.participation import run_participation
 from storage.models import Identity, Membership
 from tests.fakes.telegram_api import (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storage.search import SearchHit, ToolDocument, ToolIndex, documents_from_catalogue
-from storage.search.synonyms import SynonymTable
+from search import SearchHit, ToolDocument, ToolIndex, documents_from_catalogue
+from search.synonyms import SynonymTable
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "storage" / "data" / "tools_catalogue.yaml"

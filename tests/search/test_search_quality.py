@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storage.search import ToolIndex, documents_from_catalogue
+from search import ToolIndex, documents_from_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "storage" / "data" / "tools_catalogue.yaml"

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from bot.button_codec import ButtonCodec
-from bot.messages import Button
+from bot.core.button_codec import ButtonCodec
+from bot.model.messages import Button
 from storage.db import Database
 from storage.models import Base, Identity, LedgerMonth, Pledge, Prompt
 from storage.repositories.communities import CommunityRepository

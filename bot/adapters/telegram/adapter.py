@@ -1,0 +1,386 @@
+"""The Telegram adapter on python-telegram-bot 22: translation and rendering only.
+
+Updates become `Incoming` messages; replies are rendered as HTML with every span escaped,
+split under 4,096 characters at paragraph boundaries, with inline keyboards for buttons and
+a forced reply when the bot waits for an answer in a group. Sending runs per chat in order,
+in the background, so a slow group (20 messages a minute) never holds up anybody else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    Chat,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
+
+from bot.adapters.base import Capabilities, Host
+from bot.adapters.rendering import render_html, render_plain, split_text
+from bot.adapters.telegram.limits import TelegramRateLimiter
+from bot.core.button_codec import ButtonCodec
+from bot.core.command_menu import CommandMenu, MenuEntry
+from bot.core.i18n import LANGUAGES
+from bot.core.locks import KeyedLocks
+from bot.model.markup import Text
+from bot.model.messages import (
+    ChatRef,
+    ChatTarget,
+    EventKind,
+    Incoming,
+    MemberTarget,
+    Reply,
+    Target,
+    UserRef,
+    parse_command,
+)
+from bot.model.messenger import DeliveryFailed, DeliveryRefused
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+MESSAGE_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+TOAST_LIMIT = 200
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    poll_timeout: int = 30
+    admin_cache_seconds: float = 600.0
+
+
+def utf16_length(text: Text) -> int:
+    """Telegram measures message length in UTF-16 code units of the visible text."""
+    return len(render_plain(text).encode("utf-16-le")) // 2
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+    capabilities = Capabilities(
+        max_message_length=MESSAGE_LIMIT, native_forms=False, direct_messages=True
+    )
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        *,
+        buttons: ButtonCodec,
+        menu: CommandMenu,
+        rate_limiter: BaseRateLimiter[int] | None = None,
+    ) -> None:
+        self.config = config
+        self._buttons = buttons
+        self._menu = menu
+        self.rate_limiter = rate_limiter or TelegramRateLimiter()
+        self.app: Application = (  # type: ignore[type-arg]
+            ApplicationBuilder()
+            .token(config.token)
+            .base_url(config.base_url)
+            .base_file_url(config.base_url.replace("/bot", "/file/bot"))
+            .rate_limiter(self.rate_limiter)
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+        self._host: Host | None = None
+        self._username = ""
+        self._bot_id = 0
+        self._chat_locks = KeyedLocks()
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._admins: dict[int, tuple[float, frozenset[int]]] = {}
+
+    # lifecycle -------------------------------------------------------------------------
+
+    async def start(self, host: Host) -> None:
+        self._host = host
+        await self.app.initialize()
+        self._username = self.app.bot.username
+        self._bot_id = self.app.bot.id
+        await self.app.start()
+        assert self.app.updater is not None
+        if self.config.webhook_url:
+            await self.app.updater.start_webhook(
+                listen=self.config.webhook_listen,
+                port=self.config.webhook_port,
+                url_path=urlparse(self.config.webhook_url).path.lstrip("/"),
+                webhook_url=self.config.webhook_url,
+                secret_token=self.config.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await self.app.updater.start_polling(
+                timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
+        await self._publish_menu()
+
+    async def stop(self) -> None:
+        if self._deliveries:
+            await asyncio.wait(self._deliveries, timeout=10)
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _publish_menu(self) -> None:
+        bot = self.app.bot
+        for language in (*LANGUAGES, None):
+            members = _commands(self._menu.for_role(language or "nl", Role.MEMBER))
+            coordinators = _commands(self._menu.for_role(language or "nl", Role.COORDINATOR))
+            await bot.set_my_commands(members, BotCommandScopeDefault(), language)
+            await bot.set_my_commands(members, BotCommandScopeAllPrivateChats(), language)
+            await bot.set_my_commands(members, BotCommandScopeAllGroupChats(), language)
+            await bot.set_my_commands(
+                coordinators, BotCommandScopeAllChatAdministrators(), language
+            )
+
+    # incoming ----------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await self._on_button(update.callback_query)
+        elif update.message is not None:
+            await self._on_message(update.message)
+
+    async def _on_message(self, message: Message) -> None:
+        sender = message.from_user
+        if sender is None or sender.is_bot:
+            return
+        chat = _chat_ref(message.chat)
+        if message.new_chat_members:
+            for newcomer in message.new_chat_members:
+                if not newcomer.is_bot:
+                    user = await self._user_ref(newcomer, message.chat)
+                    await self._handle(Incoming(chat, user, EventKind.JOINED), None)
+            return
+        if message.left_chat_member is not None:
+            leaver = message.left_chat_member
+            if not leaver.is_bot:
+                user = await self._user_ref(leaver, message.chat)
+                await self._handle(Incoming(chat, user, EventKind.LEFT), None)
+            return
+        user = await self._user_ref(sender, message.chat)
+        msg = self._translate_text(message, chat, user)
+        if msg is not None:
+            await self._handle(msg, message.message_id)
+
+    def _translate_text(self, message: Message, chat: ChatRef, user: UserRef) -> Incoming | None:
+        text = message.text
+        if text is None:
+            # Photos, stickers, voice: group activity to count; nothing to answer privately.
+            return None if chat.is_private else Incoming(chat, user, EventKind.MESSAGE)
+        parsed = parse_command(text) if text.startswith("/") else None
+        if parsed is not None:
+            command, addressee, args = parsed
+            if addressee and addressee.casefold() != self._username.casefold():
+                return Incoming(chat, user, EventKind.MESSAGE, text=text)
+            return Incoming(chat, user, EventKind.COMMAND, text=text, command=command, args=args)
+        return Incoming.from_text(chat, user, text, addressed=self._addressed(message, text))
+
+    def _addressed(self, message: Message, text: str) -> bool:
+        replied = message.reply_to_message
+        author = replied.from_user if replied is not None else None
+        if author is not None and author.id == self._bot_id:
+            return True
+        return f"@{self._username}".casefold() in text.casefold()
+
+    async def _on_button(self, query: CallbackQuery) -> None:
+        origin = query.message
+        chat = (
+            origin.chat if isinstance(origin, Message) else Chat(query.from_user.id, Chat.PRIVATE)
+        )
+        decoded = await self._buttons.decode(query.data or "")
+        action, payload = decoded if decoded is not None else ("", "")
+        user = await self._user_ref(query.from_user, chat)
+        msg = Incoming.button(_chat_ref(chat), user, action, payload)
+        assert self._host is not None
+        replies = await self._host.dispatch(msg)
+        toast = _toast(msg, replies)
+        try:
+            await query.answer(render_plain(toast.text) if toast else None)
+        except TelegramError as error:
+            log.info("could not answer a button press: %s", error)
+        rest = [reply for reply in replies if reply is not toast]
+        if rest:
+            self._in_background(self._answer(msg, None, rest))
+
+    async def _handle(self, msg: Incoming, message_id: int | None) -> None:
+        assert self._host is not None
+        replies = await self._host.dispatch(msg)
+        if replies:
+            self._in_background(self._answer(msg, message_id, replies))
+
+    async def _user_ref(self, user: User, chat: Chat) -> UserRef:
+        is_admin = chat.type != Chat.PRIVATE and user.id in await self._admin_ids(chat)
+        return UserRef(
+            PLATFORM, str(user.id), user.full_name, user.language_code, is_admin=is_admin
+        )
+
+    async def _admin_ids(self, chat: Chat) -> frozenset[int]:
+        """The group's administrators (coordinators), cached for a while."""
+        cached = self._admins.get(chat.id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            admins = await self.app.bot.get_chat_administrators(chat.id)
+            ids = frozenset(member.user.id for member in admins)
+        except TelegramError as error:
+            log.warning("could not read the administrators of chat %s: %s", chat.id, error)
+            ids = cached[1] if cached else frozenset()
+        self._admins[chat.id] = (time.monotonic() + self.config.admin_cache_seconds, ids)
+        return ids
+
+    # outgoing ----------------------------------------------------------------------------
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _answer(self, msg: Incoming, message_id: int | None, replies: list[Reply]) -> None:
+        """Answer in the chat the member wrote in; private replies as direct messages."""
+        chat_id = int(msg.chat.chat_id)
+        try:
+            async with self._chat_locks.hold(chat_id):
+                for reply in replies:
+                    if reply.private and not msg.chat.is_private:
+                        await self._answer_privately(msg, reply)
+                    else:
+                        reply_to = message_id if reply.awaits_answer else None
+                        await self._deliver(chat_id, reply, reply_to=reply_to)
+        except TelegramError as error:
+            log.warning("could not answer in chat %s: %s", chat_id, error)
+
+    async def _answer_privately(self, msg: Incoming, reply: Reply) -> None:
+        try:
+            async with self._chat_locks.hold(int(msg.user.user_id)):
+                await self._deliver(int(msg.user.user_id), reply)
+        except Forbidden:
+            assert self._host is not None
+            fallback = await self._host.direct_message_refused(msg.user, msg.chat)
+            for instead in fallback:
+                await self._deliver(int(msg.chat.chat_id), instead)
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        chat_id = int(target.chat_id if isinstance(target, ChatTarget) else target.user_id)
+        try:
+            async with self._chat_locks.hold(chat_id):
+                for reply in replies:
+                    await self._deliver(chat_id, reply)
+        except Forbidden as error:
+            if isinstance(target, MemberTarget):
+                task = asyncio.create_task(self._report_refused(target))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+            raise DeliveryRefused(str(error)) from error
+        except BadRequest as error:
+            if "chat not found" in str(error).casefold():
+                raise DeliveryRefused(str(error)) from error
+            raise DeliveryFailed(str(error)) from error
+        except (RetryAfter, NetworkError) as error:
+            raise DeliveryFailed(str(error)) from error
+
+    async def _report_refused(self, target: MemberTarget) -> None:
+        """Tell the core after the caller is done: a handler may send from inside its own
+        unit of work, which the core's note about the refusal must not wait for."""
+        assert self._host is not None
+        await self._host.direct_message_refused(UserRef(PLATFORM, target.user_id, ""), None)
+
+    async def _deliver(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
+        group = chat_id < 0
+        markup = await self._markup(reply, group)
+        pieces = split_text(reply.text, MESSAGE_LIMIT, utf16_length)
+        bot = self.app.bot
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await bot.send_message(
+                chat_id,
+                render_html(piece),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if last else None,
+                reply_to_message_id=reply_to if index == 0 else None,
+                allow_sending_without_reply=True,
+                disable_web_page_preview=True,
+            )
+        if reply.attachment is not None:
+            await bot.send_document(
+                chat_id,
+                InputFile(reply.attachment.content, filename=reply.attachment.filename),
+                filename=reply.attachment.filename,
+                reply_markup=markup if not pieces else None,
+            )
+
+    async def _markup(self, reply: Reply, group: bool) -> InlineKeyboardMarkup | ForceReply | None:
+        if reply.buttons:
+            rows = [
+                [
+                    InlineKeyboardButton(
+                        button.label, callback_data=await self._buttons.encode(button)
+                    )
+                    for button in row
+                ]
+                for row in reply.buttons
+            ]
+            return InlineKeyboardMarkup(rows)
+        if reply.awaits_answer and group:
+            return ForceReply(selective=True)
+        return None
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
+
+
+def _toast(msg: Incoming, replies: list[Reply]) -> Reply | None:
+    """A short private answer to a button pressed in a group (an RSVP noted) shows as a
+    notification on the member's screen instead of a message in the group or a DM."""
+    if msg.chat.is_private:
+        return None
+    for reply in replies:
+        if (
+            reply.private
+            and not reply.buttons
+            and reply.attachment is None
+            and len(render_plain(reply.text)) <= TOAST_LIMIT
+        ):
+            return reply
+    return None
+
+
+def _chat_ref(chat: Chat) -> ChatRef:
+    return ChatRef(
+        PLATFORM, str(chat.id), is_private=chat.type == Chat.PRIVATE, title=chat.title or ""
+    )
+
+
+def _commands(entries: Sequence[MenuEntry]) -> list[BotCommand]:
+    return [BotCommand(entry.name, entry.description[:256]) for entry in entries]

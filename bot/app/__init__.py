@@ -1,0 +1,1 @@
+"""The only wiring: settings, logging, the command line and the hub that starts everything."""

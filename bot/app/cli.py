@@ -1,0 +1,304 @@
+"""The `leeratelier` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from bot.adapters.console import ConsoleOptions
+from bot.app.config import Settings
+from bot.app.hub import build_hub
+from bot.app.logs import configure_logging, redact
+from bot.core.i18n import Catalogs
+from bot.handlers.export.report import ExportFormat, files
+from search.tool_catalogue import ToolCatalogue
+from storage import catalogue, migrate
+from storage.catalogue import CatalogueEntry, CatalogueError, ImportReport
+from storage.db import Database
+from storage.models import Community
+from storage.repositories.production import CommunityProduction, ProductionRepository
+from storage.repositories.tools import ToolRepository
+
+app = typer.Typer(
+    help="Leeratelier: the community assistant of a learning community (leeratelier).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+SHOWN_PROBLEMS = 25
+tools_app = typer.Typer(help="The tool catalogue: import, export and search.", no_args_is_help=True)
+app.add_typer(tools_app, name="tools")
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "\n".join(
+            f"  {'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+        )
+        message = f"Configuration error (environment or .env):\n{problems}"
+        typer.echo(redact(message, Settings.raw_secrets()), err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.secrets())
+    return settings
+
+
+@app.command()
+def run() -> None:
+    """Start every adapter that has a token, and the scheduler; the console when none has."""
+    settings = load_settings()
+    asyncio.run(_run(settings, None))
+
+
+@app.command()
+def chat(
+    as_name: Annotated[
+        str | None, typer.Option("--as", help="The member you play (default: your login name).")
+    ] = None,
+    coordinator: Annotated[
+        bool, typer.Option("--coordinator", help="Play a coordinator of the local community.")
+    ] = False,
+) -> None:
+    """Chat with the bot in this terminal, in a local community (SQLite by default)."""
+    settings = load_settings()
+    name = as_name or _login_name()
+    asyncio.run(_run(settings, ConsoleOptions(user_name=name, coordinator=coordinator)))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    settings = load_settings()
+
+    async def upgrade() -> None:
+        database = Database(settings.database_url.get_secret_value())
+        try:
+            await migrate.upgrade(database)
+            typer.echo(f"Database at revision {await migrate.current_revision(database)}.")
+        finally:
+            await database.dispose()
+
+    asyncio.run(upgrade())
+
+
+@tools_app.command("import")
+def tools_import(
+    file: Annotated[Path, typer.Argument(help="A catalogue file (YAML); - reads standard input.")],
+) -> None:
+    """Load a catalogue file; tools are matched by id, never duplicated.
+
+    New ids are added, known ones updated; a file with any problem is rejected whole.
+    """
+    settings = load_settings()
+    try:
+        entries = catalogue.parse(sys.stdin.read()) if _is_dash(file) else catalogue.load(file)
+    except CatalogueError as error:
+        typer.echo(f"{file}: rejected, nothing was imported.", err=True)
+        for problem in error.problems[:SHOWN_PROBLEMS]:
+            typer.echo(f"  {problem}", err=True)
+        if len(error.problems) > SHOWN_PROBLEMS:
+            typer.echo(f"  ... and {len(error.problems) - SHOWN_PROBLEMS} more", err=True)
+        raise typer.Exit(1) from None
+
+    async def store() -> ImportReport:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                now = datetime.now(UTC)
+                return await catalogue.import_entries(ToolRepository(session), entries, now)
+        finally:
+            await database.dispose()
+
+    report = asyncio.run(store())
+    typer.echo(
+        f"{file}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged."
+    )
+
+
+@tools_app.command("export")
+def tools_export(
+    file: Annotated[
+        Path, typer.Argument(help="Where to write the catalogue; - for standard output.")
+    ],
+) -> None:
+    """Write the approved tools as a catalogue file, in catalogue order."""
+    settings = load_settings()
+
+    async def read() -> list[CatalogueEntry]:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                tools = ToolRepository(session)
+                _report_seeding(await ToolCatalogue().seed_if_empty(tools, datetime.now(UTC)))
+                return await catalogue.export_entries(tools)
+        finally:
+            await database.dispose()
+
+    entries = asyncio.run(read())
+    if _is_dash(file):
+        sys.stdout.write(catalogue.dump(entries))
+        return
+    try:
+        catalogue.save(file, entries)
+    except OSError as error:
+        typer.echo(f"Cannot write {file}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{file}: {len(entries)} tools exported.")
+
+
+@tools_app.command("search")
+def tools_search(
+    query: Annotated[
+        list[str], typer.Argument(help="Words to search for; - reads one query per line.")
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=50, help="Tools per query.")
+    ] = 3,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Per query one line: a JSON array, best first.")
+    ] = False,
+) -> None:
+    """Search the approved tools the way `/tool` does."""
+    settings = load_settings()
+
+    async def load() -> ToolCatalogue:
+        database = await _catalogue_database(settings)
+        try:
+            tools = ToolCatalogue()
+            _report_seeding(await tools.start(database, datetime.now(UTC)))
+            return tools
+        finally:
+            await database.dispose()
+
+    tools = asyncio.run(load())
+    queries = _stdin_lines() if query == ["-"] else iter([" ".join(query)])
+    for number, text in enumerate(queries):
+        matches = tools.search(text, limit)
+        if as_json:
+            found = [{"id": m.id, "name": m.name, "score": m.score} for m in matches]
+            typer.echo(json.dumps(found, ensure_ascii=False))
+        else:
+            if number:
+                typer.echo()
+            typer.echo(f"{text}:")
+            for rank, match in enumerate(matches, start=1):
+                typer.echo(f"  {rank}. {match.name} ({match.id})  {match.score:.4f}")
+            if not matches:
+                typer.echo("  (nothing found)")
+        sys.stdout.flush()
+
+
+@app.command("export")
+def export_community(
+    community: Annotated[int, typer.Option("--community", help="The community's id.")],
+    kind: Annotated[
+        ExportFormat, typer.Option("--format", help="csv (a file per kind), json or md.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The folder to write to (made if new).")],
+) -> None:
+    """Write what a community produced, for funders and the atelier's online platform.
+
+    Only what was shared with the group or anonymously; anonymous work without author.
+    """
+    settings = load_settings()
+
+    async def gather() -> CommunityProduction | list[Community]:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                production = ProductionRepository(session)
+                found = await production.community(community)
+                if found is None:
+                    return await production.communities()
+                return await production.gather(found, datetime.now(UTC))
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(gather())
+    if isinstance(result, list):
+        typer.echo(f"No community with id {community}.", err=True)
+        for known in result:
+            typer.echo(f"  {known.id}: {known.title or '(no title)'} ({known.platform})", err=True)
+        if not result:
+            typer.echo("  (there are no communities yet)", err=True)
+        raise typer.Exit(1)
+    written = files(result, kind, Catalogs(settings.language).translator(result.language))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, content in written.items():
+            (out / name).write_bytes(content)
+    except OSError as error:
+        typer.echo(f"Cannot write to {out}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    for name in written:
+        typer.echo(str(out / name))
+
+
+@app.command("communities")
+def list_communities() -> None:
+    """List the communities (id, platform, title): the ids `export` takes."""
+    settings = load_settings()
+
+    async def read() -> list[Community]:
+        database = await _catalogue_database(settings)
+        try:
+            async with database.session() as session:
+                return await ProductionRepository(session).communities()
+        finally:
+            await database.dispose()
+
+    for community in asyncio.run(read()):
+        typer.echo(f"{community.id}\t{community.platform}\t{community.title}")
+
+
+async def _catalogue_database(settings: Settings) -> Database:
+    database = Database(settings.database_url.get_secret_value())
+    await migrate.upgrade(database)
+    return database
+
+
+def _report_seeding(report: ImportReport | None) -> None:
+    if report is not None:
+        typer.echo(
+            f"The catalogue was empty: imported the starter catalogue ({report.created} tools).",
+            err=True,
+        )
+
+
+def _is_dash(path: Path) -> bool:
+    return str(path) == "-"
+
+
+def _stdin_lines() -> Iterator[str]:
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+async def _run(settings: Settings, console: ConsoleOptions | None) -> None:
+    hub = await build_hub(settings, console=console)
+    await hub.run()
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser().capitalize()
+    except (KeyError, OSError):
+        return "Gast"
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

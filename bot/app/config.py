@@ -1,0 +1,125 @@
+"""Settings from the environment or a `.env` file (see `.env.example`)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.core.i18n import LANGUAGES
+from storage.retention import RetentionPolicy
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///leeratelier.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
+
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    telegram_webhook_secret: SecretStr | None = None
+    discord_token: SecretStr | None = None
+    discord_coordinator_role: str = ""
+    """Members with this Discord role (name or id) are coordinators, besides Manage Server."""
+    database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+    timezone: str = "Europe/Amsterdam"
+    language: str = "nl"
+    coordinators: Annotated[tuple[str, ...], NoDecode] = ()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    retention_dialog_days: int = Field(default=RetentionPolicy.dialog_days, ge=1, le=3650)
+    retention_delivery_days: int = Field(default=RetentionPolicy.delivery_days, ge=1, le=3650)
+    retention_button_days: int = Field(default=RetentionPolicy.button_days, ge=1, le=3650)
+    retention_ledger_months: int = Field(default=RetentionPolicy.ledger_months, ge=1, le=240)
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            dialog_days=self.retention_dialog_days,
+            delivery_days=self.retention_delivery_days,
+            button_days=self.retention_button_days,
+            ledger_months=self.retention_ledger_months,
+        )
+
+    @field_validator(
+        "telegram_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "discord_token",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`TELEGRAM_TOKEN=` (as copied from .env.example) means: not configured."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(
+                "unknown time zone (use an IANA name like Europe/Amsterdam)"
+            ) from error
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("coordinators", mode="before")
+    @classmethod
+    def _split_coordinators(cls, value: object) -> object:
+        if isinstance(value, str):
+            refs = tuple(part.strip() for part in value.split(",") if part.strip())
+        else:
+            return value
+        for ref in refs:
+            platform, _, user_id = ref.partition(":")
+            if not platform or not user_id:
+                raise ValueError(f"coordinator {ref!r} is not written as platform:user_id")
+        return refs
+
+    @staticmethod
+    def raw_secrets() -> list[str]:
+        """Secret values straight from the environment, for messages written before the
+        settings could be read."""
+        names = ("TELEGRAM_TOKEN", "DISCORD_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+        values = [os.environ.get(name, "") for name in names]
+        url = os.environ.get("DATABASE_URL", "")
+        try:
+            values.append(str(make_url(url).password or "") if url else "")
+        except ArgumentError:
+            values.append(url)
+        return [value for value in values if len(value) >= 4]
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for the log redaction filter."""
+        values = [
+            secret.get_secret_value()
+            for secret in (self.telegram_token, self.discord_token, self.telegram_webhook_secret)
+            if secret is not None
+        ]
+        password = make_url(self.database_url.get_secret_value()).password
+        if password:
+            values.append(str(password))
+        return [value for value in values if value]

@@ -1,0 +1,251 @@
+"""Builds the bot from settings and runs every adapter, and the scheduler, on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.adapters.base import Adapter
+from bot.adapters.console import ConsoleAdapter, ConsoleOptions
+from bot.app.config import Settings
+from bot.core.button_codec import ButtonCodec
+from bot.core.clock import Clock, SystemClock
+from bot.core.command_menu import CommandMenu, build_menu
+from bot.core.i18n import Catalogs
+from bot.core.pipeline import Core
+from bot.core.router import Router
+from bot.handlers import build_router
+from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
+from bot.model.messenger import DeliveryRefused
+from scheduler.delivery import DeliveryLoop
+from scheduler.dispatcher import Dispatcher
+from scheduler.housekeeping import schedule_housekeeping
+from scheduler.participation import run_participation
+from scheduler.retention import schedule_retention
+from scheduler.runner import Scheduler
+from scheduler.series import extend_all_series
+from search.tool_catalogue import ToolCatalogue
+from storage import migrate
+from storage.db import Database
+from storage.message_counter import MessageCounter
+from storage.repositories.communities import CommunityDefaults
+
+log = logging.getLogger(__name__)
+
+SERIES_INTERVAL = timedelta(hours=1)
+PARTICIPATION_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass
+class RoutingMessenger:
+    """The Messenger port for the whole process: hands each send to its platform's adapter."""
+
+    adapters: dict[str, Adapter] = field(default_factory=dict)
+
+    def add(self, adapter: Adapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        adapter = self.adapters.get(target.platform)
+        if adapter is None:
+            raise DeliveryRefused(f"no adapter runs for {target.platform}")
+        await adapter.send(target, replies)
+
+
+class Hub:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        core: Core,
+        messenger: RoutingMessenger,
+        scheduler: Scheduler,
+        counter: MessageCounter,
+        delivery: DeliveryLoop,
+    ) -> None:
+        self.database = database
+        self.delivery = delivery
+        self.core = core
+        self.messenger = messenger
+        self.scheduler = scheduler
+        self.counter = counter
+        self._stop = asyncio.Event()
+        self._started: list[Adapter] = []
+
+    @property
+    def adapters(self) -> list[Adapter]:
+        return list(self.messenger.adapters.values())
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        self.messenger.add(adapter)
+
+    async def dispatch(self, msg: Incoming) -> list[Reply]:
+        return await self.core.handle(msg)
+
+    def request_shutdown(self) -> None:
+        self._stop.set()
+
+    async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
+        return await self.core.direct_message_refused(user, group)
+
+    async def run(self) -> None:
+        """Run until SIGINT, SIGTERM or an adapter asks to stop (the console at end of input)."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.request_shutdown)
+        try:
+            await self.start()
+            await self._stop.wait()
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+            await self.shutdown()
+
+    async def start(self) -> None:
+        """Adapters first (the scheduler sends through them), then catch up on due sends."""
+        for adapter in self.adapters:
+            await adapter.start(self)
+            self._started.append(adapter)
+            log.info("%s adapter started", adapter.platform)
+        self.scheduler.start()
+        await self.delivery.start()
+
+    async def shutdown(self) -> None:
+        for adapter in reversed(self._started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("%s adapter did not stop cleanly", adapter.platform)
+        self._started.clear()
+        self.scheduler.shutdown()
+        await self.counter.flush()
+        await self.database.dispose()
+
+
+async def build_hub(
+    settings: Settings,
+    *,
+    console: ConsoleOptions | None = None,
+    clock: Clock | None = None,
+) -> Hub:
+    """Everything `leeratelier run` and `chat` need; applies pending migrations first.
+
+    The console adapter runs when asked for, or when no platform token is configured.
+    """
+    clock = clock or SystemClock()
+    database = Database(settings.database_url.get_secret_value())
+    await migrate.upgrade(database)
+    tools = ToolCatalogue()
+    seeded = await tools.start(database, clock.now())
+    if seeded is not None:
+        log.info("imported the starter tool catalogue: %d tools", seeded.created)
+    router, dialogs = build_router(settings.retention)
+    catalogs = Catalogs(settings.language)
+    counter = MessageCounter(database)
+    messenger = RoutingMessenger()
+    core = Core(
+        database=database,
+        router=router,
+        dialogs=dialogs,
+        catalogs=catalogs,
+        clock=clock,
+        messenger=messenger,
+        counter=counter,
+        defaults=CommunityDefaults(language=settings.language, timezone=settings.timezone),
+        tools=tools,
+        coordinators=frozenset(settings.coordinators),
+    )
+    scheduler = Scheduler()
+    schedule_housekeeping(scheduler, database, counter, clock)
+    schedule_retention(scheduler, database, clock, settings.retention)
+    dispatcher = Dispatcher(
+        database=database,
+        router=router,
+        catalogs=catalogs,
+        clock=clock,
+        messenger=messenger,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    delivery = DeliveryLoop(scheduler, dispatcher)
+    delivery.install()
+    core.on_planned = delivery.wake
+    scheduler.every(
+        SERIES_INTERVAL,
+        "extend-series",
+        lambda: extend_all_series(database, clock, delivery.wake),
+    )
+    scheduler.every(
+        PARTICIPATION_INTERVAL,
+        "participation",
+        lambda: run_participation(database, clock, delivery.wake),
+    )
+    hub = Hub(
+        database=database,
+        core=core,
+        messenger=messenger,
+        scheduler=scheduler,
+        counter=counter,
+        delivery=delivery,
+    )
+    menu = build_menu(router, catalogs)
+    for adapter in platform_adapters(
+        settings, database=database, clock=clock, menu=menu, router=router, catalogs=catalogs
+    ):
+        hub.add_adapter(adapter)
+    if console is not None or not hub.adapters:
+        hub.add_adapter(ConsoleAdapter(console or ConsoleOptions()))
+    return hub
+
+
+def platform_adapters(
+    settings: Settings,
+    *,
+    database: Database,
+    clock: Clock,
+    menu: CommandMenu,
+    router: Router,
+    catalogs: Catalogs,
+) -> list[Adapter]:
+    """An adapter for every platform with a token. Platform libraries load only when used."""
+    adapters: list[Adapter] = []
+    if settings.telegram_token is not None:
+        from bot.adapters.telegram.adapter import (
+            CALLBACK_DATA_LIMIT,
+            TelegramAdapter,
+            TelegramConfig,
+        )
+
+        secret = settings.telegram_webhook_secret
+        config = TelegramConfig(
+            token=settings.telegram_token.get_secret_value(),
+            base_url=settings.telegram_base_url,
+            webhook_url=settings.telegram_webhook_url or None,
+            webhook_listen=settings.telegram_webhook_listen,
+            webhook_port=settings.telegram_webhook_port,
+            webhook_secret=secret.get_secret_value() if secret else None,
+        )
+        buttons = ButtonCodec(database, clock, CALLBACK_DATA_LIMIT)
+        adapters.append(TelegramAdapter(config, buttons=buttons, menu=menu))
+    if settings.discord_token is not None:
+        from bot.adapters.discord.adapter import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+
+        discord_config = DiscordConfig(
+            token=settings.discord_token.get_secret_value(),
+            coordinator_role=settings.discord_coordinator_role,
+        )
+        adapters.append(
+            DiscordAdapter(
+                discord_config,
+                buttons=ButtonCodec(database, clock, CUSTOM_ID_LIMIT),
+                router=router,
+                catalogs=catalogs,
+                database=database,
+            )
+        )
+    return adapters

@@ -1,0 +1,118 @@
+"""Translations from gettext catalogs (Dutch first, English), compiled with Babel on load.
+
+Message ids are symbolic keys (`help.intro`); the catalogs hold the texts. A text may use
+`<b>`, `<i>` and `<code>` for emphasis; `{placeholders}` are filled after that markup is
+parsed, so an inserted value is always literal text, never markup.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from string import Formatter
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.model.markup import Span, Style, Text
+
+LANGUAGES = ("nl", "en")
+DOMAIN = "leeratelier"
+LOCALE_DIR = Path(__file__).parents[1] / "locale"
+
+log = logging.getLogger(__name__)
+
+Value = str | int | Text
+
+_TAG = re.compile(r"<(/?)(b|i|code)>")
+_STYLES = {"b": Style.BOLD, "i": Style.ITALIC, "code": Style.CODE}
+
+
+def language_or_none(code: str | None) -> str | None:
+    """`nl-BE` → `nl`; None for languages we have no catalog for."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def load_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, gettext.GNUTranslations]:
+    translations: dict[str, gettext.GNUTranslations] = {}
+    for language in LANGUAGES:
+        po_path = locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        translations[language] = gettext.GNUTranslations(buffer)
+    return translations
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Texts in one language."""
+
+    language: str
+    _catalog: gettext.GNUTranslations
+    _fallback: gettext.GNUTranslations
+
+    def raw(self, key: str) -> str:
+        for catalog in (self._catalog, self._fallback):
+            message = catalog.gettext(key)
+            if message != key:
+                return message
+        log.warning("missing translation for %r", key)
+        return key
+
+    def text(self, key: str, /, **values: Value) -> Text:
+        return render_template(self.raw(key), values)
+
+    def plain(self, key: str, /, **values: Value) -> str:
+        """For places without markup: button labels, form labels, file names."""
+        return str(self.text(key, **values))
+
+
+class Catalogs:
+    """The loaded catalogs; hands out a Translator per language."""
+
+    def __init__(self, default_language: str = "nl", locale_dir: Path = LOCALE_DIR) -> None:
+        self.default_language = default_language
+        self._translations = load_translations(locale_dir)
+
+    def translator(self, language: str | None) -> Translator:
+        chosen = language_or_none(language) or self.default_language
+        return Translator(chosen, self._translations[chosen], self._translations["en"])
+
+
+def render_template(template: str, values: Mapping[str, Value]) -> Text:
+    result = Text()
+    style = Style.PLAIN
+    position = 0
+    for match in _TAG.finditer(template):
+        result = result + _fill(template[position : match.start()], style, values)
+        closing, tag = match.groups()
+        style = Style.PLAIN if closing else _STYLES[tag]
+        position = match.end()
+    return result + _fill(template[position:], style, values)
+
+
+def _fill(chunk: str, style: Style, values: Mapping[str, Value]) -> Text:
+    result = Text()
+    for literal, name, spec, _conversion in Formatter().parse(chunk):
+        if literal:
+            result = result + Text((Span(literal, style),))
+        if name is None:
+            continue
+        value = values[name]
+        if isinstance(value, Text):
+            result = result + value
+        else:
+            formatted = format(value, spec or "")
+            result = result + Text((Span(formatted, style),))
+    return result

@@ -1,0 +1,167 @@
+"""Explicit routing: commands (Dutch name plus English alias), button actions and forms."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storage.models import Role
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+    from bot.core.outbox import Renderer
+    from bot.dialogs.engine import Form
+    from bot.model.messages import Incoming, Reply
+
+Handler = Callable[["Incoming", "Context"], Awaitable[list["Reply"]]]
+ReplyHook = Callable[["Incoming", "Context", list["Reply"]], Awaitable[list["Reply"]]]
+"""Sees every answer before it goes out, in the same unit of work, and may add to it."""
+
+
+@dataclass(frozen=True)
+class OptionChoice:
+    value: str
+    """What the handler reads in `args`, e.g. `groep nl`."""
+    label_key: str
+
+
+@dataclass(frozen=True)
+class CommandOption:
+    """A typed argument, for platforms with structured commands (Discord slash options).
+    The submitted values come back to the handler as the `args` text it already parses."""
+
+    name: str
+    """The Dutch option name (lower case, no spaces)."""
+    alias: str
+    """The English option name; may equal the name."""
+    description_key: str
+    choices: tuple[OptionChoice, ...] = ()
+    """When set, only these values can be picked."""
+    required: bool = False
+
+
+DEFAULT_OPTION_NAMES = ("tekst", "text")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    """The Dutch name, shown first."""
+    alias: str
+    """The English alias; may equal the name."""
+    handler: Handler
+    help_key: str
+    """Catalog key of a one-line description."""
+    role: Role = Role.MEMBER
+    args_key: str = ""
+    """Catalog key of the argument hint (`<tekst>`), empty when it takes none."""
+    in_help: bool = True
+    options: tuple[CommandOption, ...] = ()
+    """Typed arguments; see `typed_options` for the default."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name,) if self.alias == self.name else (self.name, self.alias)
+
+    @property
+    def typed_options(self) -> tuple[CommandOption, ...]:
+        """The declared options or, for a command that takes arguments, one optional free
+        text described by its argument hint."""
+        if self.options or not self.args_key:
+            return self.options
+        return (CommandOption(*DEFAULT_OPTION_NAMES, self.args_key),)
+
+    def args_from(self, values: Mapping[str, str | None]) -> str:
+        """The `args` text for submitted option values (by option name), in declared order."""
+        given = (values.get(option.name) for option in self.typed_options)
+        return " ".join(value.strip() for value in given if value and value.strip())
+
+    def allowed_for(self, role: Role) -> bool:
+        return self.role is Role.MEMBER or role is Role.COORDINATOR
+
+
+class Router:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._ordered: list[Command] = []
+        self._actions: dict[str, Handler] = {}
+        self._forms: dict[str, Form] = {}
+        self._renderers: dict[str, Renderer] = {}
+        self.private_text: Handler | None = None
+        """Free text in a private chat outside any form (an answer to a prompt); an empty
+        answer lets the core explain how to talk to the bot."""
+        self._reply_hooks: list[ReplyHook] = []
+
+    def command(
+        self,
+        name: str,
+        alias: str,
+        handler: Handler,
+        *,
+        help_key: str,
+        role: Role = Role.MEMBER,
+        args_key: str = "",
+        in_help: bool = True,
+        options: tuple[CommandOption, ...] = (),
+    ) -> Command:
+        command = Command(name, alias, handler, help_key, role, args_key, in_help, options)
+        for key in command.names:
+            if key in self._commands:
+                raise ValueError(f"command /{key} is registered twice")
+            self._commands[key] = command
+        self._ordered.append(command)
+        return command
+
+    def action(self, name: str, handler: Handler) -> None:
+        if name in self._actions:
+            raise ValueError(f"button action {name!r} is registered twice")
+        self._actions[name] = handler
+
+    def form(self, form: Form) -> Form:
+        if form.name in self._forms:
+            raise ValueError(f"form {form.name!r} is registered twice")
+        self._forms[form.name] = form
+        return form
+
+    def on_private_text(self, handler: Handler) -> None:
+        if self.private_text is not None:
+            raise ValueError("a private text handler is registered twice")
+        self.private_text = handler
+
+    def renderer(self, kind: str, render: Renderer) -> None:
+        """What to send when a scheduled send of this kind falls due."""
+        if kind in self._renderers:
+            raise ValueError(f"scheduled send kind {kind!r} is registered twice")
+        self._renderers[kind] = render
+
+    def after_replies(self, hook: ReplyHook) -> None:
+        self._reply_hooks.append(hook)
+
+    def reply_hooks(self) -> Iterator[ReplyHook]:
+        return iter(self._reply_hooks)
+
+    def find_renderer(self, kind: str) -> Renderer | None:
+        return self._renderers.get(kind)
+
+    def find_command(self, name: str) -> Command | None:
+        return self._commands.get(name.lower())
+
+    def action_names(self) -> list[str]:
+        return sorted(self._actions)
+
+    def find_action(self, name: str) -> Handler | None:
+        return self._actions.get(name)
+
+    def find_form(self, name: str) -> Form | None:
+        return self._forms.get(name)
+
+    def commands(self) -> Iterator[Command]:
+        """Every command once, in registration order."""
+        return iter(self._ordered)
+
+    def forms(self) -> Iterator[Form]:
+        return iter(self._forms.values())
+
+    def command_names(self) -> list[str]:
+        return sorted(self._commands)

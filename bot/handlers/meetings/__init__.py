@@ -1,0 +1,1 @@
+"""Meetings and reminders: /bijeenkomst, /agenda, /herinner, RSVPs and their renderers."""

@@ -1,0 +1,1 @@
+"""Give and take: levels, nudges, pauses, pledges, stats and the daily sweep of prompts."""

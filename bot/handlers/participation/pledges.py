@@ -1,0 +1,274 @@
+"""Capability 5, commitments instead of nagging: `/voornemen` | `/pledge`.
+
+"Dit kwartaal deel ik één experiment": the member says what they will share and by when;
+the bot checks in once near the end (by direct message); a kept pledge counts as giving
+and is celebrated in the weekly digest.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date
+
+from bot.core.context import Context, UserError
+from bot.core.i18n import Translator
+from bot.core.outbox import SendContext, to_member
+from bot.core.router import Router
+from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer
+from bot.handlers.participation.sweep import next_checkin
+from bot.model.messages import Button, Incoming, Reply, payload_number
+from bot.text.when import Unclear, parse_moment
+from storage.models import Community, Pledge
+from storage.repositories.ledger import ActivityKind
+
+FORM = "pledge"
+KIND_CHECKIN = "pledge.checkin"
+ACTION_KEPT = "pledge.kept"
+ACTION_EXTEND = "pledge.extend"
+ACTION_DROP = "pledge.drop"
+EXTENSION = timedelta(weeks=2)
+TEXT_LIMIT = 500
+MINE = {"mijn", "mine", "lijst", "list"}
+_BY = re.compile(r"\s+(?:tot|voor|by|until|before)\s+(?=\S)", re.IGNORECASE)
+_PERIODS = {
+    "dit kwartaal": "quarter",
+    "this quarter": "quarter",
+    "deze maand": "month",
+    "this month": "month",
+    "dit jaar": "year",
+    "this year": "year",
+}
+
+
+async def pledge(msg: Incoming, ctx: Context) -> list[Reply]:
+    community = ctx.require_community()
+    args = " ".join(msg.args.split())
+    if args.casefold() in MINE:
+        return [await _mine(ctx, community.id)]
+    if not args:
+        return await ctx.dialogs.start(msg, ctx, FORM)
+    what, due = _read(args, ctx)
+    if due is None:
+        return await ctx.dialogs.start(msg, ctx, FORM, {"what": what})
+    return await _save(ctx, what, due)
+
+
+def _read(args: str, ctx: Context) -> tuple[str, date | None]:
+    """Split "één experiment delen tot 31 december" or "dit kwartaal deel ik ..." into
+    what and the last day; no day when none is given."""
+    today = ctx.now().astimezone(ctx.zone()).date()
+    lowered = args.casefold()
+    for words, period in _PERIODS.items():
+        if words in lowered:
+            return args, _end_of(period, today)
+    parts = _BY.split(args)
+    if len(parts) > 1:
+        day = _day(parts[-1], ctx)
+        if day is not None:
+            return " ".join(parts[:-1]).strip(), day
+    return args, None
+
+
+def _end_of(period: str, today: date) -> date:
+    if period == "month":
+        return today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    if period == "year":
+        return today.replace(month=12, day=31)
+    last_month = (today.month - 1) // 3 * 3 + 3
+    return date(today.year, last_month, calendar.monthrange(today.year, last_month)[1])
+
+
+def _day(text: str, ctx: Context) -> date | None:
+    result, rest = parse_moment(text, ctx.now(), ctx.zone(), need_time=False)
+    if isinstance(result, Unclear) or rest.strip():
+        return None
+    return result.start.date()
+
+
+def _understand_day(answer: str, ctx: Context) -> str:
+    lowered = answer.casefold().strip()
+    today = ctx.now().astimezone(ctx.zone()).date()
+    if lowered in _PERIODS:
+        return _end_of(_PERIODS[lowered], today).isoformat()
+    day = _day(answer, ctx)
+    if day is None:
+        raise InvalidAnswer("pledge.unclear_date")
+    if day <= today:
+        raise InvalidAnswer("pledge.date_past")
+    return day.isoformat()
+
+
+async def _completed(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    what, due = values["what"], values["due"]
+    assert what is not None and due is not None
+    return await _save(ctx, what, date.fromisoformat(due))
+
+
+async def _save(ctx: Context, what: str, due: date) -> list[Reply]:
+    community = ctx.require_community()
+    today = ctx.now().astimezone(ctx.zone()).date()
+    if due <= today:
+        raise UserError("pledge.date_past")
+    if not what.strip():
+        raise UserError("pledge.usage")
+    item = await ctx.repos.pledges.add(
+        Pledge(
+            community_id=community.id,
+            member_id=ctx.member.id,
+            text=what.strip()[:TEXT_LIMIT],
+            due_on=due,
+            created_at=ctx.now(),
+        )
+    )
+    saved = ctx.text("pledge.saved", what=item.text, date=_day_text(ctx.t, due))
+    if not ctx.identity.reachable_privately:
+        return [Reply(saved + "\n\n" + ctx.text("pledge.no_checkin"))]
+    checkin = _plan_checkin(ctx, community, item)
+    return [
+        Reply(
+            saved
+            + "\n\n"
+            + ctx.text("pledge.checkin_planned", date=_day_text(ctx.t, checkin.date()))
+        )
+    ]
+
+
+def _plan_checkin(ctx: Context, community: Community, item: Pledge) -> datetime:
+    """One check-in by direct message near the pledge's last day; returns when."""
+    checkin = next_checkin(community, item.due_on, ctx.now())
+    ctx.plan(
+        to_member(
+            community,
+            ctx.member.id,
+            ctx.identity.user_id,
+            KIND_CHECKIN,
+            checkin,
+            ctx.now(),
+            payload=_checkin_payload(item),
+        )
+    )
+    return checkin
+
+
+def _checkin_payload(item: Pledge) -> dict[str, object]:
+    """The last day as planned: a check-in for a pledge extended since is left out."""
+    return {"pledge_id": item.id, "due_on": item.due_on.isoformat()}
+
+
+def _day_text(t: Translator, day: date) -> str:
+    return format_date(day, "long", locale=t.language)
+
+
+async def _mine(ctx: Context, community_id: int) -> Reply:
+    pledges = await ctx.repos.pledges.open_of(community_id, ctx.member.id)
+    if not pledges:
+        return ctx.reply("pledge.none", private=not ctx.is_private)
+    text = ctx.text("pledge.mine")
+    rows: list[tuple[Button, ...]] = []
+    for item in pledges:
+        text = (
+            text
+            + "\n"
+            + ctx.text(
+                "pledge.line", number=item.id, what=item.text, date=_day_text(ctx.t, item.due_on)
+            )
+        )
+        rows.append(_buttons(ctx.t, item))
+    return Reply(text, tuple(rows), private=not ctx.is_private)
+
+
+def _buttons(t: Translator, item: Pledge) -> tuple[Button, ...]:
+    payload = str(item.id)
+    return (
+        Button(t.plain("pledge.button_kept", number=item.id), ACTION_KEPT, payload),
+        Button(t.plain("pledge.button_extend"), ACTION_EXTEND, payload),
+        Button(t.plain("pledge.button_drop"), ACTION_DROP, payload),
+    )
+
+
+async def render_checkin(ctx: SendContext) -> list[Reply] | None:
+    item = await ctx.repos.pledges.get(int(ctx.send.payload.get("pledge_id", 0)))
+    if item is None or item.kept_at is not None or item.dropped_at is not None:
+        return None
+    if ctx.send.payload.get("due_on") != item.due_on.isoformat():
+        return None
+    given = await ctx.repos.ledger.given_since(item.community_id, item.member_id, item.created_at)
+    text = ctx.t.text("pledge.checkin", what=item.text, date=_day_text(ctx.t, item.due_on))
+    if given:
+        text = text + "\n\n" + ctx.t.text("pledge.checkin_given", count=given)
+    return [Reply(text, (_buttons(ctx.t, item),))]
+
+
+async def _own(msg: Incoming, ctx: Context) -> Pledge:
+    item = await ctx.repos.pledges.get_own(payload_number(msg.payload), ctx.member.id)
+    if item is None:
+        raise UserError("error.stale_button")
+    return item
+
+
+async def on_kept(msg: Incoming, ctx: Context) -> list[Reply]:
+    item = await _own(msg, ctx)
+    if item.kept_at is not None:
+        return [ctx.reply("pledge.already_kept")]
+    item.kept_at = ctx.now()
+    item.dropped_at = None
+    await ctx.repos.ledger.record(
+        item.community_id, ctx.member.id, ActivityKind.PLEDGE_KEPT, ctx.now()
+    )
+    return [ctx.reply("pledge.kept", what=item.text)]
+
+
+async def on_extend(msg: Incoming, ctx: Context) -> list[Reply]:
+    item = await _own(msg, ctx)
+    if item.kept_at is not None or item.dropped_at is not None:
+        raise UserError("error.stale_button")
+    community = await ctx.repos.communities.get(item.community_id)
+    assert community is not None
+    today = ctx.now().astimezone(ctx.zone()).date()
+    item.due_on = max(item.due_on, today) + EXTENSION
+    if ctx.identity.reachable_privately:
+        _plan_checkin(ctx, community, item)
+    return [ctx.reply("pledge.extended", date=_day_text(ctx.t, item.due_on))]
+
+
+async def on_drop(msg: Incoming, ctx: Context) -> list[Reply]:
+    item = await _own(msg, ctx)
+    if item.kept_at is None:
+        item.dropped_at = ctx.now()
+    return [ctx.reply("pledge.dropped")]
+
+
+def register(router: Router) -> None:
+    router.command(
+        "voornemen", "pledge", pledge, help_key="help.cmd.voornemen", args_key="help.args.voornemen"
+    )
+    router.action(ACTION_KEPT, on_kept)
+    router.action(ACTION_EXTEND, on_extend)
+    router.action(ACTION_DROP, on_drop)
+    router.renderer(KIND_CHECKIN, render_checkin)
+    router.form(
+        Form(
+            FORM,
+            "pledge.title",
+            (
+                Field(
+                    "what",
+                    "pledge.ask_what",
+                    "pledge.label_what",
+                    required=True,
+                    max_length=TEXT_LIMIT,
+                ),
+                Field(
+                    "due",
+                    "pledge.ask_due",
+                    "pledge.label_due",
+                    required=True,
+                    understand=_understand_day,
+                ),
+            ),
+            _completed,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Pure functions without a database: dates and recurrences, the .ics file, the stats chart."""

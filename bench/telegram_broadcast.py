@@ -18,9 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.adapters.telegram.adapter import CALLBACK_DATA_LIMIT, TelegramAdapter, TelegramConfig
-from bot.core.button_codec import ButtonCodec
-from bot.core.clock import SystemClock
+from bot.adapters.telegram.adapter import TelegramAdapter, TelegramConfig
 from bot.core.command_menu import build_menu
 from bot.core.i18n import Catalogs
 from bot.handlers import build_router
@@ -53,7 +51,6 @@ async def broadcast(count: int, folder: Path) -> tuple[float, int, int]:
             server.user_started_bot(1000 + user_id)
         adapter = TelegramAdapter(
             TelegramConfig(token="4242:bench", base_url=server.base_url, poll_timeout=1),
-            buttons=ButtonCodec(database, SystemClock(), CALLBACK_DATA_LIMIT),
             menu=build_menu(build_router()[0], Catalogs()),
         )
         await adapter.start(SilentHost())

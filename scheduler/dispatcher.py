@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock
 from bot.core.i18n import Catalogs
 from bot.core.outbox import SendContext, target_of
@@ -52,6 +53,7 @@ class Dispatcher:
         clock: Clock,
         messenger: Messenger,
         worker: str,
+        buttons: ButtonStore | None = None,
         batch: int = 200,
         concurrency: int = 100,
         lease: timedelta = timedelta(minutes=10),
@@ -59,6 +61,7 @@ class Dispatcher:
     ) -> None:
         self._database = database
         self._router = router
+        self._buttons = buttons or ButtonStore()
         self._catalogs = catalogs
         self._clock = clock
         self._messenger = messenger
@@ -148,7 +151,7 @@ class Dispatcher:
                 clock=self._clock,
                 late=late,
             )
-            replies = await render(ctx)
+            replies = await self._buttons.seal(repos, send.platform, await render(ctx) or [], now)
         if not replies:
             return Outcome(SendState.SKIPPED, "no longer relevant")
         return send, replies, late

@@ -17,6 +17,7 @@ from bot.core.i18n import Catalogs
 from bot.core.pipeline import Core
 from bot.core.router import Router
 from bot.handlers import build_router
+from bot.handlers.participation.jobs import run_participation
 from bot.handlers.participation.sweep import SweepResult
 from bot.model.messages import (
     Button,
@@ -30,7 +31,6 @@ from bot.model.messages import (
 )
 from bot.model.messenger import DeliveryRefused
 from scheduler.dispatcher import Dispatcher
-from scheduler.participation import run_participation
 from search.tool_catalogue import ToolCatalogue
 from storage import migrate
 from storage.db import Database

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer
+from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer
 from bot.model.markup import Text
 from bot.model.messages import Incoming, Reply
 from tests.harness import Harness

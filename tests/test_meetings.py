@@ -11,8 +11,8 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.core.clock import ManualClock
+from bot.handlers.meetings.jobs import extend_all_series
 from bot.model.messages import ChatTarget, MemberTarget
-from scheduler.series import extend_all_series
 from storage.db import Database
 from storage.models import Meeting, Reflection, ScheduledSend, SendState
 from tests.harness import Harness

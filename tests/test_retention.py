@@ -8,8 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.core.button_codec import ButtonCodec
-from bot.model.messages import Button
+from bot.core.button_codec import STORED, ButtonStore
 from scheduler.retention import apply_retention
 from storage.models import (
     Activity,
@@ -20,6 +19,7 @@ from storage.models import (
     ScheduledSend,
     SendState,
 )
+from storage.repositories import Repositories
 from storage.repositories.production import ProductionRepository
 from storage.retention import RetentionPolicy, ledger_cutoff
 from tests.harness import Harness
@@ -49,8 +49,10 @@ async def test_finished_sends_and_old_buttons_expire(harness: Harness) -> None:
     await coco.says("/herinner morgen 10:00 Neem je verhaal mee")
     harness.clock.advance(timedelta(days=1, hours=2))
     assert len(await harness.deliver()) == 1
-    codec = ButtonCodec(harness.database, harness.clock, 64)
-    key = await codec.encode(Button("Verder", "exp.page", "5|" + "#buurt " * 20))
+    async with harness.database.session() as session:
+        key = await Repositories.bind(session).buttons.store(
+            "exp.page", "5|" + "#buurt " * 20, harness.clock.now()
+        )
     pending = "/herinner 20 april 10:00 Nog niet verstuurd"
     await coco.says(pending)
     harness.clock.advance(timedelta(days=29))
@@ -65,7 +67,8 @@ async def test_finished_sends_and_old_buttons_expire(harness: Harness) -> None:
     harness.clock.advance(timedelta(days=60))
     await apply_retention(harness.database, harness.clock, POLICY)
     assert await _count(harness, ButtonPayload) == 0
-    assert await codec.decode(key) is None
+    async with harness.database.session() as session:
+        assert await ButtonStore.open(Repositories.bind(session), STORED, key) is None
 
 
 async def test_the_ledger_becomes_monthly_counts_after_its_period(harness: Harness) -> None:

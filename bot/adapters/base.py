@@ -16,6 +16,8 @@ class Capabilities:
     native_forms: bool
     """Shows a whole form at once (a modal) instead of one question at a time."""
     direct_messages: bool
+    button_data_limit: int | None = None
+    """Most bytes a button may carry back; longer data the core keeps behind a key."""
 
 
 class Host(Protocol):
@@ -28,6 +30,10 @@ class Host(Protocol):
     async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
         """Report that the platform refused a DM to this user; returns what to say in the
         group instead (empty when there is no group to fall back to)."""
+        ...
+
+    async def known_communities(self, platform: str, chat_ids: Sequence[str]) -> set[str]:
+        """Which of these chats are communities the bot already serves."""
         ...
 
 

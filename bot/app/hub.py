@@ -14,22 +14,22 @@ from datetime import timedelta
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.app.config import Settings
-from bot.core.button_codec import ButtonCodec
+from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock, SystemClock
 from bot.core.command_menu import CommandMenu, build_menu
 from bot.core.i18n import Catalogs
 from bot.core.pipeline import Core
 from bot.core.router import Router
 from bot.handlers import build_router
+from bot.handlers.meetings.jobs import extend_all_series
+from bot.handlers.participation.jobs import run_participation
 from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
 from bot.model.messenger import DeliveryRefused
 from scheduler.delivery import DeliveryLoop
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import schedule_housekeeping
-from scheduler.participation import run_participation
 from scheduler.retention import schedule_retention
 from scheduler.runner import Scheduler
-from scheduler.series import extend_all_series
 from search.tool_catalogue import ToolCatalogue
 from storage import migrate
 from storage.db import Database
@@ -94,6 +94,9 @@ class Hub:
     async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
         return await self.core.direct_message_refused(user, group)
 
+    async def known_communities(self, platform: str, chat_ids: Sequence[str]) -> set[str]:
+        return await self.core.known_communities(platform, chat_ids)
+
     async def run(self) -> None:
         """Run until SIGINT, SIGTERM or an adapter asks to stop (the console at end of input)."""
         loop = asyncio.get_running_loop()
@@ -149,6 +152,17 @@ async def build_hub(
     catalogs = Catalogs(settings.language)
     counter = MessageCounter(database)
     messenger = RoutingMessenger()
+    menu = build_menu(router, catalogs)
+    adapters = platform_adapters(settings, menu=menu, router=router, catalogs=catalogs)
+    if console is not None or not adapters:
+        adapters.append(ConsoleAdapter(console or ConsoleOptions()))
+    buttons = ButtonStore(
+        {
+            adapter.platform: adapter.capabilities.button_data_limit
+            for adapter in adapters
+            if adapter.capabilities.button_data_limit is not None
+        }
+    )
     core = Core(
         database=database,
         router=router,
@@ -159,6 +173,7 @@ async def build_hub(
         counter=counter,
         defaults=CommunityDefaults(language=settings.language, timezone=settings.timezone),
         tools=tools,
+        buttons=buttons,
         coordinators=frozenset(settings.coordinators),
     )
     scheduler = Scheduler()
@@ -170,6 +185,7 @@ async def build_hub(
         catalogs=catalogs,
         clock=clock,
         messenger=messenger,
+        buttons=buttons,
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
     delivery = DeliveryLoop(scheduler, dispatcher)
@@ -193,21 +209,14 @@ async def build_hub(
         counter=counter,
         delivery=delivery,
     )
-    menu = build_menu(router, catalogs)
-    for adapter in platform_adapters(
-        settings, database=database, clock=clock, menu=menu, router=router, catalogs=catalogs
-    ):
+    for adapter in adapters:
         hub.add_adapter(adapter)
-    if console is not None or not hub.adapters:
-        hub.add_adapter(ConsoleAdapter(console or ConsoleOptions()))
     return hub
 
 
 def platform_adapters(
     settings: Settings,
     *,
-    database: Database,
-    clock: Clock,
     menu: CommandMenu,
     router: Router,
     catalogs: Catalogs,
@@ -215,11 +224,7 @@ def platform_adapters(
     """An adapter for every platform with a token. Platform libraries load only when used."""
     adapters: list[Adapter] = []
     if settings.telegram_token is not None:
-        from bot.adapters.telegram.adapter import (
-            CALLBACK_DATA_LIMIT,
-            TelegramAdapter,
-            TelegramConfig,
-        )
+        from bot.adapters.telegram.adapter import TelegramAdapter, TelegramConfig
 
         secret = settings.telegram_webhook_secret
         config = TelegramConfig(
@@ -230,22 +235,13 @@ def platform_adapters(
             webhook_port=settings.telegram_webhook_port,
             webhook_secret=secret.get_secret_value() if secret else None,
         )
-        buttons = ButtonCodec(database, clock, CALLBACK_DATA_LIMIT)
-        adapters.append(TelegramAdapter(config, buttons=buttons, menu=menu))
+        adapters.append(TelegramAdapter(config, menu=menu))
     if settings.discord_token is not None:
-        from bot.adapters.discord.adapter import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+        from bot.adapters.discord.adapter import DiscordAdapter, DiscordConfig
 
         discord_config = DiscordConfig(
             token=settings.discord_token.get_secret_value(),
             coordinator_role=settings.discord_coordinator_role,
         )
-        adapters.append(
-            DiscordAdapter(
-                discord_config,
-                buttons=ButtonCodec(database, clock, CUSTOM_ID_LIMIT),
-                router=router,
-                catalogs=catalogs,
-                database=database,
-            )
-        )
+        adapters.append(DiscordAdapter(discord_config, router=router, catalogs=catalogs))
     return adapters

@@ -21,8 +21,11 @@ class CommandMenu:
     entries: dict[tuple[str, Role], tuple[MenuEntry, ...]]
     """Per (language, role): the commands that role may use, described in that language."""
 
-    def for_role(self, language: str, role: Role) -> tuple[MenuEntry, ...]:
-        return self.entries[(language, role)]
+    def for_members(self, language: str) -> tuple[MenuEntry, ...]:
+        return self.entries[(language, Role.MEMBER)]
+
+    def for_coordinators(self, language: str) -> tuple[MenuEntry, ...]:
+        return self.entries[(language, Role.COORDINATOR)]
 
 
 def build_menu(router: Router, catalogs: Catalogs) -> CommandMenu:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.i18n import Catalogs, Translator, Value
-from bot.core.router import Router
 from bot.model.markup import Text
-from bot.model.messages import Button, Reply
+from bot.model.messages import Button, Incoming, Reply
 from bot.model.messenger import Messenger
 from search.tool_catalogue import ToolCatalogue
 from storage.models import Community, Identity, Member, Membership, Role, ScheduledSend
 from storage.repositories import Repositories
-
-if TYPE_CHECKING:
-    from bot.dialogs.engine import DialogEngine
 
 
 class UserError(Exception):
@@ -28,6 +25,24 @@ class UserError(Exception):
         super().__init__(key)
         self.key = key
         self.values = values
+
+
+class Dialogs(Protocol):
+    """What a handler may ask of the dialog engine: open a form, forget what it holds."""
+
+    async def start(
+        self,
+        msg: Incoming,
+        ctx: Context,
+        form_name: str,
+        values: Mapping[str, str | None] | None = None,
+        *,
+        defaults: Mapping[str, str | None] | None = None,
+        first_answer: str | None = None,
+    ) -> list[Reply]: ...
+
+    def forget_held(self, msg: Incoming) -> None:
+        """Drop text the client-data guard holds for this conversation (after forget-me)."""
 
 
 @dataclass
@@ -43,8 +58,7 @@ class Context:
     repos: Repositories
     clock: Clock
     messenger: Messenger
-    router: Router
-    dialogs: DialogEngine
+    dialogs: Dialogs
     is_private: bool
     tools: ToolCatalogue
     """The searchable tool catalogue of this process."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock
 from bot.core.context import Context, UserError
 from bot.core.i18n import Catalogs, Translator, language_or_none
@@ -51,6 +52,7 @@ class Core:
         counter: MessageCounter,
         defaults: CommunityDefaults,
         tools: ToolCatalogue,
+        buttons: ButtonStore | None = None,
         coordinators: frozenset[str] = frozenset(),
         on_planned: Callable[[datetime], None] | None = None,
     ) -> None:
@@ -64,6 +66,7 @@ class Core:
         self.defaults = defaults
         self.coordinators = coordinators
         self.tools = tools
+        self.buttons = buttons or ButtonStore()
         self.on_planned = on_planned
         """Told the earliest due time of sends a handler planned, once they are committed."""
         self._locks = KeyedLocks()
@@ -99,6 +102,7 @@ class Core:
                 replies = await self._dispatch(msg, ctx)
                 for hook in self.router.reply_hooks():
                     replies = await hook(msg, ctx, replies)
+                replies = await self.buttons.seal(ctx.repos, msg.platform, replies, ctx.now())
             self._remember(msg, key, ctx)
             if ctx.planned and self.on_planned is not None:
                 self.on_planned(min(ctx.planned))
@@ -144,7 +148,6 @@ class Core:
             repos=repos,
             clock=self.clock,
             messenger=self.messenger,
-            router=self.router,
             dialogs=self.dialogs,
             is_private=msg.chat.is_private,
             tools=self.tools,
@@ -229,10 +232,15 @@ class Core:
                 moved = await self.dialogs.move(
                     repos, user, identity.private_chat_id, group.chat_id, t
                 )
-                return [Reply(t.text("dm.refused", name=user.display_name)), *moved]
+                replies = [Reply(t.text("dm.refused", name=user.display_name)), *moved]
+                return await self.buttons.seal(repos, group.platform, replies, self.clock.now())
         except Exception:
             log.exception("could not record a refused direct message on %s", user.platform)
             return []
+
+    async def known_communities(self, platform: str, chat_ids: Sequence[str]) -> set[str]:
+        async with self.database.session() as session:
+            return await Repositories.bind(session).communities.known_chats(platform, chat_ids)
 
     async def _still_open(self, msg: Incoming, ctx: Context, before: DialogState) -> list[Reply]:
         """After another command: remind the member of the form they left open."""
@@ -250,10 +258,11 @@ class Core:
         return list(await command.handler(msg, ctx))
 
     async def _press(self, msg: Incoming, ctx: Context) -> list[Reply]:
-        handler = self.router.find_action(msg.action)
-        if handler is None:
+        opened = await self.buttons.open(ctx.repos, msg.action, msg.payload)
+        handler = self.router.find_action(opened[0]) if opened is not None else None
+        if opened is None or handler is None:
             return [ctx.reply("error.stale_button")]
-        return list(await handler(msg, ctx))
+        return list(await handler(replace(msg, action=opened[0], payload=opened[1]), ctx))
 
     def _unknown_command(self, msg: Incoming, ctx: Context) -> Reply:
         close = difflib.get_close_matches(msg.command, self.router.command_names(), n=1)

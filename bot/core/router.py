@@ -11,7 +11,7 @@ from storage.models import Role
 if TYPE_CHECKING:
     from bot.core.context import Context
     from bot.core.outbox import Renderer
-    from bot.dialogs.engine import Form
+    from bot.dialogs.forms import Form
     from bot.model.messages import Incoming, Reply
 
 Handler = Callable[["Incoming", "Context"], Awaitable[list["Reply"]]]

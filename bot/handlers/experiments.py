@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.core.context import Context, UserError
 from bot.core.router import CommandOption, OptionChoice, Router
-from bot.dialogs.engine import Field, Form, FormValues, choices_of
+from bot.dialogs.forms import Field, Form, FormValues, choices_of
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
 from bot.core.context import Context, UserError
 from bot.core.i18n import LANGUAGES
 from bot.core.router import Command, CommandOption, OptionChoice, Router
-from bot.dialogs.engine import Choice, Field, Form, FormValues
+from bot.dialogs.forms import Choice, Field, Form, FormValues
 from bot.model.markup import Text
 from bot.model.messages import Incoming, Reply
 from storage.models import Role
@@ -24,32 +27,35 @@ LANGUAGE_OPTION = CommandOption(
 )
 
 
-async def start(msg: Incoming, ctx: Context) -> list[Reply]:
-    if ctx.is_private:
-        body = ctx.text("start.private", name=ctx.member.display_name)
-    else:
-        body = ctx.text("start.group", name=ctx.member.display_name)
-    return [Reply(body + "\n\n" + command_list(ctx))]
+@dataclass(frozen=True)
+class HelpPages:
+    """`/start` and `/help`, given the router's command list when they are registered."""
 
+    commands: Callable[[], Iterable[Command]]
 
-async def help_(msg: Incoming, ctx: Context) -> list[Reply]:
-    return [Reply(ctx.text("help.intro") + "\n\n" + command_list(ctx))]
+    async def start(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        if ctx.is_private:
+            body = ctx.text("start.private", name=ctx.member.display_name)
+        else:
+            body = ctx.text("start.group", name=ctx.member.display_name)
+        return [Reply(body + "\n\n" + self.command_list(ctx))]
 
+    async def help(self, msg: Incoming, ctx: Context) -> list[Reply]:
+        return [Reply(ctx.text("help.intro") + "\n\n" + self.command_list(ctx))]
 
-def command_list(ctx: Context) -> Text:
-    sections = [_section(ctx, "help.member_commands", Role.MEMBER)]
-    if ctx.is_coordinator:
-        sections.append(_section(ctx, "help.coordinator_commands", Role.COORDINATOR))
-    sections.append(ctx.text("help.footer"))
-    return Text.join(sections, "\n\n")
+    def command_list(self, ctx: Context) -> Text:
+        sections = [self._section(ctx, "help.member_commands", Role.MEMBER)]
+        if ctx.is_coordinator:
+            sections.append(self._section(ctx, "help.coordinator_commands", Role.COORDINATOR))
+        sections.append(ctx.text("help.footer"))
+        return Text.join(sections, "\n\n")
 
-
-def _section(ctx: Context, title_key: str, role: Role) -> Text:
-    lines = [ctx.text(title_key)]
-    for command in ctx.router.commands():
-        if command.in_help and command.role is role:
-            lines.append(_command_line(ctx, command))
-    return Text.join(lines)
+    def _section(self, ctx: Context, title_key: str, role: Role) -> Text:
+        lines = [ctx.text(title_key)]
+        for command in self.commands():
+            if command.in_help and command.role is role:
+                lines.append(_command_line(ctx, command))
+        return Text.join(lines)
 
 
 def _command_line(ctx: Context, command: Command) -> Text:
@@ -94,8 +100,9 @@ async def _language_chosen(msg: Incoming, ctx: Context, values: FormValues) -> l
 
 
 def register(router: Router) -> None:
-    router.command("start", "start", start, help_key="help.cmd.start")
-    router.command("hulp", "help", help_, help_key="help.cmd.help")
+    pages = HelpPages(router.commands)
+    router.command("start", "start", pages.start, help_key="help.cmd.start")
+    router.command("hulp", "help", pages.help, help_key="help.cmd.help")
     router.command(
         "taal",
         "language",

@@ -95,7 +95,7 @@ async def on_forget(msg: Incoming, ctx: Context) -> list[Reply]:
     repository = PrivacyRepository(ctx.repos.session)
     keep = choice is ForgetChoice.ANONYMOUS
     await repository.erase(await repository.keys(ctx.member.id), keep_contributions=keep)
-    ctx.dialogs.guard.drop(msg)
+    ctx.dialogs.forget_held(msg)
     ctx.sender_forgotten = True
     return [ctx.reply("forget.done_anonymous" if keep else "forget.done_all", private=True)]
 

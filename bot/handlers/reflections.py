@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.core.context import Context, UserError
 from bot.core.router import Router
-from bot.dialogs.engine import Field, Form, FormValues
+from bot.dialogs.forms import Field, Form, FormValues
 from bot.model.messages import Button, Incoming, Reply, payload_number
 from storage.models import Meeting, SharingLevel
 from storage.repositories.ledger import ActivityKind

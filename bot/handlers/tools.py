@@ -17,7 +17,7 @@ from babel.dates import format_date
 from bot.core.context import Context, UserError
 from bot.core.i18n import Translator
 from bot.core.router import CommandOption, Router
-from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer
+from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, MemberTarget, Reply
 from bot.model.messenger import DeliveryRefused

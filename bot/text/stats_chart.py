@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
 
 import matplotlib
 
@@ -12,11 +14,20 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from storage.repositories.participation import WeekFigures
+
+class Week(Protocol):
+    """One bar: how many members gave, and how many only took, in the week from `week_start`."""
+
+    @property
+    def week_start(self) -> date: ...
+    @property
+    def givers(self) -> int: ...
+    @property
+    def takers(self) -> int: ...
 
 
 def weekly_chart(
-    weeks: Sequence[WeekFigures], *, title: str, givers: str, takers: str, week_label: str
+    weeks: Sequence[Week], *, title: str, givers: str, takers: str, week_label: str
 ) -> bytes:
     """Stacked bars per week: members who gave, and members who only took."""
     figure = Figure(figsize=(8, 4), dpi=100)

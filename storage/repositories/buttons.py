@@ -1,3 +1,5 @@
+"""Button payloads too long for a platform, kept behind short keys."""
+
 from __future__ import annotations
 
 import base64

@@ -1,3 +1,5 @@
+"""Communities (one per group chat) and their settings."""
+
 from __future__ import annotations
 
 from collections.abc import Collection

@@ -1,3 +1,5 @@
+"""Open dialogs: the progress of a form, per conversation, restart-safe."""
+
 from __future__ import annotations
 
 from datetime import datetime

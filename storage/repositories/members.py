@@ -1,3 +1,5 @@
+"""Members, their platform identities and their memberships of communities."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -11,8 +11,6 @@ from typing import Protocol
 
 from bot.adapters.base import Capabilities
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
-from bot.core.button_codec import ButtonCodec
-from bot.core.clock import SystemClock
 from bot.core.command_menu import build_menu
 from bot.core.i18n import Catalogs
 from bot.handlers import build_router
@@ -54,6 +52,11 @@ class RecordingHost:
     async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
         self.refused.append(user)
         return []
+
+    async def known_communities(self, platform: str, chat_ids: Sequence[str]) -> set[str]:
+        """Like the hub: a group chat becomes a community with its first message."""
+        seen = {msg.chat.chat_id for msg in self.received if msg.platform == platform}
+        return {chat_id for chat_id in chat_ids if chat_id in seen}
 
 
 class Driver(Protocol):
@@ -152,7 +155,6 @@ class TelegramDriver:
 
     def __init__(self, server: FakeTelegramServer, database: Database) -> None:
         from bot.adapters.telegram.adapter import (
-            CALLBACK_DATA_LIMIT,
             TelegramAdapter,
             TelegramConfig,
         )
@@ -164,7 +166,6 @@ class TelegramDriver:
         server.user_started_bot(self.ANNA)
         self.adapter = TelegramAdapter(
             TelegramConfig(token=server.token, base_url=server.base_url, poll_timeout=1),
-            buttons=ButtonCodec(database, SystemClock(), CALLBACK_DATA_LIMIT),
             menu=build_menu(build_router()[0], Catalogs()),
         )
         self.capabilities = self.adapter.capabilities
@@ -222,7 +223,7 @@ class DiscordDriver:
     STRANGER = 8902
 
     def __init__(self, server: FakeDiscordServer, database: Database) -> None:
-        from bot.adapters.discord.adapter import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+        from bot.adapters.discord.adapter import DiscordAdapter, DiscordConfig
 
         self.server = server
         server.add_guild(self.GUILD, "Contract", channels={self.CHANNEL: "contract"}, owner_id=1)
@@ -234,10 +235,8 @@ class DiscordDriver:
         router, _ = build_router()
         self.adapter = DiscordAdapter(
             DiscordConfig(token=server.token, guild_ready_timeout=0.05),
-            buttons=ButtonCodec(database, SystemClock(), CUSTOM_ID_LIMIT),
             router=router,
             catalogs=Catalogs(),
-            database=database,
         )
         self.capabilities = self.adapter.capabilities
         self.host = RecordingHost()

@@ -15,15 +15,14 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.adapters.discord.adapter import CUSTOM_ID_LIMIT, DiscordAdapter, DiscordConfig
+from bot.adapters.discord.adapter import DiscordAdapter, DiscordConfig
 from bot.app.config import Settings
 from bot.app.hub import Hub, build_hub
-from bot.core.button_codec import ButtonCodec
 from bot.core.clock import ManualClock
+from bot.handlers.participation.jobs import run_participation
 from bot.model.markup import Text
 from bot.model.messages import ChatTarget, MemberTarget, Reply
 from bot.model.messenger import DeliveryFailed, DeliveryRefused
-from scheduler.participation import run_participation
 from storage.models import Experiment, Identity, Membership, MessageCount
 from tests.adapters.markdown_view import unescaped_mentions, visible
 from tests.fakes.discord_api import FakeDiscordServer, Interaction, SentMessage
@@ -127,10 +126,8 @@ def quick_adapter(hub: Hub, **config: Any) -> DiscordAdapter:
         DiscordConfig(
             token=TOKEN, coordinator_role="coördinator", guild_ready_timeout=0.05, **config
         ),
-        buttons=ButtonCodec(hub.database, hub.core.clock, CUSTOM_ID_LIMIT),
         router=hub.core.router,
         catalogs=hub.core.catalogs,
-        database=hub.database,
     )
 
 
@@ -529,10 +526,8 @@ async def test_a_wrong_token_stops_the_start_with_a_clear_error(tmp_path: Path) 
             adapter = quick_adapter(hub)
             wrong = DiscordAdapter(
                 replace(adapter.config, token="not-the-token"),
-                buttons=ButtonCodec(hub.database, hub.core.clock, CUSTOM_ID_LIMIT),
                 router=hub.core.router,
                 catalogs=hub.core.catalogs,
-                database=hub.database,
             )
             with pytest.raises(discord.LoginFailure) as failure:
                 await wrong.start(hub)

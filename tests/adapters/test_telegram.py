@@ -15,10 +15,10 @@ from sqlalchemy import select
 from bot.app.config import Settings
 from bot.app.hub import Hub, build_hub
 from bot.core.clock import ManualClock
+from bot.handlers.participation.jobs import run_participation
 from bot.model.markup import Text
 from bot.model.messages import ChatTarget, MemberTarget, Reply
 from bot.model.messenger import DeliveryRefused
-from scheduler.participation import run_participation
 from storage.models import Identity, Membership
 from tests.fakes.telegram_api import (
     BOT_USERNAME,

@@ -10,10 +10,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from bot.core.button_codec import ButtonCodec
-from bot.model.messages import Button
 from storage.db import Database
 from storage.models import Base, Identity, LedgerMonth, Pledge, Prompt
+from storage.repositories import Repositories
 from storage.repositories.communities import CommunityRepository
 from tests.harness import Harness, Person
 
@@ -84,9 +83,10 @@ async def build_member_everywhere(
     await zoe.chats("goedemorgen allemaal")
     await harness.core.counter.flush()
     member_id = await member_id_of(harness, user_id)
-    codec = ButtonCodec(harness.database, harness.clock, 64)
-    await codec.encode(Button("Volgende", "exp.page", f"5|van:{name} " + "#beeld " * 8))
     now = harness.clock.now()
+    async with harness.database.session() as session:
+        long_payload = f"5|van:{name} " + "#beeld " * 8
+        await Repositories.bind(session).buttons.store("exp.page", long_payload, now)
     group = await community_id_of(harness, "group-1")
     async with harness.database.session() as session:
         session.add(Prompt(community_id=group, member_id=member_id, planned_at=now))

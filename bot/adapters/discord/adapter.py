@@ -49,7 +49,7 @@ from bot.adapters.discord.rendering import (
     modal,
     submitted_values,
 )
-from bot.core.button_codec import ButtonCodec
+from bot.core import button_codec
 from bot.core.i18n import Catalogs, language_or_none
 from bot.core.locks import KeyedLocks
 from bot.core.router import Router
@@ -64,8 +64,6 @@ from bot.model.messages import (
     UserRef,
 )
 from bot.model.messenger import DeliveryFailed, DeliveryRefused
-from storage.db import Database
-from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -105,21 +103,20 @@ def language_of(locale: discord.Locale | None) -> str | None:
 class DiscordAdapter:
     platform = PLATFORM
     capabilities = Capabilities(
-        max_message_length=MESSAGE_LIMIT, native_forms=True, direct_messages=True
+        max_message_length=MESSAGE_LIMIT,
+        native_forms=True,
+        direct_messages=True,
+        button_data_limit=CUSTOM_ID_LIMIT,
     )
 
     def __init__(
         self,
         config: DiscordConfig,
         *,
-        buttons: ButtonCodec,
         router: Router,
         catalogs: Catalogs,
-        database: Database,
     ) -> None:
         self.config = config
-        self._buttons = buttons
-        self._database = database
         self._commands = slash_commands(router, catalogs)
         self._fingerprint = fingerprint(self._commands)
         self.client = discord.AutoShardedClient(
@@ -269,10 +266,11 @@ class DiscordAdapter:
     async def _community_channels(self, guild: discord.Guild) -> list[discord.TextChannel]:
         """The guild's text channels that are communities, in the guild's order."""
         channels = sorted(guild.text_channels, key=lambda channel: channel.position)
-        async with self._database.session() as session:
-            known = await Repositories.bind(session).communities.known_chats(
-                PLATFORM, [str(channel.id) for channel in channels]
-            )
+        if self._host is None:
+            return []
+        known = await self._host.known_communities(
+            PLATFORM, [str(channel.id) for channel in channels]
+        )
         return [channel for channel in channels if str(channel.id) in known]
 
     # incoming: interactions -------------------------------------------------------------
@@ -302,7 +300,7 @@ class DiscordAdapter:
         data: Mapping[str, Any] = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
         if interaction.type is discord.InteractionType.component:
-            decoded = await self._buttons.decode(custom_id)
+            decoded = button_codec.decode(custom_id)
             action, payload = decoded if decoded is not None else ("", "")
             chat, user = self._interaction_refs(interaction)
             pressed = Incoming.button(chat, user, action, payload)
@@ -471,7 +469,7 @@ class DiscordAdapter:
         if not outgoing.rows:
             return None
         custom_ids = {
-            button: await self._buttons.encode(button) for row in outgoing.rows for button in row
+            button: button_codec.encode(button) for row in outgoing.rows for button in row
         }
         return button_view(outgoing.rows, custom_ids)
 

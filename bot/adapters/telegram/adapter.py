@@ -39,7 +39,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 from bot.adapters.base import Capabilities, Host
 from bot.adapters.rendering import render_html, render_plain, split_text
 from bot.adapters.telegram.limits import TelegramRateLimiter
-from bot.core.button_codec import ButtonCodec
+from bot.core import button_codec
 from bot.core.command_menu import CommandMenu, MenuEntry
 from bot.core.i18n import LANGUAGES
 from bot.core.locks import KeyedLocks
@@ -56,7 +56,6 @@ from bot.model.messages import (
     parse_command,
 )
 from bot.model.messenger import DeliveryFailed, DeliveryRefused
-from storage.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -87,19 +86,20 @@ def utf16_length(text: Text) -> int:
 class TelegramAdapter:
     platform = PLATFORM
     capabilities = Capabilities(
-        max_message_length=MESSAGE_LIMIT, native_forms=False, direct_messages=True
+        max_message_length=MESSAGE_LIMIT,
+        native_forms=False,
+        direct_messages=True,
+        button_data_limit=CALLBACK_DATA_LIMIT,
     )
 
     def __init__(
         self,
         config: TelegramConfig,
         *,
-        buttons: ButtonCodec,
         menu: CommandMenu,
         rate_limiter: BaseRateLimiter[int] | None = None,
     ) -> None:
         self.config = config
-        self._buttons = buttons
         self._menu = menu
         self.rate_limiter = rate_limiter or TelegramRateLimiter()
         self.app: Application = (  # type: ignore[type-arg]
@@ -155,8 +155,8 @@ class TelegramAdapter:
     async def _publish_menu(self) -> None:
         bot = self.app.bot
         for language in (*LANGUAGES, None):
-            members = _commands(self._menu.for_role(language or "nl", Role.MEMBER))
-            coordinators = _commands(self._menu.for_role(language or "nl", Role.COORDINATOR))
+            members = _commands(self._menu.for_members(language or "nl"))
+            coordinators = _commands(self._menu.for_coordinators(language or "nl"))
             await bot.set_my_commands(members, BotCommandScopeDefault(), language)
             await bot.set_my_commands(members, BotCommandScopeAllPrivateChats(), language)
             await bot.set_my_commands(members, BotCommandScopeAllGroupChats(), language)
@@ -219,7 +219,7 @@ class TelegramAdapter:
         chat = (
             origin.chat if isinstance(origin, Message) else Chat(query.from_user.id, Chat.PRIVATE)
         )
-        decoded = await self._buttons.decode(query.data or "")
+        decoded = button_codec.decode(query.data or "")
         action, payload = decoded if decoded is not None else ("", "")
         user = await self._user_ref(query.from_user, chat)
         msg = Incoming.button(_chat_ref(chat), user, action, payload)
@@ -344,9 +344,7 @@ class TelegramAdapter:
         if reply.buttons:
             rows = [
                 [
-                    InlineKeyboardButton(
-                        button.label, callback_data=await self._buttons.encode(button)
-                    )
+                    InlineKeyboardButton(button.label, callback_data=button_codec.encode(button))
                     for button in row
                 ]
                 for row in reply.buttons

@@ -19,7 +19,7 @@ from bot.core.context import Context, UserError
 from bot.core.i18n import Translator, Value
 from bot.core.outbox import JobPlanner, Planner, SendContext, to_group, to_member
 from bot.core.router import Router
-from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer, choices_of
+from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer, choices_of
 from bot.model.markup import Text
 from bot.model.messages import Attachment, Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError

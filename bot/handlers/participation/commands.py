@@ -16,7 +16,7 @@ from bot.core.context import Context, UserError
 from bot.core.i18n import Translator
 from bot.core.outbox import SendContext
 from bot.core.router import CommandOption, OptionChoice, Router
-from bot.dialogs.engine import Field, Form, FormValues, choices_of
+from bot.dialogs.forms import Field, Form, FormValues, choices_of
 from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.sweep import KIND_CHECK, KIND_MENTION, KIND_PROMPT
 from bot.model.messages import Button, Incoming, Reply, payload_number

@@ -17,7 +17,7 @@ from bot.core.context import Context, UserError
 from bot.core.i18n import Translator
 from bot.core.outbox import SendContext, to_member
 from bot.core.router import Router
-from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer
+from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer
 from bot.handlers.participation.sweep import next_checkin
 from bot.model.messages import Button, Incoming, Reply, payload_number
 from bot.text.when import Unclear, parse_moment

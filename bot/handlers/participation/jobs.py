@@ -1,7 +1,8 @@
 """The participation job: the daily sweep for passive members and the weekly digests.
 
 It runs every few minutes; each community's sweep happens once a day at its own hour (the
-claim makes that hold across processes) and every community keeps one digest planned.
+claim makes that hold across processes) and every community keeps one digest planned. The
+scheduler only wakes it up (bot/app/hub.py hands it over).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Recurring meetings are planned a while ahead; this job keeps that horizon filled."""
+"""The meetings job: recurring meetings are planned a while ahead; it keeps that horizon filled.
+
+The scheduler only wakes it up (bot/app/hub.py hands it over); the planning is the capability's.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,100 @@
+"""Form declarations: a form is a list of fields, declared once by its capability.
+
+The engine in engine.py walks a declaration one question at a time; `Form.view` offers it whole
+to platforms with native forms (Discord modals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from bot.core.context import Context
+from bot.core.i18n import Value
+from bot.model.messages import FormChoiceView, FormFieldView, FormView, Incoming, Reply
+from storage.models import DialogState, Role
+
+SKIP = "-"
+FormValues = dict[str, str | None]
+CompleteHandler = Callable[[Incoming, Context, FormValues], Awaitable[list[Reply]]]
+
+
+class InvalidAnswer(Exception):
+    """Raised by a field's parser; the question is asked again with this explanation."""
+
+    def __init__(self, key: str, /, **values: Value) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label_key: str
+
+
+def choices_of(options: type[StrEnum], key_prefix: str) -> tuple[Choice, ...]:
+    """One choice per enum member, labelled by the catalog key `<key_prefix>.<value>`."""
+    return tuple(Choice(option.value, f"{key_prefix}.{option.value}") for option in options)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    prompt_key: str
+    label_key: str
+    required: bool = False
+    max_length: int = 4000
+    multiline: bool = False
+    choices: tuple[Choice, ...] = ()
+    parse: Callable[[str], str] | None = None
+    """Normalises a typed answer or raises InvalidAnswer."""
+    understand: Callable[[str, Context], str] | None = None
+    """Like `parse`, for answers read in the member's context (their time zone, now)."""
+    guard: bool = False
+    """Free text where a member might type client data by mistake: checked before it is kept."""
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    title_key: str
+    fields: tuple[Field, ...]
+    on_complete: CompleteHandler
+    ttl: timedelta = field(default=timedelta(hours=24))
+    role: Role = Role.MEMBER
+    """Who may fill it in; checked on every answer, so a forged submission gets nowhere."""
+
+    def view(self, ctx: Context, state: DialogState, limit: int) -> FormView | None:
+        """The fields still open, at most `limit` of them, for a native form (a Discord modal),
+        current values filled in. None when the platform shows no native form here, or when
+        the form is only choices: buttons ask those better."""
+        open_fields = [f for f in self.fields if f.name not in state.values]
+        if limit <= 0 or not open_fields or all(f.choices for f in self.fields):
+            return None
+        title = ctx.t.plain(self.title_key)
+        parts = -(-len(self.fields) // limit)
+        if parts > 1:
+            part = (len(self.fields) - len(open_fields)) // limit + 1
+            title = ctx.t.plain("dialog.part_title", title=title, part=part, parts=parts)
+        return FormView(
+            name=self.name,
+            title=title,
+            fields=tuple(_field_view(ctx, f, state) for f in open_fields[:limit]),
+        )
+
+
+def _field_view(ctx: Context, field: Field, state: DialogState) -> FormFieldView:
+    value = state.values.get(field.name) or state.defaults.get(field.name) or ""
+    return FormFieldView(
+        name=field.name,
+        label=ctx.t.plain(field.label_key),
+        required=field.required,
+        multiline=field.multiline,
+        max_length=field.max_length,
+        choices=tuple(FormChoiceView(c.value, ctx.t.plain(c.label_key)) for c in field.choices),
+        value=str(value),
+    )

@@ -58,7 +58,8 @@ async def test_platform_language_is_used_until_the_member_chooses(harness: Harne
 
 async def test_bad_language_argument_explains_usage(harness: Harness) -> None:
     anna = harness.member("Anna")
-    assert "Gebruik: /taal nl" in (await anna.says("/taal klingon")).text
+    answer = (await anna.says("/taal klingon")).text
+    assert "‘klingon’" in answer and "nl, en, groep nl, groep en" in answer
 
 
 async def test_group_language_is_for_coordinators(harness: Harness) -> None:

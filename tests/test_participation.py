@@ -284,7 +284,8 @@ async def test_level_without_arguments_offers_buttons(atelier: Harness) -> None:
     shown = await anna.says("/niveau")
     assert "nog niet gekozen" in shown.text
     assert "op afstand" in (await anna.presses("perifeer")).text
-    assert "Kies /niveau" in (await anna.says("/niveau heel erg")).text
+    answer = (await anna.says("/niveau heel erg")).text
+    assert "‘heel erg’" in answer and "kern, actief, perifeer" in answer
 
 
 def test_at_least_twenty_prompts_in_both_languages_each_a_question() -> None:

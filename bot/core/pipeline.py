@@ -16,7 +16,7 @@ from bot.core.clock import Clock
 from bot.core.context import Context, UserError
 from bot.core.i18n import Catalogs, Translator, language_or_none
 from bot.core.locks import KeyedLocks
-from bot.core.router import Router
+from bot.core.router import ArgumentError, Router
 from bot.dialogs.engine import DialogEngine
 from bot.model.messages import ChatRef, EventKind, Incoming, Reply, UserRef
 from bot.model.messenger import Messenger
@@ -255,7 +255,23 @@ class Core:
             return [self._unknown_command(msg, ctx)]
         if not command.allowed_for(ctx.role):
             return [ctx.reply("error.coordinators_only", command=f"/{msg.command}")]
-        return list(await command.handler(msg, ctx))
+        try:
+            arguments = command.parse(msg)
+        except ArgumentError as problem:
+            return [self._argument_problem(msg, ctx, problem)]
+        return list(await command.handler(replace(msg, arguments=arguments), ctx))
+
+    @staticmethod
+    def _argument_problem(msg: Incoming, ctx: Context, problem: ArgumentError) -> Reply:
+        """One clear sentence in the member's language: which option, and what it takes."""
+        option = problem.option
+        return ctx.reply(
+            f"error.option_{problem.problem.value}",
+            command=f"/{msg.command}",
+            option=option.shown_name(ctx.language),
+            given=problem.given[:60],
+            choices=", ".join(choice.value for choice in option.choices),
+        )
 
     async def _press(self, msg: Incoming, ctx: Context) -> list[Reply]:
         opened = await self.buttons.open(ctx.repos, msg.action, msg.payload)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot.model.arguments import Arguments
 from storage.models import Role
 
 if TYPE_CHECKING:
@@ -26,10 +28,20 @@ class OptionChoice:
     label_key: str
 
 
+class OptionKind(StrEnum):
+    TEXT = "text"
+    """The rest of the line; only the last option of a command can be one."""
+    WORD = "word"
+    NUMBER = "number"
+    """A whole number (a typed `#12` counts as 12)."""
+    CHOICE = "choice"
+    """One of the option's choices; a choice may be several words (`groep nl`)."""
+
+
 @dataclass(frozen=True)
 class CommandOption:
-    """A typed argument, for platforms with structured commands (Discord slash options).
-    The submitted values come back to the handler as the `args` text it already parses."""
+    """A typed argument: a slash option on Discord, a positional word or the rest of the line
+    where commands are typed. The router parses it once and hands the handler its value."""
 
     name: str
     """The Dutch option name (lower case, no spaces)."""
@@ -39,6 +51,34 @@ class CommandOption:
     choices: tuple[OptionChoice, ...] = ()
     """When set, only these values can be picked."""
     required: bool = False
+    kind: OptionKind | None = None
+    """What the value is; by default a choice when choices are set, else the rest of the line."""
+
+    @property
+    def value_kind(self) -> OptionKind:
+        if self.kind is not None:
+            return self.kind
+        return OptionKind.CHOICE if self.choices else OptionKind.TEXT
+
+    def shown_name(self, language: str) -> str:
+        return self.name if language == "nl" else self.alias
+
+
+class ArgumentProblem(StrEnum):
+    MISSING = "missing"
+    NOT_A_CHOICE = "choice"
+    NOT_A_NUMBER = "number"
+    TOO_MANY = "too_many"
+
+
+class ArgumentError(Exception):
+    """An option value that does not parse; the core answers in the member's language."""
+
+    def __init__(self, option: CommandOption, problem: ArgumentProblem, given: str) -> None:
+        super().__init__(f"{option.name}: {problem.value}")
+        self.option = option
+        self.problem = problem
+        self.given = given
 
 
 DEFAULT_OPTION_NAMES = ("tekst", "text")
@@ -77,8 +117,91 @@ class Command:
         given = (values.get(option.name) for option in self.typed_options)
         return " ".join(value.strip() for value in given if value and value.strip())
 
+    def parse(self, msg: Incoming) -> Arguments:
+        """The typed values of the options: from the platform's structured options where it
+        sent them, otherwise read once from the typed `args` text."""
+        if msg.options is not None:
+            return self._from_values(msg.options)
+        return self._from_text(msg.args)
+
+    def _from_values(self, values: Mapping[str, str | None]) -> Arguments:
+        parsed: dict[str, str | int] = {}
+        for option in self.typed_options:
+            given = (values.get(option.name) or "").strip()
+            if given:
+                parsed[option.name] = _value(option, given)
+            elif option.required:
+                raise ArgumentError(option, ArgumentProblem.MISSING, "")
+        return Arguments(parsed)
+
+    def _from_text(self, text: str) -> Arguments:
+        parsed: dict[str, str | int] = {}
+        rest = text.strip()
+        options = self.typed_options
+        for index, option in enumerate(options):
+            if not rest:
+                if option.required:
+                    raise ArgumentError(option, ArgumentProblem.MISSING, "")
+                continue
+            kind = option.value_kind
+            if kind is OptionKind.TEXT:
+                parsed[option.name], rest = rest, ""
+                continue
+            word, _, remainder = rest.partition(" ")
+            if kind is OptionKind.CHOICE:
+                chosen = _choice_at_start(option, rest)
+                if chosen is None:
+                    if option.required or index == len(options) - 1:
+                        raise ArgumentError(option, ArgumentProblem.NOT_A_CHOICE, rest)
+                    continue
+                parsed[option.name], rest = chosen, _after_words(rest, len(chosen.split()))
+            elif kind is OptionKind.NUMBER:
+                number = word.removeprefix("#")
+                if not number.isdigit():
+                    if option.required or index == len(options) - 1:
+                        raise ArgumentError(option, ArgumentProblem.NOT_A_NUMBER, word)
+                    continue
+                parsed[option.name], rest = int(number), remainder.lstrip()
+            else:
+                parsed[option.name], rest = word, remainder.lstrip()
+        if rest and options:
+            raise ArgumentError(options[-1], ArgumentProblem.TOO_MANY, rest)
+        return Arguments(parsed)
+
     def allowed_for(self, role: Role) -> bool:
         return self.role is Role.MEMBER or role is Role.COORDINATOR
+
+
+def _choice_at_start(option: CommandOption, text: str) -> str | None:
+    """The longest choice the text starts with, as a whole word or words."""
+    folded = " ".join(text.casefold().split())
+    fitting = [
+        choice.value
+        for choice in option.choices
+        if folded == choice.value.casefold() or folded.startswith(choice.value.casefold() + " ")
+    ]
+    return max(fitting, key=len) if fitting else None
+
+
+def _after_words(text: str, count: int) -> str:
+    """What follows the first `count` words, its own spacing and line breaks kept."""
+    parts = text.split(None, count)
+    return parts[count].lstrip() if len(parts) > count else ""
+
+
+def _value(option: CommandOption, given: str) -> str | int:
+    kind = option.value_kind
+    if kind is OptionKind.CHOICE:
+        chosen = _choice_at_start(option, given)
+        if chosen is None or len(chosen) != len(" ".join(given.split())):
+            raise ArgumentError(option, ArgumentProblem.NOT_A_CHOICE, given)
+        return chosen
+    if kind is OptionKind.NUMBER:
+        number = given.removeprefix("#")
+        if not number.isdigit():
+            raise ArgumentError(option, ArgumentProblem.NOT_A_NUMBER, given)
+        return int(number)
+    return given
 
 
 class Router:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from bot.model.arguments import Arguments
 from bot.model.markup import Text
 
 
@@ -67,6 +68,11 @@ class Incoming:
     form_size: int = 0
     """At most this many fields fit in a native form (a Discord modal) the platform can show
     in answer to this event; 0 when it can show none (a typed message)."""
+    options: Mapping[str, str | None] | None = None
+    """A structured command's option values as the platform sent them (Discord slash options,
+    by Dutch option name); None for a typed command, whose `args` text the router parses."""
+    arguments: Arguments = field(default_factory=Arguments)
+    """The command's arguments as typed values: set by the router before the handler runs."""
 
     @property
     def platform(self) -> str:

@@ -291,6 +291,7 @@ class DiscordAdapter:
             command=name,
             args=args,
             form_size=MODAL_FIELDS,
+            options=dict(values),
         )
         await self._answer_interaction(interaction, msg)
 

@@ -1,19 +1,82 @@
-"""Engine and unit of work for SQLite (the embedded default) and PostgreSQL."""
+"""Engine and units of work for SQLite (the embedded default) and PostgreSQL.
+
+Two kinds of unit of work:
+- `session()` may write. On SQLite the writers of one process take turns on an asyncio lock
+  before `BEGIN IMMEDIATE`, so they never meet SQLite's file lock (its busy loop gave "database
+  is locked" under a crowd); `busy_timeout` is left for writers of another process.
+- `reading()` only reads: a plain deferred transaction on SQLite (a WAL snapshot that neither
+  waits for nor blocks the writer). A write inside it raises `ReadOnlyViolation` before the
+  statement reaches the database, so a caller can redo the work as a writer.
+
+The database also tells listeners, after a commit, which members and communities changed
+(`on_directory_change`), for the per-process caches of the core, and counts every such
+change in the `directory_version` row, so another process sharing the database notices too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import re
+import weakref
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
+
+READ_ONLY = "leeratelier_read_only"
+DIRECTORY_MEMBER = "directory_member"
+DIRECTORY_COMMUNITY = "directory_community"
+DIRECTORY_NEW_ROW = "directory_new_row"
+DIRECTORY_TABLES = frozenset({"members", "identities", "memberships", "communities"})
+"""The rows the core keeps per process: who someone is, their group, their place in it."""
+_READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")
+_WRITE_TARGET = re.compile(
+    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+\"?(\w+)",
+    re.IGNORECASE,
+)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A unit of work opened with `reading()` tried to write."""
+
+    def __init__(self, statement: str) -> None:
+        super().__init__(f"write in a read-only unit of work: {statement[:80]}")
+
+
+@dataclass
+class Versions:
+    """The directory version this process last saw (its own changes included)."""
+
+    known: int | None = None
+
+
+class NestedWriter(RuntimeError):
+    """A task opened a writing unit of work inside its own: on SQLite it would wait forever."""
+
+
+@dataclass
+class DirectoryChange:
+    """Members and communities whose rows changed in one committed unit of work;
+    `everything` when a statement's rows could not be told apart (a bulk statement)."""
+
+    members: set[int] = field(default_factory=set)
+    communities: set[int] = field(default_factory=set)
+    everything: bool = False
+    version: int | None = None
+    """The directory version this change moved the database to."""
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.members or self.communities)
 
 
 def is_sqlite(url: str) -> bool:
@@ -21,10 +84,10 @@ def is_sqlite(url: str) -> bool:
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    """Make aiosqlite safe under concurrency: explicit BEGIN IMMEDIATE, WAL, foreign keys.
+    """Explicit transactions, WAL, foreign keys.
 
     The driver otherwise opens its transaction only at the first write, which loses updates
-    when two tasks read-modify-write the same row.
+    when two tasks read-modify-write the same row: a writer says `BEGIN IMMEDIATE`.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -41,19 +104,46 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _watch_statements(engine: AsyncEngine) -> None:
+    """Refuse writes in read-only units of work, before they reach the database."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before(
+        connection: Connection,
+        _cursor: Any,
+        statement: str,
+        _parameters: Any,
+        _context: Any,
+        _executemany: bool,
+    ) -> None:
+        if statement.lstrip()[:9].upper().startswith(_READS):
+            return
+        if connection.get_execution_options().get(READ_ONLY, False):
+            raise ReadOnlyViolation(statement)
 
 
 class Database:
-    """One engine and its session factory; `session()` is one unit of work."""
+    """One engine and its session factories; `session()` and `reading()` are units of work."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.engine = create_async_engine(url, echo=echo, pool_pre_ping=not is_sqlite(url))
         if self.is_sqlite:
             _tune_sqlite(self.engine)
+        _watch_statements(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+        self._writer = asyncio.Lock()
+        self._writing: asyncio.Task[Any] | None = None
+        self._listeners: list[weakref.WeakMethod[Callable[[DirectoryChange], None]]] = []
+        self._versions = Versions()
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,11 +153,140 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def on_directory_change(self, listener: Callable[[DirectoryChange], None]) -> None:
+        """Call the bound method `listener` after every commit that changed members,
+        identities, memberships or communities, with what changed; only as long as its
+        object lives (a test's restarted core replaces the old one)."""
+        self._listeners.append(weakref.WeakMethod(listener))
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """Commit when the block ends normally, roll back on any exception."""
-        async with self._sessions() as session, session.begin():
+        """A unit of work that may write: commit when the block ends normally, roll back on
+        any exception. On SQLite one writer of this process at a time."""
+        if not self.is_sqlite:
+            async with self._unit_of_work(self._sessions) as session:
+                yield session
+            return
+        current = asyncio.current_task()
+        if current is not None and self._writing is current:
+            raise NestedWriter("a writing unit of work was opened inside another one")
+        async with self._writer:
+            self._writing = current
+            try:
+                async with self._unit_of_work(self._sessions) as session:
+                    yield session
+            finally:
+                self._writing = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads; a write in it raises `ReadOnlyViolation`."""
+        async with self._readers() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def _unit_of_work(
+        self, factory: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        async with factory() as session:
+            change = DirectoryChange()
+            session.info["change"] = change
+            session.info["versions"] = self._versions
+            async with session.begin():
+                yield session
+            if change.version is not None:
+                self._versions.known = change.version
+            if change:
+                self._tell(change)
+
+    def _tell(self, change: DirectoryChange) -> None:
+        alive = [(ref, ref()) for ref in self._listeners]
+        self._listeners = [ref for ref, listener in alive if listener is not None]
+        for _ref, listener in alive:
+            if listener is not None:
+                listener(change)
+
+    async def changed_elsewhere(self, session: AsyncSession) -> bool:
+        """Whether another process changed the directory tables since this one last looked
+        (one cheap query; the first look counts as a change)."""
+        value = await session.scalar(text("SELECT value FROM directory_version WHERE id = 1"))
+        seen = None if value is None else int(value)
+        if seen == self._versions.known:
+            return False
+        self._versions.known = seen
+        return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    """A statement run through the session (not a flush): which directory rows it touches.
+
+    Statements that change such rows say whose with the execution options
+    `directory_member` / `directory_community` (or `directory_new_row` for a row nobody can
+    have cached yet); without them every cached row counts as changed."""
+    change = state.session.info.get("change")
+    if not isinstance(change, DirectoryChange) or state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None:
+        name = str(getattr(table, "name", ""))
+    else:
+        target = _WRITE_TARGET.match(str(state.statement))
+        if target is None:
+            return
+        name = target.group(1).lower()
+    if name not in DIRECTORY_TABLES:
+        return
+    options = state.execution_options
+    if options.get(DIRECTORY_NEW_ROW):
+        return
+    member, community = options.get(DIRECTORY_MEMBER), options.get(DIRECTORY_COMMUNITY)
+    if member is None and community is None:
+        change.everything = True
+    if member is not None:
+        change.members.add(int(member))
+    if community is not None:
+        change.communities.add(int(community))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context: Any) -> None:
+    change = session.info.get("change")
+    if not isinstance(change, DirectoryChange):
+        return
+    for instance in (*session.new, *session.deleted):
+        _note(change, instance)
+    for instance in session.dirty:
+        if session.is_modified(instance, include_collections=False):
+            _note(change, instance)
+
+
+@event.listens_for(Session, "before_commit")
+def _count_change(session: Session) -> None:
+    """The version row moves in the same transaction as the change it announces; a step
+    of more than one means another process changed something since this one last looked."""
+    change = session.info.get("change")
+    versions = session.info.get("versions")
+    if not isinstance(change, DirectoryChange) or not change or not isinstance(versions, Versions):
+        return
+    moved = session.execute(
+        text("UPDATE directory_version SET value = value + 1 WHERE id = 1 RETURNING value")
+    ).scalar()
+    if moved is None:
+        return
+    change.version = int(moved)
+    if change.version - 1 != versions.known:
+        change.everything = True
+
+
+def _note(change: DirectoryChange, instance: object) -> None:
+    table = getattr(instance, "__tablename__", None)
+    if table == "members":
+        change.members.add(instance.id)  # type: ignore[attr-defined]
+    elif table in ("identities", "memberships"):
+        change.members.add(instance.member_id)  # type: ignore[attr-defined]
+    elif table == "communities":
+        change.communities.add(instance.id)  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from storage.models import (
     ButtonPayload,
     Community,
     DialogState,
+    DirectoryVersion,
     Experiment,
     ExperimentRevision,
     ExperimentTool,
@@ -232,6 +233,7 @@ NOT_PERSONAL: tuple[NotPersonal, ...] = (
         Community,
         "a group's own settings (chat, title, language, time zone, schedules); about no member",
     ),
+    NotPersonal(DirectoryVersion, "one counter of changes, for caches; about no member"),
 )
 
 

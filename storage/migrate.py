@@ -1,21 +1,38 @@
-"""Applies Alembic migrations programmatically (`leeratelier db upgrade`, and on start)."""
+"""Applies Alembic migrations programmatically (`leeratelier db upgrade`, and on start).
+
+Alembic costs a third of a second to import, so a start first compares the database's revision
+(one cheap query on `alembic_version`) with the newest revision file, read as text, and loads
+Alembic only when there is something to apply.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from storage.db import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(?:[\"']([^\"']+)[\"']|None)", re.MULTILINE)
+
+
+class MigrationError(RuntimeError):
+    """The migration files do not form one line of revisions."""
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -23,13 +40,40 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision(url: str) -> str:
+    """The newest revision as Alembic computes it (loads Alembic)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    assert head is not None
+    if head is None:
+        raise MigrationError("there are no migrations")
     return head
+
+
+@cache
+def newest_revision() -> str:
+    """The newest revision, read from the files without Alembic: the one nobody follows."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision is None or down is None:
+            raise MigrationError(f"{path.name} names no revision and down_revision")
+        revisions.add(revision.group(1))
+        if down.group(1):
+            followed.add(down.group(1))
+    heads = revisions - followed
+    if len(heads) != 1:
+        raise MigrationError(f"expected one newest revision, found {sorted(heads)}")
+    return heads.pop()
 
 
 async def upgrade(database: Database) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
+    if await stored_revision(database) == newest_revision():
+        return
+    from alembic import command
+
     config = alembic_config(database.url)
 
     def run(connection: Connection) -> None:
@@ -40,7 +84,19 @@ async def upgrade(database: Database) -> None:
         await connection.run_sync(run)
 
 
+async def stored_revision(database: Database) -> str | None:
+    """The revision in `alembic_version`, or None for a database without one (one query)."""
+    try:
+        async with database.engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+    except DBAPIError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
 async def current_revision(database: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     def read(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Enum,
@@ -536,3 +537,13 @@ class LedgerMonth(Base):
     direction: Mapped[Direction | None] = mapped_column(_str_enum(Direction), default=None)
     """Give or take; None for group chatter, which is neither."""
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DirectoryVersion(Base):
+    """One row: moves with every committed change to members, identities, memberships or
+    communities (storage/db.py), so a process sharing the database drops its cached copies."""
+
+    __tablename__ = "directory_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

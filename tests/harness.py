@@ -8,15 +8,15 @@ assert "Leeratelier" in replies.text
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.app.hub import build_core
 from bot.core.clock import ManualClock
-from bot.core.i18n import Catalogs
 from bot.core.pipeline import Core
 from bot.core.router import Router
-from bot.handlers import build_router
 from bot.handlers.participation.jobs import run_participation
 from bot.handlers.participation.sweep import SweepResult
 from bot.model.messages import (
@@ -34,7 +34,6 @@ from scheduler.dispatcher import Dispatcher
 from search.tool_catalogue import ToolCatalogue
 from storage import migrate
 from storage.db import Database
-from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
 from storage.retention import RetentionPolicy
 
@@ -61,18 +60,28 @@ class Replies(list[Reply]):
 @dataclass
 class RecordingMessenger:
     """Keeps what the bot sends proactively; refuses DMs to users who blocked them and,
-    like the adapters, tells the core about it."""
+    like the adapters, tells the core about it afterwards, in a task of its own: a handler
+    may send from inside its unit of work, which the core's note must not wait for.
+    `settle()` waits for those reports (the harness does after every message)."""
 
     sent: list[tuple[Target, Reply]] = field(default_factory=list)
     dm_blocked: set[str] = field(default_factory=set)
     on_refused: Callable[[UserRef, ChatRef | None], Awaitable[list[Reply]]] | None = None
+    _reports: set[asyncio.Task[list[Reply]]] = field(default_factory=set)
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         if isinstance(target, MemberTarget) and target.user_id in self.dm_blocked:
             if self.on_refused is not None:
-                await self.on_refused(UserRef(target.platform, target.user_id, ""), None)
+                user = UserRef(target.platform, target.user_id, "")
+                report = asyncio.create_task(self.on_refused(user, None))
+                self._reports.add(report)
+                report.add_done_callback(self._reports.discard)
             raise DeliveryRefused(f"{target.user_id} does not accept direct messages")
         self.sent.extend((target, reply) for reply in replies)
+
+    async def settle(self) -> None:
+        while self._reports:
+            await asyncio.gather(*self._reports)
 
     def to(self, target: Target) -> list[Reply]:
         return [reply for sent_to, reply in self.sent if sent_to == target]
@@ -112,20 +121,15 @@ class Harness:
         return cls(database, clock or ManualClock(DEFAULT_START), language, extra, retention)
 
     def _build_core(self) -> Core:
-        router, dialogs = build_router(self._retention)
-        if self._extra is not None:
-            self._extra(router)
-        core = Core(
+        core = build_core(
             database=self.database,
-            router=router,
-            dialogs=dialogs,
-            catalogs=Catalogs(self.language),
             clock=self.clock,
             messenger=self.messenger,
-            counter=MessageCounter(self.database),
-            defaults=CommunityDefaults(language=self.language, timezone="Europe/Amsterdam"),
             tools=ToolCatalogue(),
+            defaults=CommunityDefaults(language=self.language, timezone="Europe/Amsterdam"),
+            retention=self._retention,
             coordinators=frozenset({f"{PLATFORM}:boss"}),
+            extra=self._extra,
         )
         self.messenger.on_refused = core.direct_message_refused
         return core
@@ -145,6 +149,7 @@ class Harness:
         """Run the dispatcher once; returns what it sent."""
         before = len(self.messenger.sent)
         await self.dispatcher().run_due()
+        await self.messenger.settle()
         return self.messenger.sent[before:]
 
     async def participate(self) -> SweepResult:
@@ -176,6 +181,7 @@ class Harness:
         assert len(replies) == 2 and "/privacy" in str(replies[-1].text)
 
     async def close(self) -> None:
+        await self.messenger.settle()
         await self.core.counter.flush()
         await self.database.dispose()
 
@@ -192,6 +198,7 @@ class Person:
 
     async def send(self, msg: Incoming) -> Replies:
         replies = Replies(await self.harness.core.handle(msg))
+        await self.harness.messenger.settle()
         self.harness.last[self.user.user_id] = replies
         return replies
 

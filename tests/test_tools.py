@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from sqlalchemy import select
 
 from bot.model.markup import Style
@@ -369,6 +370,7 @@ async def test_a_refused_direct_message_falls_back_to_the_group(harness: Harness
         assert identity is not None and identity.dm_unreachable
 
 
+@pytest.mark.expected_errors("could not tell a proposer the outcome")
 async def test_when_nobody_can_be_reached_the_decision_still_stands(harness: Harness) -> None:
     anna = harness.member("Anna")
     await _propose(anna, "Buurtbarometer")

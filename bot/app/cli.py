@@ -1,4 +1,8 @@
-"""The `leeratelier` command line."""
+"""The `leeratelier` command line.
+
+Each command imports what it needs when it runs: `leeratelier --help` loads typer and
+nothing of the database, the platforms or the handlers.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +13,20 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
-from bot.adapters.console import ConsoleOptions
-from bot.app.config import Settings
-from bot.app.hub import build_hub
-from bot.app.logs import configure_logging, redact
-from bot.core.i18n import Catalogs
-from bot.handlers.export.report import ExportFormat, files
-from search.tool_catalogue import ToolCatalogue
-from storage import catalogue, migrate
-from storage.catalogue import CatalogueEntry, CatalogueError, ImportReport
-from storage.db import Database
-from storage.models import Community
-from storage.repositories.production import CommunityProduction, ProductionRepository
-from storage.repositories.tools import ToolRepository
+from bot.text.export_formats import ExportFormat
+
+if TYPE_CHECKING:
+    from bot.adapters.console import ConsoleOptions
+    from bot.app.config import Settings
+    from search.tool_catalogue import ToolCatalogue
+    from storage.catalogue import CatalogueEntry, ImportReport
+    from storage.db import Database
+    from storage.models import Community
+    from storage.repositories.production import CommunityProduction
 
 app = typer.Typer(
     help="Leeratelier: the community assistant of a learning community (leeratelier).",
@@ -41,6 +41,11 @@ app.add_typer(tools_app, name="tools")
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.app.config import Settings
+    from bot.app.logs import configure_logging, redact
+
     try:
         settings = Settings()
     except ValidationError as error:
@@ -71,6 +76,8 @@ def chat(
     ] = False,
 ) -> None:
     """Chat with the bot in this terminal, in a local community (SQLite by default)."""
+    from bot.adapters.console import ConsoleOptions
+
     settings = load_settings()
     name = as_name or _login_name()
     asyncio.run(_run(settings, ConsoleOptions(user_name=name, coordinator=coordinator)))
@@ -79,6 +86,9 @@ def chat(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations."""
+    from storage import migrate
+    from storage.db import Database
+
     settings = load_settings()
 
     async def upgrade() -> None:
@@ -100,6 +110,10 @@ def tools_import(
 
     New ids are added, known ones updated; a file with any problem is rejected whole.
     """
+    from storage import catalogue
+    from storage.catalogue import CatalogueError
+    from storage.repositories.tools import ToolRepository
+
     settings = load_settings()
     try:
         entries = catalogue.parse(sys.stdin.read()) if _is_dash(file) else catalogue.load(file)
@@ -133,6 +147,10 @@ def tools_export(
     ],
 ) -> None:
     """Write the approved tools as a catalogue file, in catalogue order."""
+    from search.tool_catalogue import ToolCatalogue
+    from storage import catalogue
+    from storage.repositories.tools import ToolRepository
+
     settings = load_settings()
 
     async def read() -> list[CatalogueEntry]:
@@ -170,6 +188,8 @@ def tools_search(
     ] = False,
 ) -> None:
     """Search the approved tools the way `/tool` does."""
+    from search.tool_catalogue import ToolCatalogue
+
     settings = load_settings()
 
     async def load() -> ToolCatalogue:
@@ -211,6 +231,10 @@ def export_community(
 
     Only what was shared with the group or anonymously; anonymous work without author.
     """
+    from bot.core.i18n import Catalogs
+    from bot.handlers.export.report import files
+    from storage.repositories.production import ProductionRepository
+
     settings = load_settings()
 
     async def gather() -> CommunityProduction | list[Community]:
@@ -248,6 +272,8 @@ def export_community(
 @app.command("communities")
 def list_communities() -> None:
     """List the communities (id, platform, title): the ids `export` takes."""
+    from storage.repositories.production import ProductionRepository
+
     settings = load_settings()
 
     async def read() -> list[Community]:
@@ -263,6 +289,9 @@ def list_communities() -> None:
 
 
 async def _catalogue_database(settings: Settings) -> Database:
+    from storage import migrate
+    from storage.db import Database
+
     database = Database(settings.database_url.get_secret_value())
     await migrate.upgrade(database)
     return database
@@ -286,6 +315,8 @@ def _stdin_lines() -> Iterator[str]:
 
 
 async def _run(settings: Settings, console: ConsoleOptions | None) -> None:
+    from bot.app.hub import build_hub
+
     hub = await build_hub(settings, console=console)
     await hub.run()
 

@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,7 +24,7 @@ from bot.handlers import build_router
 from bot.handlers.meetings.jobs import extend_all_series
 from bot.handlers.participation.jobs import run_participation
 from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
-from bot.model.messenger import DeliveryRefused
+from bot.model.messenger import DeliveryRefused, Messenger
 from scheduler.delivery import DeliveryLoop
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import schedule_housekeeping
@@ -35,6 +35,7 @@ from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
+from storage.retention import RetentionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -148,12 +149,20 @@ async def build_hub(
     seeded = await tools.start(database, clock.now())
     if seeded is not None:
         log.info("imported the starter tool catalogue: %d tools", seeded.created)
-    router, dialogs = build_router(settings.retention)
-    catalogs = Catalogs(settings.language)
-    counter = MessageCounter(database)
     messenger = RoutingMessenger()
-    menu = build_menu(router, catalogs)
-    adapters = platform_adapters(settings, menu=menu, router=router, catalogs=catalogs)
+    core = build_core(
+        database=database,
+        clock=clock,
+        messenger=messenger,
+        tools=tools,
+        defaults=CommunityDefaults(language=settings.language, timezone=settings.timezone),
+        retention=settings.retention,
+        coordinators=frozenset(settings.coordinators),
+    )
+    router, catalogs, counter = core.router, core.catalogs, core.counter
+    adapters = platform_adapters(
+        settings, menu=build_menu(router, catalogs), router=router, catalogs=catalogs
+    )
     if console is not None or not adapters:
         adapters.append(ConsoleAdapter(console or ConsoleOptions()))
     buttons = ButtonStore(
@@ -163,19 +172,7 @@ async def build_hub(
             if adapter.capabilities.button_data_limit is not None
         }
     )
-    core = Core(
-        database=database,
-        router=router,
-        dialogs=dialogs,
-        catalogs=catalogs,
-        clock=clock,
-        messenger=messenger,
-        counter=counter,
-        defaults=CommunityDefaults(language=settings.language, timezone=settings.timezone),
-        tools=tools,
-        buttons=buttons,
-        coordinators=frozenset(settings.coordinators),
-    )
+    core.buttons = buttons
     scheduler = Scheduler()
     schedule_housekeeping(scheduler, database, counter, clock)
     schedule_retention(scheduler, database, clock, settings.retention)
@@ -212,6 +209,38 @@ async def build_hub(
     for adapter in adapters:
         hub.add_adapter(adapter)
     return hub
+
+
+def build_core(
+    *,
+    database: Database,
+    clock: Clock,
+    messenger: Messenger,
+    tools: ToolCatalogue,
+    defaults: CommunityDefaults,
+    retention: RetentionPolicy | None = None,
+    coordinators: frozenset[str] = frozenset(),
+    extra: Callable[[Router], None] | None = None,
+) -> Core:
+    """The core with every handler, as the hub runs it and the test harness plays it.
+
+    `extra` registers more handlers or forms (tests of the mechanisms themselves).
+    """
+    router, dialogs = build_router(retention)
+    if extra is not None:
+        extra(router)
+    return Core(
+        database=database,
+        router=router,
+        dialogs=dialogs,
+        catalogs=Catalogs(defaults.language),
+        clock=clock,
+        messenger=messenger,
+        counter=MessageCounter(database),
+        defaults=defaults,
+        tools=tools,
+        coordinators=coordinators,
+    )
 
 
 def platform_adapters(

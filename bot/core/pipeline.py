@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.button_codec import ButtonStore
@@ -18,25 +20,60 @@ from bot.core.i18n import Catalogs, Translator, language_or_none
 from bot.core.locks import KeyedLocks
 from bot.core.router import ArgumentError, Router
 from bot.dialogs.engine import DialogEngine
-from bot.model.messages import ChatRef, EventKind, Incoming, Reply, UserRef
+from bot.model.messages import (
+    ChatRef,
+    ConversationKey,
+    EventKind,
+    Incoming,
+    Reply,
+    Target,
+    UserRef,
+)
 from bot.model.messenger import Messenger
 from search.tool_catalogue import ToolCatalogue
-from storage.db import Database
+from storage.db import Database, DirectoryChange, ReadOnlyViolation
 from storage.message_counter import MessageCounter
-from storage.models import Community, DialogState, Member, Membership, Role
+from storage.models import Community, DialogState, Identity, Member, Membership, Role
 from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class KnownSender:
-    """What the fast path for ordinary group messages needs, cached after the first message."""
+VERSION_CHECK_SECONDS = 1.0
+"""How often (at most) a process asks whether another one changed a member or community."""
 
-    community_id: int
-    member_id: int
-    timezone: ZoneInfo
+
+@dataclass(frozen=True)
+class Sender:
+    """A sender in one chat as this process last read them: detached copies of their rows,
+    merged into each unit of work without a query (`Session.merge(load=False)`), dropped as
+    soon as one of those rows changes (storage/db.py reports every change after its commit)."""
+
+    identity: Identity
+    member: Member
+    community: Community | None
+    membership: Membership | None
+
+    @property
+    def community_id(self) -> int | None:
+        return self.community.id if self.community is not None else None
+
+
+@dataclass
+class _Attempt:
+    """How far one try at a message got: a write refused after the context was built says
+    the command itself writes."""
+
+    dispatching: bool = False
+
+
+class _NoSendsWhileReading:
+    """The messenger of a read-only try: a send is a side effect, so the try becomes a writer
+    (and sends once, then) instead of sending twice."""
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        raise ReadOnlyViolation(f"a send to {target.platform}")
 
 
 class Core:
@@ -70,11 +107,19 @@ class Core:
         self.on_planned = on_planned
         """Told the earliest due time of sends a handler planned, once they are committed."""
         self._locks = KeyedLocks()
-        self._known: dict[tuple[str, str, str], KnownSender] = {}
+        self._senders: dict[ConversationKey, Sender] = {}
+        self._tick = 0
+        self._changed_all = 0
+        self._changed_members: dict[int, int] = {}
+        self._changed_communities: dict[int, int] = {}
+        self._next_version_check = 0.0
+        self._writing_commands: set[str] = set()
+        """Commands seen writing: they start as writers instead of trying to only read."""
+        database.on_directory_change(self._directory_changed)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Never raises: a failure is logged and answered in the member's language."""
-        key = (msg.platform, msg.chat.chat_id, msg.user.user_id)
+        key = msg.key
         try:
             async with self._locks.hold(key):
                 if self._counted_quickly(msg, key):
@@ -84,26 +129,53 @@ class Core:
             log.exception("failed to handle a %s event on %s", msg.kind.value, msg.platform)
             return [Reply(self._fallback_translator(msg).text("error.generic"))]
 
-    def _counted_quickly(self, msg: Incoming, key: tuple[str, str, str]) -> bool:
+    def _counted_quickly(self, msg: Incoming, key: ConversationKey) -> bool:
         """Count ordinary group chatter of a known member without touching the database."""
-        known = self._known.get(key)
-        if known is None or msg.kind is not EventKind.MESSAGE or msg.for_bot:
+        if msg.kind is not EventKind.MESSAGE or msg.for_bot:
             return False
-        day = self.clock.now().astimezone(known.timezone).date()
-        self.counter.add(known.community_id, known.member_id, day)
+        sender = self._senders.get(key)
+        if sender is None or sender.community is None:
+            return False
+        day = self.clock.now().astimezone(ZoneInfo(sender.community.timezone)).date()
+        self.counter.add(sender.community.id, sender.member.id, day)
         return True
 
-    async def _handle(self, msg: Incoming, key: tuple[str, str, str]) -> list[Reply]:
+    async def _handle(self, msg: Incoming, key: ConversationKey) -> list[Reply]:
+        """A command that may only read runs without the write lock; should it write after
+        all, nothing has reached the database yet and it runs again as a writer."""
+        if self._may_only_read(msg, key):
+            attempt = _Attempt()
+            try:
+                return await self._attempt(msg, key, attempt, write=False)
+            except ReadOnlyViolation:
+                if attempt.dispatching:
+                    self._writing_commands.add(msg.command)
+        return await self._attempt(msg, key, _Attempt(), write=True)
+
+    def _may_only_read(self, msg: Incoming, key: ConversationKey) -> bool:
+        if msg.kind is not EventKind.COMMAND or msg.command in self._writing_commands:
+            return False
+        sender = self._senders.get(key)
+        return sender is not None and self._still_true(msg, sender)
+
+    async def _attempt(
+        self, msg: Incoming, key: ConversationKey, attempt: _Attempt, *, write: bool
+    ) -> list[Reply]:
         translator: Translator | None = None
+        started = self._tick
+        unit = self.database.session if write else self.database.reading
         try:
-            async with self.database.session() as session:
-                ctx = await self._context(msg, Repositories.bind(session))
+            async with unit() as session:
+                await self._notice_other_processes(session)
+                repos = Repositories.bind(session)
+                ctx, sender = await self._context(msg, key, repos, write=write)
+                attempt.dispatching = True
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
                 for hook in self.router.reply_hooks():
                     replies = await hook(msg, ctx, replies)
                 replies = await self.buttons.seal(ctx.repos, msg.platform, replies, ctx.now())
-            self._remember(msg, key, ctx)
+            self._remember(msg, key, ctx, sender, started)
             if ctx.planned and self.on_planned is not None:
                 self.on_planned(min(ctx.planned))
             if msg.kind is EventKind.MESSAGE and not msg.for_bot:
@@ -116,7 +188,77 @@ class Core:
             translator = translator or self._fallback_translator(msg)
             return [Reply(translator.text("dialog.busy"))]
 
-    async def _context(self, msg: Incoming, repos: Repositories) -> Context:
+    async def _notice_other_processes(self, session: AsyncSession) -> None:
+        """At most once a second: did another process sharing the database change a member
+        or a community? Then nothing cached here can be trusted."""
+        now = time.monotonic()
+        if now < self._next_version_check:
+            return
+        self._next_version_check = now + VERSION_CHECK_SECONDS
+        if await self.database.changed_elsewhere(session):
+            self._directory_changed(DirectoryChange(everything=True))
+
+    async def _context(
+        self, msg: Incoming, key: ConversationKey, repos: Repositories, *, write: bool
+    ) -> tuple[Context, Sender]:
+        sender = self._senders.get(key)
+        if sender is not None and self._still_true(msg, sender):
+            sender = await self._merged(repos.session, sender)
+        else:
+            sender = await self._read_sender(msg, repos)
+        return (
+            Context(
+                community=sender.community,
+                member=sender.member,
+                identity=sender.identity,
+                membership=sender.membership,
+                role=self._role(msg, sender.membership),
+                t=self.catalogs.translator(self._language(msg, sender.member, sender.community)),
+                catalogs=self.catalogs,
+                repos=repos,
+                clock=self.clock,
+                messenger=self.messenger if write else _NoSendsWhileReading(),
+                dialogs=self.dialogs,
+                is_private=msg.chat.is_private,
+                tools=self.tools,
+            ),
+            sender,
+        )
+
+    @staticmethod
+    def _still_true(msg: Incoming, sender: Sender) -> bool:
+        """The cached rows say what this message says (otherwise it brings a change)."""
+        identity, membership = sender.identity, sender.membership
+        if msg.user.display_name and identity.display_name != msg.user.display_name:
+            return False
+        if msg.user.dm_open and identity.private_chat_id is None:
+            return False
+        if msg.chat.is_private:
+            return identity.private_chat_id == msg.chat.chat_id and not identity.dm_unreachable
+        community = sender.community
+        return (
+            community is not None
+            and not (msg.chat.title and community.title != msg.chat.title)
+            and membership is not None
+            and membership.left_at is None
+            and membership.platform_admin == msg.user.is_admin
+        )
+
+    @staticmethod
+    async def _merged(session: AsyncSession, sender: Sender) -> Sender:
+        return Sender(
+            identity=await session.merge(sender.identity, load=False),
+            member=await session.merge(sender.member, load=False),
+            community=(
+                await session.merge(sender.community, load=False) if sender.community else None
+            ),
+            membership=(
+                await session.merge(sender.membership, load=False) if sender.membership else None
+            ),
+        )
+
+    async def _read_sender(self, msg: Incoming, repos: Repositories) -> Sender:
+        """The sender's rows from the database, created or brought up to date as needed."""
         now = self.clock.now()
         member, identity = await repos.members.resolve(
             msg.user.platform, msg.user.user_id, msg.user.display_name, now
@@ -126,8 +268,10 @@ class Core:
         if msg.user.dm_open and identity.private_chat_id is None:
             identity.private_chat_id = msg.user.user_id  # reachable unless a DM is refused
         if msg.chat.is_private:
-            identity.private_chat_id = msg.chat.chat_id
-            identity.dm_unreachable = False
+            if identity.private_chat_id != msg.chat.chat_id:
+                identity.private_chat_id = msg.chat.chat_id
+            if identity.dm_unreachable:
+                identity.dm_unreachable = False
             membership = await repos.members.latest_membership(member.id)
             community = await repos.communities.get(membership.community_id) if membership else None
         else:
@@ -137,20 +281,32 @@ class Core:
             membership = await repos.members.join(community.id, member.id, now)
             if membership.platform_admin != msg.user.is_admin:
                 membership.platform_admin = msg.user.is_admin
-        return Context(
-            community=community,
-            member=member,
-            identity=identity,
-            membership=membership,
-            role=self._role(msg, membership),
-            t=self.catalogs.translator(self._language(msg, member, community)),
-            catalogs=self.catalogs,
-            repos=repos,
-            clock=self.clock,
-            messenger=self.messenger,
-            dialogs=self.dialogs,
-            is_private=msg.chat.is_private,
-            tools=self.tools,
+        return Sender(identity, member, community, membership)
+
+    def _directory_changed(self, change: DirectoryChange) -> None:
+        """Drop what this process holds about the members and communities that changed."""
+        self._tick += 1
+        if change.everything:
+            self._changed_all = self._tick
+            self._senders.clear()
+            return
+        for member_id in change.members:
+            self._changed_members[member_id] = self._tick
+        for community_id in change.communities:
+            self._changed_communities[community_id] = self._tick
+        self._senders = {
+            key: sender
+            for key, sender in self._senders.items()
+            if sender.member.id not in change.members
+            and sender.community_id not in change.communities
+        }
+
+    def _changed_since(self, sender: Sender, tick: int) -> bool:
+        community_id = sender.community_id
+        return (
+            self._changed_all > tick
+            or self._changed_members.get(sender.member.id, 0) > tick
+            or (community_id is not None and self._changed_communities.get(community_id, 0) > tick)
         )
 
     def _role(self, msg: Incoming, membership: Membership | None) -> Role:
@@ -225,8 +381,8 @@ class Core:
                     return []
                 identity.dm_unreachable = True
                 member = await repos.members.get(identity.member_id)
-                assert member is not None
-                t = self.catalogs.translator(member.language or language_or_none(user.language))
+                language = member.language if member is not None else None
+                t = self.catalogs.translator(language or language_or_none(user.language))
                 if group is None or identity.private_chat_id is None:
                     return []
                 moved = await self.dialogs.move(
@@ -295,17 +451,20 @@ class Core:
             day = ctx.now().astimezone(ctx.zone()).date()
             self.counter.add(ctx.community.id, ctx.member.id, day)
 
-    def _remember(self, msg: Incoming, key: tuple[str, str, str], ctx: Context) -> None:
+    def _remember(
+        self, msg: Incoming, key: ConversationKey, ctx: Context, sender: Sender, started: int
+    ) -> None:
+        """Keep the sender's rows for their next message, unless they changed meanwhile."""
         if ctx.sender_forgotten:
             self._forget(ctx.member.id)
         elif msg.kind is EventKind.LEFT:
-            self._known.pop(key, None)
-        elif ctx.community is not None and not msg.chat.is_private:
-            self._known[key] = KnownSender(ctx.community.id, ctx.member.id, ctx.zone())
+            self._senders.pop(key, None)
+        elif not self._changed_since(sender, started):
+            self._senders[key] = sender
 
     def _forget(self, member_id: int) -> None:
         """The member's data was erased: drop what this process still holds about them."""
-        self._known = {
-            key: known for key, known in self._known.items() if known.member_id != member_id
+        self._senders = {
+            key: sender for key, sender in self._senders.items() if sender.member.id != member_id
         }
         self.counter.discard(member_id)

@@ -17,6 +17,7 @@ from bot.dialogs.guard import ACTION_CONFIRM, ACTION_REPHRASE, PrivacyGuard, Res
 from bot.model.markup import Text
 from bot.model.messages import (
     Button,
+    ConversationKey,
     Incoming,
     Reply,
     UserRef,
@@ -46,7 +47,7 @@ class DialogEngine:
 
     async def current(self, msg: Incoming, ctx: Context) -> tuple[DialogState | None, list[Reply]]:
         """The member's open dialog in this chat; an expired one is removed and reported."""
-        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        state = await _open_dialog(ctx.repos, msg.key)
         if state is None or state.expires_at > ctx.now():
             return state, []
         await ctx.repos.dialogs.remove(state)
@@ -77,7 +78,9 @@ class DialogEngine:
         )
         chat_id = ctx.identity.private_chat_id if private else msg.chat.chat_id
         assert chat_id is not None
-        state = await ctx.repos.dialogs.find(msg.platform, chat_id, msg.user.user_id)
+        state = await _open_dialog(
+            ctx.repos, ConversationKey(msg.platform, chat_id, msg.user.user_id)
+        )
         if state is not None:
             replies.append(ctx.reply("dialog.replaced", title=self._title(ctx, state.form)))
             await ctx.repos.dialogs.remove(state)
@@ -115,10 +118,10 @@ class DialogEngine:
         self, repos: Repositories, user: UserRef, from_chat: str, to_chat: str, t: Translator
     ) -> list[Reply]:
         """Carry an open form to another chat (back to the group when a DM was refused)."""
-        state = await repos.dialogs.find(user.platform, from_chat, user.user_id)
+        state = await _open_dialog(repos, ConversationKey(user.platform, from_chat, user.user_id))
         if state is None:
             return []
-        clash = await repos.dialogs.find(user.platform, to_chat, user.user_id)
+        clash = await _open_dialog(repos, ConversationKey(user.platform, to_chat, user.user_id))
         if clash is not None:
             await repos.dialogs.remove(clash)
         state.chat_id = to_chat
@@ -161,7 +164,7 @@ class DialogEngine:
         """A whole form at once (a Discord modal): every field checked before anything is kept."""
         form = self._form(msg.form)
         _require_role(ctx, form)
-        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        state = await _open_dialog(ctx.repos, msg.key)
         known = state.values if state is not None and state.form == form.name else {}
         defaults = state.defaults if state is not None and state.form == form.name else {}
         values: FormValues = dict(known)
@@ -225,7 +228,7 @@ class DialogEngine:
 
     def _complete_submission(self, form: Form, values: FormValues) -> Resume:
         async def complete(msg: Incoming, ctx: Context, _held: FormValues) -> list[Reply]:
-            state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+            state = await _open_dialog(ctx.repos, msg.key)
             if state is not None and state.form == form.name:
                 await ctx.repos.dialogs.remove(state)
             return await form.on_complete(msg, ctx, dict(values))
@@ -234,7 +237,7 @@ class DialogEngine:
 
     async def cancel(self, msg: Incoming, ctx: Context) -> list[Reply]:
         self.guard.drop(msg)
-        state = await ctx.repos.dialogs.find(msg.platform, msg.chat.chat_id, msg.user.user_id)
+        state = await _open_dialog(ctx.repos, msg.key)
         if state is None:
             return [ctx.reply("dialog.nothing_to_cancel")]
         await ctx.repos.dialogs.remove(state)
@@ -384,3 +387,7 @@ def attach(router: Router) -> DialogEngine:
     router.action(ACTION_SKIP, on_skip)
     router.action(ACTION_NEXT_PART, on_next_part)
     return engine
+
+
+async def _open_dialog(repos: Repositories, key: ConversationKey) -> DialogState | None:
+    return await repos.dialogs.find(key.platform, key.chat_id, key.user_id)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.dialogs.personal_data import Finding, find_personal_data
-from bot.model.messages import Button, Incoming, Reply
+from bot.model.messages import Button, ConversationKey, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -22,7 +22,6 @@ ACTION_REPHRASE = "guard.no"
 HOLD_FOR = timedelta(minutes=30)
 
 Resume = Callable[[Incoming, "Context", dict[str, str | None]], Awaitable[list[Reply]]]
-ConversationKey = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -31,10 +30,6 @@ class Held:
     resume: Resume
     """Saves the held values, once the member confirmed."""
     until: datetime
-
-
-def conversation(msg: Incoming) -> ConversationKey:
-    return (msg.platform, msg.chat.chat_id, msg.user.user_id)
 
 
 class PrivacyGuard:
@@ -59,7 +54,7 @@ class PrivacyGuard:
         now = ctx.now()
         for key in [key for key, held in self._held.items() if held.until <= now]:
             del self._held[key]
-        self._held[conversation(msg)] = Held(dict(texts), resume, now + HOLD_FOR)
+        self._held[msg.key] = Held(dict(texts), resume, now + HOLD_FOR)
         described = [
             f"{ctx.t.plain(f'guard.kind.{item.kind.value}')} ({item.masked(texts[name] or '')})"
             for name, items in found.items()
@@ -74,11 +69,11 @@ class PrivacyGuard:
         return [Reply(ctx.t.text("guard.warning", found="; ".join(described)), buttons)]
 
     def release(self, msg: Incoming, now: datetime) -> Held | None:
-        held = self._held.pop(conversation(msg), None)
+        held = self._held.pop(msg.key, None)
         return held if held is not None and held.until > now else None
 
     def drop(self, msg: Incoming) -> bool:
-        return self._held.pop(conversation(msg), None) is not None
+        return self._held.pop(msg.key, None) is not None
 
     def __len__(self) -> int:
         return len(self._held)

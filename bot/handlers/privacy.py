@@ -104,6 +104,8 @@ async def group_notice(msg: Incoming, ctx: Context, replies: list[Reply]) -> lis
     """The first time the bot speaks in a group, it says briefly what it stores and why."""
     if ctx.is_private or ctx.community is None or all(reply.private for reply in replies):
         return replies
+    if ctx.community.privacy_notice_at is not None:
+        return replies  # told before: no write that changes nothing
     if not await PrivacyRepository(ctx.repos.session).claim_group_notice(
         ctx.community.id, ctx.now()
     ):

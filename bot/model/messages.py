@@ -47,6 +47,16 @@ class UserRef:
         return f"{self.platform}:{self.user_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationKey:
+    """One member in one chat on one platform: what locks, dialogs, the guard and the core's
+    caches are keyed by."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+
+
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
@@ -77,6 +87,10 @@ class Incoming:
     @property
     def platform(self) -> str:
         return self.chat.platform
+
+    @property
+    def key(self) -> ConversationKey:
+        return ConversationKey(self.chat.platform, self.chat.chat_id, self.user.user_id)
 
     @property
     def for_bot(self) -> bool:

@@ -1,4 +1,4 @@
-"""Communities (one per group chat) and their settings."""
+"""Communities: one per group chat, with its own settings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import DIRECTORY_NEW_ROW
 from storage.models import Community
 from storage.sql import upsert
 
@@ -58,7 +59,9 @@ class CommunityRepository:
             timezone=defaults.timezone,
             created_at=now,
         )
-        await self._session.execute(insert.on_conflict_do_nothing())
+        await self._session.execute(
+            insert.on_conflict_do_nothing(), execution_options={DIRECTORY_NEW_ROW: True}
+        )
         created = await self.find(platform, chat_id)
         assert created is not None
         return created

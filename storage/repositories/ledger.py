@@ -75,7 +75,7 @@ class LedgerRepository:
             update(Membership)
             .where(Membership.community_id == community_id, Membership.member_id == member_id)
             .values(last_given_at=at, unanswered_prompts=0, prompt_check_at=None)
-            .execution_options(synchronize_session="fetch")
+            .execution_options(synchronize_session="fetch", directory_member=member_id)
         )
         await self._session.execute(
             update(Prompt)

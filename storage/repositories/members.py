@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import DIRECTORY_MEMBER
 from storage.models import Identity, Member, Membership, Role
 from storage.sql import upsert
 
@@ -43,7 +44,9 @@ class MemberRepository:
                 dm_unreachable=False,
                 created_at=now,
             )
-            await self._session.execute(insert.on_conflict_do_nothing())
+            await self._session.execute(
+                insert.on_conflict_do_nothing(), execution_options={DIRECTORY_MEMBER: member.id}
+            )
             identity = await self.find_identity(platform, user_id)
             assert identity is not None
             if identity.member_id != member.id:
@@ -90,7 +93,9 @@ class MemberRepository:
                 nudges_enabled=True,
                 joined_at=now,
             )
-            await self._session.execute(insert.on_conflict_do_nothing())
+            await self._session.execute(
+                insert.on_conflict_do_nothing(), execution_options={DIRECTORY_MEMBER: member_id}
+            )
             membership = await self.find_membership(community_id, member_id)
             assert membership is not None
         elif membership.left_at is not None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.handlers.export.report import ExportFormat, files
 from bot.model.messages import Attachment, Incoming, Reply
+from bot.text.export_formats import ExportFormat
 from storage.models import Role
 from storage.repositories.production import ProductionRepository
 
@@ -15,6 +15,8 @@ MIME_TYPES = {ExportFormat.MARKDOWN: "text/markdown", ExportFormat.JSON: "applic
 
 
 async def export(msg: Incoming, ctx: Context) -> list[Reply]:
+    from bot.handlers.export.report import files  # the writers load when someone exports
+
     community = ctx.require_community()
     production = await ProductionRepository(ctx.repos.session).gather(community, ctx.now())
     group = ctx.catalogs.translator(community.language)

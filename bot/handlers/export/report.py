@@ -11,13 +11,13 @@ import re
 from collections import Counter
 from dataclasses import asdict, fields
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from bot.core.i18n import Translator
+from bot.text.export_formats import ExportFormat
 from storage.models import ExperimentStatus
 from storage.repositories.production import (
     CommunityProduction,
@@ -32,12 +32,6 @@ FORMAT_VERSION = "leeratelier-export/1"
 THEMES_SHOWN = 10
 LESSONS_SHOWN = 5
 TREND_MONTHS = 3
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
-    MARKDOWN = "md"
 
 
 def files(production: CommunityProduction, kind: ExportFormat, t: Translator) -> dict[str, bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import logging
 import time
@@ -11,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.clock import Clock
@@ -32,7 +34,15 @@ from bot.model.messenger import Messenger
 from search.tool_catalogue import ToolCatalogue
 from storage.db import Database, DirectoryChange, ReadOnlyViolation
 from storage.message_counter import MessageCounter
-from storage.models import Community, DialogState, Identity, Member, Membership, Role
+from storage.models import (
+    Base,
+    Community,
+    DialogState,
+    Identity,
+    Member,
+    Membership,
+    Role,
+)
 from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
 
@@ -58,6 +68,17 @@ class Sender:
     def community_id(self) -> int | None:
         return self.community.id if self.community is not None else None
 
+    @property
+    def complete(self) -> bool:
+        """Every column loaded (a row just inserted may still owe some): safe to keep."""
+        rows: tuple[Base | None, ...] = (
+            self.identity,
+            self.member,
+            self.community,
+            self.membership,
+        )
+        return all(not instance_state(row).unloaded for row in rows if row is not None)
+
 
 @dataclass
 class _Attempt:
@@ -65,6 +86,24 @@ class _Attempt:
     the command itself writes."""
 
     dispatching: bool = False
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """When rows last changed, by whom, and when someone else last changed them before."""
+
+    tick: int = 0
+    by: object = None
+    other_before: int = 0
+
+    def then(self, tick: int, by: object) -> _Mark:
+        return _Mark(tick, by, self.other_before if by is self.by else self.tick)
+
+    def changed_for(self, task: object, since: int) -> bool:
+        """Changed after `since` by anyone but `task` (whose own changes it holds)."""
+        if self.tick <= since:
+            return False
+        return self.by is not task or self.by is None or self.other_before > since
 
 
 class _NoSendsWhileReading:
@@ -106,9 +145,9 @@ class Core:
         self._locks = KeyedLocks()
         self._senders: dict[ConversationKey, Sender] = {}
         self._tick = 0
-        self._changed_all = 0
-        self._changed_members: dict[int, int] = {}
-        self._changed_communities: dict[int, int] = {}
+        self._changed_all = _Mark()
+        self._changed_members: dict[int, _Mark] = {}
+        self._changed_communities: dict[int, _Mark] = {}
         self._next_version_check = 0.0
         self._writing_commands: set[str] = set()
         """Commands seen writing: they start as writers instead of trying to only read."""
@@ -284,13 +323,15 @@ class Core:
         """Drop what this process holds about the members and communities that changed."""
         self._tick += 1
         if change.everything:
-            self._changed_all = self._tick
+            self._changed_all = self._changed_all.then(self._tick, change.by)
             self._senders.clear()
             return
         for member_id in change.members:
-            self._changed_members[member_id] = self._tick
+            mark = self._changed_members.get(member_id, _Mark())
+            self._changed_members[member_id] = mark.then(self._tick, change.by)
         for community_id in change.communities:
-            self._changed_communities[community_id] = self._tick
+            mark = self._changed_communities.get(community_id, _Mark())
+            self._changed_communities[community_id] = mark.then(self._tick, change.by)
         self._senders = {
             key: sender
             for key, sender in self._senders.items()
@@ -299,12 +340,13 @@ class Core:
         }
 
     def _changed_since(self, sender: Sender, tick: int) -> bool:
-        community_id = sender.community_id
-        return (
-            self._changed_all > tick
-            or self._changed_members.get(sender.member.id, 0) > tick
-            or (community_id is not None and self._changed_communities.get(community_id, 0) > tick)
-        )
+        """Did anyone but this task change the sender's rows since `tick`? (This task's own
+        changes are in the rows it holds, committed.)"""
+        me = asyncio.current_task()
+        marks = [self._changed_all, self._changed_members.get(sender.member.id, _Mark())]
+        if sender.community_id is not None:
+            marks.append(self._changed_communities.get(sender.community_id, _Mark()))
+        return any(mark.changed_for(me, tick) for mark in marks)
 
     def _role(self, msg: Incoming, membership: Membership | None) -> Role:
         """In a group the platform's word counts; in a private chat what was last seen there."""
@@ -434,7 +476,7 @@ class Core:
             self._forget(ctx.member.id)
         elif msg.kind is EventKind.LEFT:
             self._senders.pop(key, None)
-        elif not self._changed_since(sender, started):
+        elif sender.complete and not self._changed_since(sender, started):
             self._senders[key] = sender
 
     def _forget(self, member_id: int) -> None:

@@ -7,7 +7,7 @@ import difflib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -63,10 +63,16 @@ class Sender:
     member: Member
     community: Community | None
     membership: Membership | None
+    member_id: int = field(init=False)
+    community_id: int | None = field(init=False)
+    zone: ZoneInfo | None = field(init=False)
+    """What counting chatter needs, as plain values (ORM attributes cost more to read)."""
 
-    @property
-    def community_id(self) -> int | None:
-        return self.community.id if self.community is not None else None
+    def __post_init__(self) -> None:
+        community = self.community
+        object.__setattr__(self, "member_id", self.member.id)
+        object.__setattr__(self, "community_id", community.id if community else None)
+        object.__setattr__(self, "zone", ZoneInfo(community.timezone) if community else None)
 
     @property
     def complete(self) -> bool:
@@ -82,8 +88,8 @@ class Sender:
 
 @dataclass
 class _Attempt:
-    """How far one try at a message got: a write refused after the context was built says
-    the command itself writes."""
+    """How far one try at a message got: a write refused while the handler ran says the
+    command itself writes."""
 
     dispatching: bool = False
 
@@ -155,25 +161,24 @@ class Core:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Never raises: a failure is logged and answered in the member's language."""
+        if msg.kind is EventKind.MESSAGE and not msg.for_bot and self._counted_quickly(msg):
+            return []
         key = msg.key
         try:
             async with self._locks.hold(key):
-                if self._counted_quickly(msg, key):
-                    return []
                 return await self._handle(msg, key)
         except Exception:
             log.exception("failed to handle a %s event on %s", msg.kind.value, msg.platform)
             return [Reply(self._fallback_translator(msg).text("error.generic"))]
 
-    def _counted_quickly(self, msg: Incoming, key: ConversationKey) -> bool:
-        """Count ordinary group chatter of a known member without touching the database."""
-        if msg.kind is not EventKind.MESSAGE or msg.for_bot:
+    def _counted_quickly(self, msg: Incoming) -> bool:
+        """Count ordinary group chatter of a known member without touching the database
+        (counts add up in any order: no need to wait for the member's other messages)."""
+        sender = self._senders.get(msg.key)
+        if sender is None or sender.zone is None or sender.community_id is None:
             return False
-        sender = self._senders.get(key)
-        if sender is None or sender.community is None:
-            return False
-        day = self.clock.now().astimezone(ZoneInfo(sender.community.timezone)).date()
-        self.counter.add(sender.community.id, sender.member.id, day)
+        day = self.clock.now().astimezone(sender.zone).date()
+        self.counter.add(sender.community_id, sender.member_id, day)
         return True
 
     async def _handle(self, msg: Incoming, key: ConversationKey) -> list[Reply]:
@@ -208,6 +213,7 @@ class Core:
                 attempt.dispatching = True
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
+                attempt.dispatching = False  # a reply hook's write (a first notice) is rare
                 for hook in self.router.reply_hooks():
                     replies = await hook(msg, ctx, replies)
             self._remember(msg, key, ctx, sender, started)
@@ -335,7 +341,7 @@ class Core:
         self._senders = {
             key: sender
             for key, sender in self._senders.items()
-            if sender.member.id not in change.members
+            if sender.member_id not in change.members
             and sender.community_id not in change.communities
         }
 
@@ -343,7 +349,7 @@ class Core:
         """Did anyone but this task change the sender's rows since `tick`? (This task's own
         changes are in the rows it holds, committed.)"""
         me = asyncio.current_task()
-        marks = [self._changed_all, self._changed_members.get(sender.member.id, _Mark())]
+        marks = [self._changed_all, self._changed_members.get(sender.member_id, _Mark())]
         if sender.community_id is not None:
             marks.append(self._changed_communities.get(sender.community_id, _Mark()))
         return any(mark.changed_for(me, tick) for mark in marks)
@@ -482,6 +488,6 @@ class Core:
     def _forget(self, member_id: int) -> None:
         """The member's data was erased: drop what this process still holds about them."""
         self._senders = {
-            key: sender for key, sender in self._senders.items() if sender.member.id != member_id
+            key: sender for key, sender in self._senders.items() if sender.member_id != member_id
         }
         self.counter.discard(member_id)

@@ -74,6 +74,8 @@ class DirectoryChange:
     everything: bool = False
     version: int | None = None
     """The directory version this change moved the database to."""
+    by: object = None
+    """The task whose unit of work made the change (None: another process)."""
 
     def __bool__(self) -> bool:
         return self.everything or bool(self.members or self.communities)
@@ -189,13 +191,15 @@ class Database:
         self, factory: async_sessionmaker[AsyncSession]
     ) -> AsyncIterator[AsyncSession]:
         async with factory() as session:
-            change = DirectoryChange()
+            change = DirectoryChange(by=asyncio.current_task())
             session.info["change"] = change
             session.info["versions"] = self._versions
             async with session.begin():
                 yield session
             if change.version is not None:
                 self._versions.known = change.version
+            if change.everything:
+                change.by = None  # rows nobody can name: the unit's own copies may be stale too
             if change:
                 self._tell(change)
 
@@ -270,7 +274,10 @@ def _count_change(session: Session) -> None:
     of more than one means another process changed something since this one last looked."""
     change = session.info.get("change")
     versions = session.info.get("versions")
-    if not isinstance(change, DirectoryChange) or not change or not isinstance(versions, Versions):
+    if not isinstance(change, DirectoryChange) or not isinstance(versions, Versions):
+        return
+    session.flush()  # the commit's own flush comes after this event: count its changes too
+    if not change:
         return
     moved = session.execute(
         text("UPDATE directory_version SET value = value + 1 WHERE id = 1 RETURNING value")

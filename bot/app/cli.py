@@ -28,15 +28,29 @@ if TYPE_CHECKING:
     from storage.models import Community
     from storage.repositories.production import CommunityProduction
 
+# rich_markup_mode=None: click's own help text, since rich and its Markdown parser cost more
+# than the rest of `--help`. No pretty tracebacks: they print local variables, secrets too.
 app = typer.Typer(
     help="Leeratelier: the community assistant of a learning community (leeratelier).",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database schema.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(db_app, name="db")
 SHOWN_PROBLEMS = 25
-tools_app = typer.Typer(help="The tool catalogue: import, export and search.", no_args_is_help=True)
+tools_app = typer.Typer(
+    help="The tool catalogue: import, export and search.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(tools_app, name="tools")
 
 

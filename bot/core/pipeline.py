@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.button_codec import ButtonStore
@@ -33,7 +35,15 @@ from bot.model.messenger import Messenger
 from search.tool_catalogue import ToolCatalogue
 from storage.db import Database, DirectoryChange, ReadOnlyViolation
 from storage.message_counter import MessageCounter
-from storage.models import Community, DialogState, Identity, Member, Membership, Role
+from storage.models import (
+    Base,
+    Community,
+    DialogState,
+    Identity,
+    Member,
+    Membership,
+    Role,
+)
 from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
 
@@ -54,18 +64,53 @@ class Sender:
     member: Member
     community: Community | None
     membership: Membership | None
+    member_id: int = field(init=False)
+    community_id: int | None = field(init=False)
+    zone: ZoneInfo | None = field(init=False)
+    """What counting chatter needs, as plain values (ORM attributes cost more to read)."""
+
+    def __post_init__(self) -> None:
+        community = self.community
+        object.__setattr__(self, "member_id", self.member.id)
+        object.__setattr__(self, "community_id", community.id if community else None)
+        object.__setattr__(self, "zone", ZoneInfo(community.timezone) if community else None)
 
     @property
-    def community_id(self) -> int | None:
-        return self.community.id if self.community is not None else None
+    def complete(self) -> bool:
+        """Every column loaded (a row just inserted may still owe some): safe to keep."""
+        rows: tuple[Base | None, ...] = (
+            self.identity,
+            self.member,
+            self.community,
+            self.membership,
+        )
+        return all(not instance_state(row).unloaded for row in rows if row is not None)
 
 
 @dataclass
 class _Attempt:
-    """How far one try at a message got: a write refused after the context was built says
-    the command itself writes."""
+    """How far one try at a message got: a write refused while the handler ran says the
+    command itself writes."""
 
     dispatching: bool = False
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """When rows last changed, by whom, and when someone else last changed them before."""
+
+    tick: int = 0
+    by: object = None
+    other_before: int = 0
+
+    def then(self, tick: int, by: object) -> _Mark:
+        return _Mark(tick, by, self.other_before if by is self.by else self.tick)
+
+    def changed_for(self, task: object, since: int) -> bool:
+        """Changed after `since` by anyone but `task` (whose own changes it holds)."""
+        if self.tick <= since:
+            return False
+        return self.by is not task or self.by is None or self.other_before > since
 
 
 class _NoSendsWhileReading:
@@ -109,9 +154,9 @@ class Core:
         self._locks = KeyedLocks()
         self._senders: dict[ConversationKey, Sender] = {}
         self._tick = 0
-        self._changed_all = 0
-        self._changed_members: dict[int, int] = {}
-        self._changed_communities: dict[int, int] = {}
+        self._changed_all = _Mark()
+        self._changed_members: dict[int, _Mark] = {}
+        self._changed_communities: dict[int, _Mark] = {}
         self._next_version_check = 0.0
         self._writing_commands: set[str] = set()
         """Commands seen writing: they start as writers instead of trying to only read."""
@@ -119,25 +164,24 @@ class Core:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Never raises: a failure is logged and answered in the member's language."""
+        if msg.kind is EventKind.MESSAGE and not msg.for_bot and self._counted_quickly(msg):
+            return []
         key = msg.key
         try:
             async with self._locks.hold(key):
-                if self._counted_quickly(msg, key):
-                    return []
                 return await self._handle(msg, key)
         except Exception:
             log.exception("failed to handle a %s event on %s", msg.kind.value, msg.platform)
             return [Reply(self._fallback_translator(msg).text("error.generic"))]
 
-    def _counted_quickly(self, msg: Incoming, key: ConversationKey) -> bool:
-        """Count ordinary group chatter of a known member without touching the database."""
-        if msg.kind is not EventKind.MESSAGE or msg.for_bot:
+    def _counted_quickly(self, msg: Incoming) -> bool:
+        """Count ordinary group chatter of a known member without touching the database
+        (counts add up in any order: no need to wait for the member's other messages)."""
+        sender = self._senders.get(msg.key)
+        if sender is None or sender.zone is None or sender.community_id is None:
             return False
-        sender = self._senders.get(key)
-        if sender is None or sender.community is None:
-            return False
-        day = self.clock.now().astimezone(ZoneInfo(sender.community.timezone)).date()
-        self.counter.add(sender.community.id, sender.member.id, day)
+        day = self.clock.now().astimezone(sender.zone).date()
+        self.counter.add(sender.community_id, sender.member_id, day)
         return True
 
     async def _handle(self, msg: Incoming, key: ConversationKey) -> list[Reply]:
@@ -172,6 +216,7 @@ class Core:
                 attempt.dispatching = True
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
+                attempt.dispatching = False  # a reply hook's write (a first notice) is rare
                 for hook in self.router.reply_hooks():
                     replies = await hook(msg, ctx, replies)
                 replies = await self.buttons.seal(ctx.repos, msg.platform, replies, ctx.now())
@@ -287,27 +332,30 @@ class Core:
         """Drop what this process holds about the members and communities that changed."""
         self._tick += 1
         if change.everything:
-            self._changed_all = self._tick
+            self._changed_all = self._changed_all.then(self._tick, change.by)
             self._senders.clear()
             return
         for member_id in change.members:
-            self._changed_members[member_id] = self._tick
+            mark = self._changed_members.get(member_id, _Mark())
+            self._changed_members[member_id] = mark.then(self._tick, change.by)
         for community_id in change.communities:
-            self._changed_communities[community_id] = self._tick
+            mark = self._changed_communities.get(community_id, _Mark())
+            self._changed_communities[community_id] = mark.then(self._tick, change.by)
         self._senders = {
             key: sender
             for key, sender in self._senders.items()
-            if sender.member.id not in change.members
+            if sender.member_id not in change.members
             and sender.community_id not in change.communities
         }
 
     def _changed_since(self, sender: Sender, tick: int) -> bool:
-        community_id = sender.community_id
-        return (
-            self._changed_all > tick
-            or self._changed_members.get(sender.member.id, 0) > tick
-            or (community_id is not None and self._changed_communities.get(community_id, 0) > tick)
-        )
+        """Did anyone but this task change the sender's rows since `tick`? (This task's own
+        changes are in the rows it holds, committed.)"""
+        me = asyncio.current_task()
+        marks = [self._changed_all, self._changed_members.get(sender.member_id, _Mark())]
+        if sender.community_id is not None:
+            marks.append(self._changed_communities.get(sender.community_id, _Mark()))
+        return any(mark.changed_for(me, tick) for mark in marks)
 
     def _role(self, msg: Incoming, membership: Membership | None) -> Role:
         """In a group the platform's word counts; in a private chat what was last seen there."""
@@ -459,12 +507,12 @@ class Core:
             self._forget(ctx.member.id)
         elif msg.kind is EventKind.LEFT:
             self._senders.pop(key, None)
-        elif not self._changed_since(sender, started):
+        elif sender.complete and not self._changed_since(sender, started):
             self._senders[key] = sender
 
     def _forget(self, member_id: int) -> None:
         """The member's data was erased: drop what this process still holds about them."""
         self._senders = {
-            key: sender for key, sender in self._senders.items() if sender.member.id != member_id
+            key: sender for key, sender in self._senders.items() if sender.member_id != member_id
         }
         self.counter.discard(member_id)

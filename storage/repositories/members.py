@@ -33,7 +33,7 @@ class MemberRepository:
         """The member behind a platform identity, created on first sight."""
         identity = await self.find_identity(platform, user_id)
         if identity is None:
-            member = Member(display_name=display_name, created_at=now)
+            member = Member(display_name=display_name, language=None, created_at=now)
             self._session.add(member)
             await self._session.flush()
             insert = upsert(self._session, Identity).values(

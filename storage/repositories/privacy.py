@@ -101,6 +101,6 @@ class PrivacyRepository:
             update(Community)
             .where(Community.id == community_id, Community.privacy_notice_at.is_(None))
             .values(privacy_notice_at=now)
-            .execution_options(synchronize_session=False, directory_community=community_id)
+            .execution_options(synchronize_session="evaluate", directory_community=community_id)
         )
         return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,49 @@
+"""Start-up: the command line loads what a command needs when it runs, not before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from storage.migrate import head_revision, newest_revision
+
+HEAVY = ("matplotlib", "alembic", "sqlalchemy", "telegram", "discord", "bot.handlers.export.report")
+
+
+def _loaded_after(code: str) -> dict[str, bool]:
+    """Which heavy packages a fresh interpreter holds after running `code`."""
+    report = f"print(json.dumps({{n: n in sys.modules for n in {HEAVY!r}}}))"
+    probe = f"{code}\nimport json, sys\n{report}"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded: dict[str, bool] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_importing_the_command_line_loads_no_chart_migration_or_platform_library() -> None:
+    loaded = _loaded_after("import bot.app.cli")
+    assert loaded == dict.fromkeys(HEAVY, False)
+
+
+def test_building_the_handlers_leaves_the_chart_and_the_export_writers_for_later() -> None:
+    loaded = _loaded_after("from bot.handlers import build_router\nbuild_router()")
+    assert not loaded["matplotlib"]
+    assert not loaded["bot.handlers.export.report"]
+    assert not loaded["alembic"]
+
+
+def test_the_newest_revision_read_from_the_files_is_alembics_head() -> None:
+    assert newest_revision() == head_revision("sqlite+aiosqlite://")
+
+
+def test_a_database_at_the_newest_revision_starts_without_alembic(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    start = (
+        "import asyncio\nfrom storage import migrate\nfrom storage.db import Database\n"
+        f"asyncio.run(migrate.upgrade(Database({url!r})))"
+    )
+    assert _loaded_after(start)["alembic"]  # a new file: migrations run
+    assert not _loaded_after(start)["alembic"]  # at the newest revision: one query, no Alembic

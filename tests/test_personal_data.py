@@ -10,6 +10,26 @@ from bot.dialogs.personal_data import MASK, Finding, Kind, find_personal_data
 
 # (kind, sentence, the exact value that must be reported)
 POSITIVES: list[tuple[Kind, str, str]] = [
+    # names with a title, with initials, or after a family word
+    (Kind.NAME, "mevrouw Jansen (82) uit de Pijp belde", "Jansen"),
+    (Kind.NAME, "Ik sprak dhr. De Vries over zijn schulden", "De Vries"),
+    (Kind.NAME, "J. de Vries kwam niet opdagen bij de afspraak", "J. de Vries"),
+    (Kind.NAME, "Mw. A.B. Yilmaz-Demir had veel vragen", "A.B. Yilmaz-Demir"),
+    (Kind.NAME, "De heer Van den Berg woont alleen sinds de zomer", "Van den Berg"),
+    (Kind.NAME, "Zijn moeder Fatima kwam mee naar het gesprek", "Fatima"),
+    (Kind.NAME, "Ik zag dhr. Öztürk in de wachtkamer", "Öztürk"),
+    # number shapes the guard once missed
+    (Kind.BSN, "BSN van zoon: 1234.56.782, graag nakijken", "1234.56.782"),
+    (Kind.BSN, "Op het formulier stond 1234 56 782 bij vader", "1234 56 782"),
+    (Kind.BSN, "Haar nummer 123-456-782 stond op de brief", "123-456-782"),
+    (Kind.BSN, "Het BSN van de oudste, dat moeder me gaf, is 67853614", "67853614"),
+    (Kind.PHONE, "Haar nummer is +31 6 1234 5678, na vijven", "+31 6 1234 5678"),
+    (Kind.PHONE, "De praktijk zit op +31 10 1234 567 in Rotterdam", "+31 10 1234 567"),
+    (Kind.PHONE, "Noodnummer +31(0)612345678 staat in het plan", "+31(0)612345678"),
+    (Kind.PHONE, "Vader gaf 06/12345678 op als nummer", "06/12345678"),
+    (Kind.PHONE, "Zijn oude nummer 066 2345678 werkt niet meer", "066 2345678"),
+    (Kind.PHONE, "De tante in Antwerpen: 0032 470 12 34 56", "0032 470 12 34 56"),
+    (Kind.POSTCODE_ADDRESS, "Ze woont sinds kort in 1234 ab, vlakbij het park", "1234 ab"),
     # phone numbers
     (Kind.PHONE, "Ik belde moeder op 06-12345678 maar ze nam niet op", "06-12345678"),
     (Kind.PHONE, "Vader is bereikbaar op 06 12 34 56 78, liefst na vijven.", "06 12 34 56 78"),
@@ -96,6 +116,15 @@ POSITIVES: list[tuple[Kind, str, str]] = [
 
 # (the kind the sentence resembles, sentence): none of these may be flagged at all.
 NEGATIVES: list[tuple[Kind, str]] = [
+    # name-like
+    (Kind.NAME, "Mevrouw de voorzitter opende de vergadering"),
+    (Kind.NAME, "Meneer de wethouder kwam even langs"),
+    (Kind.NAME, "Moeder belde. De school ook."),
+    (Kind.NAME, "N.B. Morgen geen atelier vanwege de storm"),
+    (Kind.NAME, "Zijn moeder wil graag meedoen aan het ouderpanel"),
+    (Kind.NAME, "De cliënt kwam te laat en was boos"),
+    (Kind.NAME, "P.S. Denk aan de evaluatieformulieren"),
+    (Kind.NAME, "Dinsdag kwam moeder Maandag niet, maar vader De school wel"),
     # phone-like
     (Kind.PHONE, "Er zijn 123456789 berichten verstuurd via de app"),
     (Kind.PHONE, "In 2024 deden 1500 gezinnen mee aan het experiment"),
@@ -257,8 +286,12 @@ def test_masked_shows_only_the_ends() -> None:
     assert finding.masked(text) == "06" + MASK * 6 + "78"
 
 
+NUMBERS = [p for p in POSITIVES if p[0] is not Kind.NAME]
+"""Names show only their first letter: test_a_name_is_masked_to_its_first_letter."""
+
+
 @pytest.mark.parametrize(
-    ("kind", "sentence", "value"), POSITIVES, ids=[_case_id(s) for _, s, _ in POSITIVES]
+    ("kind", "sentence", "value"), NUMBERS, ids=[_case_id(s) for _, s, _ in NUMBERS]
 )
 def test_masking_never_reveals_the_whole_value(kind: Kind, sentence: str, value: str) -> None:
     start, end = _span(sentence, value)
@@ -309,7 +342,7 @@ def test_pathological_input_finishes(text: str) -> None:
 
 
 def test_findings_are_sorted_and_never_overlap() -> None:
-    text = " ".join(sentence for _, sentence, _ in POSITIVES) * 3
+    text = "".join(sentence.rstrip(".") + ". " for _, sentence, _ in POSITIVES) * 3
     findings = find_personal_data(text)
     assert len(findings) == 3 * len(POSITIVES)
     for before, after in itertools.pairwise(findings):
@@ -325,4 +358,53 @@ def test_kinds_are_plain_strings() -> None:
         "iban",
         "postcode_address",
         "birth_date",
+        "name",
     }
+
+
+def _practice_half(name: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """One half of the bench's practice sentences (bench/data/personal_data_sentences.yaml)."""
+    from bench.personal_data import load
+
+    half = load()[name]
+    return half.positives, half.negatives
+
+
+@pytest.mark.parametrize("half", ["tuning", "test"])
+def test_every_number_shape_of_the_practice_set_is_found(half: str) -> None:
+    positives, _ = _practice_half(half)
+    numbers = [(k, s, v) for k, s, v in positives if k != "name"]
+    assert len(numbers) >= 15
+    for kind, sentence, value in numbers:
+        found = [(f.kind.value, sentence[f.start : f.end]) for f in find_personal_data(sentence)]
+        assert (kind, value) in found, (sentence, found)
+
+
+@pytest.mark.parametrize("half", ["tuning", "test"])
+def test_names_with_a_title_or_initials_are_found_nine_in_ten(half: str) -> None:
+    positives, _ = _practice_half(half)
+    names = [(s, v) for k, s, v in positives if k == "name"]
+    found = sum(
+        1
+        for sentence, value in names
+        if ("name", value)
+        in [(f.kind.value, sentence[f.start : f.end]) for f in find_personal_data(sentence)]
+    )
+    assert len(names) >= 20 and found >= 0.9 * len(names)
+
+
+def test_the_practice_set_has_three_hundred_ordinary_sentences_per_half() -> None:
+    for half in ("tuning", "test"):
+        _, negatives = _practice_half(half)
+        assert len(negatives) >= 300
+    _, tuning = _practice_half("tuning")
+    alarms = [s for s in tuning if find_personal_data(s)]
+    # Two names of public figures with a title ("Dr. Phil", "Vader Abraham") are flagged by
+    # design: the member confirms them.
+    assert len(alarms) <= 2, alarms
+
+
+def test_a_name_is_masked_to_its_first_letter() -> None:
+    text = "mevrouw Jansen belde"
+    [finding] = find_personal_data(text)
+    assert finding.masked(text) == "J" + MASK * 5

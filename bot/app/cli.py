@@ -58,7 +58,7 @@ def load_settings() -> Settings:
 def run() -> None:
     """Start every adapter that has a token, and the scheduler; the console when none has."""
     settings = load_settings()
-    asyncio.run(_run(settings, None))
+    asyncio.run(_run(settings, None, web=True))
 
 
 @app.command()
@@ -285,8 +285,8 @@ def _stdin_lines() -> Iterator[str]:
         yield line.rstrip("\r\n")
 
 
-async def _run(settings: Settings, console: ConsoleOptions | None) -> None:
-    hub = await build_hub(settings, console=console)
+async def _run(settings: Settings, console: ConsoleOptions | None, *, web: bool = False) -> None:
+    hub = await build_hub(settings, console=console, web=web)
     await hub.run()
 
 

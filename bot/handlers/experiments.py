@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from bot.core.context import Context, UserError
 from bot.core.router import CommandOption, OptionChoice, Router
 from bot.dialogs.engine import Field, Form, FormValues, choices_of
+from bot.handlers import replies
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
 from storage.models import Experiment, ExperimentStatus, Role, SharingLevel
 from storage.repositories.experiments import ExperimentFilter, Viewer
 from storage.repositories.ledger import ActivityKind
+from storage.repositories.replies import Subject
 
 FORM_NEW = "experiment"
 FORM_EDIT = "experiment.edit"
@@ -276,6 +278,9 @@ async def card(ctx: Context, item: Experiment) -> Text:
     tools = await ctx.repos.tools.approved_by_ids(ids) if ids else []
     if tools:
         parts.append(ctx.text("experiment.tools", tools=", ".join(t.name for t in tools)))
+    answers = replies.listing(ctx, await ctx.repos.replies.of(Subject("experiment", item.id)))
+    if answers:
+        parts.append(answers)
     return Text.join(parts, "\n\n")
 
 
@@ -300,6 +305,7 @@ async def _card_buttons(
             if match.id not in linked:
                 label = ctx.t.plain("experiment.button_link", tool=match.name)
                 rows.append((Button(label[:60], ACTION_LINK, f"{item.id}:{match.id}"),))
+    rows.append((replies.reply_button(ctx, Subject("experiment", item.id)),))
     return tuple(rows)
 
 
@@ -415,7 +421,14 @@ async def on_share(msg: Incoming, ctx: Context) -> list[Reply]:
     )
     shared = Reply(
         header + "\n\n" + await card(ctx, item),
-        ((Button(group_t.plain("experiment.button_view"), ACTION_VIEW, str(item.id)),),),
+        (
+            (
+                Button(group_t.plain("experiment.button_view"), ACTION_VIEW, str(item.id)),
+                Button(
+                    group_t.plain("reply.button"), replies.ACTION_REPLY, f"experiment:{item.id}"
+                ),
+            ),
+        ),
     )
     if not ctx.is_private:
         return [shared]

@@ -16,6 +16,7 @@ from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
 from bot.core.pipeline import Core
 from bot.core.router import Router
+from bot.core.web_links import WebLinks
 from bot.handlers import build_router
 from bot.handlers.participation.sweep import SweepResult
 from bot.model.messages import (
@@ -86,8 +87,10 @@ class Harness:
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
         retention: RetentionPolicy | None = None,
+        web: WebLinks | None = None,
     ) -> None:
         self.database = database
+        self._web = web
         self._retention = retention
         self.clock = clock
         self.messenger = RecordingMessenger()
@@ -105,14 +108,16 @@ class Harness:
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
         retention: RetentionPolicy | None = None,
+        web: WebLinks | None = None,
     ) -> Harness:
-        """`extra` registers more handlers or forms, for tests of the mechanisms themselves."""
+        """`extra` registers more handlers or forms, for tests of the mechanisms themselves;
+        `web` is where the online platform lives, for `/web`."""
         database = Database(url)
         await migrate.upgrade(database)
-        return cls(database, clock or ManualClock(DEFAULT_START), language, extra, retention)
+        return cls(database, clock or ManualClock(DEFAULT_START), language, extra, retention, web)
 
     def _build_core(self) -> Core:
-        router, dialogs = build_router(self._retention)
+        router, dialogs = build_router(self._retention, self._web)
         if self._extra is not None:
             self._extra(router)
         core = Core(

@@ -431,9 +431,9 @@ async def reflection(p: Page) -> Response:
 # agenda -------------------------------------------------------------------------------------
 
 ANSWERS = {
-    RsvpAnswer.YES: "meeting.button_yes",
-    RsvpAnswer.MAYBE: "meeting.button_maybe",
-    RsvpAnswer.NO: "meeting.button_no",
+    RsvpAnswer.YES: "meeting.rsvp_yes",
+    RsvpAnswer.MAYBE: "meeting.rsvp_maybe",
+    RsvpAnswer.NO: "meeting.rsvp_no",
 }
 
 

@@ -67,13 +67,25 @@ class Direction(StrEnum):
     TAKE = "take"
 
 
-class SharingLevel(StrEnum):
-    """Who sees a contribution; chosen by its author."""
+class Audience(StrEnum):
+    """Who may read a contribution; chosen by its author (the one read rule is
+    `storage.repositories.audience.may_read` / `visible_to`)."""
 
     GROUP = "groep"
+    """The community (and an export for funders, masked)."""
     COORDINATORS = "coordinatoren"
+    """Only the community's coordinators (and the author)."""
+    PUBLIC = "openbaar"
+    """The community and also the public pages of the online platform."""
+
+
+class Attribution(StrEnum):
+    """Whether readers see the author's name; chosen by its author, independent of the
+    audience (the one name rule is `storage.repositories.audience.shown_author`)."""
+
+    NAMED = "met_naam"
     ANONYMOUS = "anoniem"
-    """Visible and exportable, never with the author's name, not even to coordinators."""
+    """Shown and exported without the author's name, not even to coordinators."""
 
 
 class ExperimentStatus(StrEnum):
@@ -98,9 +110,14 @@ class Community(Base):
         String(120), default=DEFAULT_REMINDER_OFFSETS, server_default=DEFAULT_REMINDER_OFFSETS
     )
     """When meeting reminders go out, before the start: e.g. `7d 1d 2u 15m`."""
-    default_sharing: Mapped[SharingLevel] = mapped_column(
-        _str_enum(SharingLevel), default=SharingLevel.GROUP, server_default=SharingLevel.GROUP.value
+    default_audience: Mapped[Audience] = mapped_column(
+        _str_enum(Audience), default=Audience.GROUP, server_default=Audience.GROUP.value
     )
+    """The audience a new contribution gets unless its author picks another."""
+    default_attribution: Mapped[Attribution] = mapped_column(
+        _str_enum(Attribution), default=Attribution.NAMED, server_default=Attribution.NAMED.value
+    )
+    """The attribution a new contribution gets unless its author picks another."""
     passive_after_days: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
     """A member who gave nothing for this many days is passive ..."""
     passive_min_membership_days: Mapped[int] = mapped_column(
@@ -330,7 +347,8 @@ class Experiment(Base):
     learned: Mapped[str | None] = mapped_column(Text, default=None)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[ExperimentStatus] = mapped_column(_str_enum(ExperimentStatus))
-    sharing: Mapped[SharingLevel] = mapped_column(_str_enum(SharingLevel))
+    audience: Mapped[Audience] = mapped_column(_str_enum(Audience))
+    attribution: Mapped[Attribution] = mapped_column(_str_enum(Attribution))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -375,7 +393,8 @@ class Reflection(Base):
     )
     """None once the author left it behind anonymously (`/vergeetmij`)."""
     text: Mapped[str] = mapped_column(Text)
-    sharing: Mapped[SharingLevel] = mapped_column(_str_enum(SharingLevel))
+    audience: Mapped[Audience] = mapped_column(_str_enum(Audience))
+    attribution: Mapped[Attribution] = mapped_column(_str_enum(Attribution))
     experiment_id: Mapped[int | None] = mapped_column(
         ForeignKey("experiments.id", ondelete="SET NULL"), default=None, index=True
     )

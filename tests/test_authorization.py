@@ -129,7 +129,7 @@ async def test_a_member_cannot_touch_a_colleagues_experiment(harness: Harness) -
 async def test_a_member_cannot_touch_a_colleagues_reflection(harness: Harness) -> None:
     anna = harness.member("Anna")
     saved = await anna.says("/reflectie Van Anna, alleen voor coördinatoren straks")
-    share = next(b for b in saved.buttons if b.action == "refl.share")
+    share = saved.button("alleen coördinatoren, met naam")
     number = share.payload.split(":")[0]
     bert = harness.member("Bert")
     await _experiment(harness, "Bert", "Van Bert")

@@ -34,7 +34,11 @@ async def test_the_form_asks_every_step_and_saves(harness: Harness) -> None:
     async with harness.database.session() as session:
         [item] = list(await session.scalars(select(Experiment)))
         acts = [a.kind for a in await session.scalars(select(Activity))]
-    assert (item.status.value, item.sharing.value) == ("bezig", "groep")
+    assert (item.status.value, item.audience.value, item.attribution.value) == (
+        "bezig",
+        "groep",
+        "met_naam",
+    )
     assert item.tags == ["jongeren", "photovoice"]
     assert item.happened is None and item.learned is None
     assert acts == ["experiment"]

@@ -42,7 +42,7 @@ async def _produce(harness: Harness) -> None:
             await anna.press(link)
     await bert.says("/reflectie Open reflectie van Bert")
     await bert.says("/reflectie Verborgen reflectie van Bert")
-    await bert.presses("alleen coördinatoren")
+    await bert.presses("alleen coördinatoren, met naam")
     await bert.says("/nieuwetool Buurtbarometer")
     for answer in ("Een barometer voor de buurt", "-", "-"):
         await bert.says(answer)
@@ -143,7 +143,9 @@ def test_csv_cells_that_look_like_formulas_stay_text() -> None:
         timezone="Europe/Amsterdam",
         generated_at=moment,
         experiments=[],
-        reflections=[ExportedReflection(1, attack, "groep", "-Anna", None, None, moment)],
+        reflections=[
+            ExportedReflection(1, attack, "groep", "met_naam", "-Anna", None, None, moment)
+        ],
         tools=[],
         meetings=[],
         participation=[],

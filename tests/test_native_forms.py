@@ -70,7 +70,7 @@ async def test_a_long_form_comes_in_two_parts_that_survive_a_restart(harness: Ha
     async with harness.database.session() as session:
         [item] = list(await session.scalars(select(Experiment)))
     assert (item.what, item.question, item.done) == ("Verhalenkaart", "Wat verandert er?", None)
-    assert (item.tags, item.status.value, item.sharing.value) == (["buurt"], "bezig", "groep")
+    assert (item.tags, item.status.value, item.audience.value) == (["buurt"], "bezig", "groep")
 
 
 async def test_a_native_form_stays_in_the_group_for_a_reachable_member(harness: Harness) -> None:

@@ -12,7 +12,7 @@ from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
 from bot.handlers.participation.prompt_templates import TEMPLATES, choose
 from bot.model.messages import ChatTarget, MemberTarget, Reply
-from storage.models import Activity, Reflection, SharingLevel
+from storage.models import Activity, Attribution, Audience, Reflection
 from storage.repositories.participation import Facts
 from tests.harness import Harness, Person
 
@@ -66,12 +66,12 @@ async def test_a_passive_member_gets_a_prompt_by_dm_and_the_answer_becomes_a_ref
 
     asked = await anna.says_privately("Ik vroeg jongeren zelf om foto's van hun wijk te maken.")
     assert "Wie mag je antwoord zien?" in asked.text
-    thanks = await anna.presses("anoniem", private=True)
+    thanks = await anna.presses("de groep, anoniem", private=True)
     assert "Dank je wel" in thanks.text and "anoniem" in thanks.text
     async with atelier.database.session() as session:
         reflection = (await session.scalars(select(Reflection))).one()
         kinds = list(await session.scalars(select(Activity.kind)))
-    assert reflection.sharing is SharingLevel.ANONYMOUS
+    assert (reflection.audience, reflection.attribution) == (Audience.GROUP, Attribution.ANONYMOUS)
     assert "foto's van hun wijk" in reflection.text
     assert "prompt_answer" in kinds
     await day(atelier, local(date(2026, 12, 16), 10))

@@ -131,7 +131,7 @@ async def test_forty_members_over_twelve_weeks(simulation: Simulation) -> None:
             latest = simulation.prompts(person)
             if latest and latest[-1].at.date() == today:
                 await person.says_privately("Ik hield een groepsgesprek en vroeg wat het opleverde")
-                await person.presses("de groep", private=True)
+                await person.presses("de groep, met naam", private=True)
         for person in pledgers:
             checkins = [s for s in simulation.dms(person) if "Hoe staat het" in str(s.reply.text)]
             if checkins and checkins[-1].at.date() == today:

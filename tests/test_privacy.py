@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.core.i18n import Catalogs
 from bot.model.messages import Button
 from storage.member_data import NOT_PERSONAL, PERSONAL, classified, unclassified
-from storage.models import Base, Experiment, Reflection, SharingLevel
+from storage.models import Attribution, Audience, Base, Experiment, Reflection
 from tests.harness import Harness
 from tests.support.member_data import (
     NAME,
@@ -195,9 +195,11 @@ async def test_forget_keeping_contributions_anonymously(harness: Harness) -> Non
             await session.scalars(select(Experiment).where(Experiment.author_member_id.is_(None)))
         )
         reflections = list(await session.scalars(select(Reflection)))
-    assert len(kept) == 2 and {e.sharing for e in kept} == {SharingLevel.ANONYMOUS}
-    assert [(r.author_member_id, r.sharing) for r in reflections] == [
-        (None, SharingLevel.ANONYMOUS)
+    assert len(kept) == 2 and {(e.audience, e.attribution) for e in kept} == {
+        (Audience.GROUP, Attribution.ANONYMOUS)
+    }
+    assert [(r.author_member_id, r.audience, r.attribution) for r in reflections] == [
+        (None, Audience.GROUP, Attribution.ANONYMOUS)
     ]
     bert = harness.member("Bert Buurman", user_id="u-bert-4411")
     listing = (await bert.says("/experimenten")).text

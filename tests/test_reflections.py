@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import Activity, DialogState, Reflection, SharingLevel
+from storage.models import Activity, Attribution, Audience, DialogState, Reflection
 from tests.harness import Harness
 
 PHONE = "06-12345678"
@@ -21,7 +21,7 @@ async def test_a_reflection_in_one_message(harness: Harness) -> None:
     assert "bewaard" in replies.text
     [reflection] = await _all(harness, Reflection)
     assert reflection.text == "Verhalen zeggen funders meer dan cijfers alleen"
-    assert reflection.sharing is SharingLevel.GROUP
+    assert (reflection.audience, reflection.attribution) == (Audience.GROUP, Attribution.NAMED)
     assert [a.kind for a in await _all(harness, Activity)] == ["reflection"]
 
 
@@ -42,19 +42,23 @@ async def test_tie_to_an_experiment_and_change_the_sharing_level(harness: Harnes
     saved = await anna.says("/reflectie De cirkel werkte beter in de avond")
     assert "Over #1: Buurtcirkel" in [b.label for b in saved.buttons]
     assert "gekoppeld" in (await anna.presses("Over #1: Buurtcirkel")).text.lower()
-    await anna.press(saved.button("anoniem"))
+    await anna.press(saved.button("alleen coördinatoren, anoniem"))
     [reflection] = await _all(harness, Reflection)
-    assert (reflection.experiment_id, reflection.sharing) == (1, SharingLevel.ANONYMOUS)
+    assert (reflection.experiment_id, reflection.audience, reflection.attribution) == (
+        1,
+        Audience.COORDINATORS,
+        Attribution.ANONYMOUS,
+    )
 
 
 async def test_nobody_changes_another_members_reflection(harness: Harness) -> None:
     anna = harness.member("Anna")
     bert = harness.member("Bert")
     saved = await anna.says("/reflectie Van Anna")
-    refused = await bert.press(saved.button("anoniem"))
+    refused = await bert.press(saved.button("de groep, anoniem"))
     assert "werkt niet meer" in refused.text
     [reflection] = await _all(harness, Reflection)
-    assert reflection.sharing is SharingLevel.GROUP
+    assert (reflection.audience, reflection.attribution) == (Audience.GROUP, Attribution.NAMED)
 
 
 async def test_client_data_is_never_stored_before_confirmation(harness: Harness) -> None:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.text.stats_chart import weekly_chart
-from storage.models import Level, SharingLevel, Tool, ToolStatus
+from storage.models import Attribution, Audience, Level, Tool, ToolStatus
 from storage.repositories.production import ProductionRepository
 from web.app import Page, page
 
@@ -159,7 +159,8 @@ async def settings(p: Page) -> Response:
     if p.request.method == "POST":
         form = await p.form()
         language = str(form.get("language", ""))
-        sharing = str(form.get("default_sharing", ""))
+        audience = str(form.get("default_audience", ""))
+        attribution = str(form.get("default_attribution", ""))
         numbers: dict[str, int] = {}
         for name, (low, high) in SETTINGS.items():
             raw = str(form.get(name, "")).strip()
@@ -167,11 +168,16 @@ async def settings(p: Page) -> Response:
                 problem = name
                 break
             numbers[name] = int(raw)
-        if problem is None and (language not in ("nl", "en") or sharing not in set(SharingLevel)):
+        if problem is None and (
+            language not in ("nl", "en")
+            or audience not in set(Audience)
+            or attribution not in set(Attribution)
+        ):
             problem = "choice"
         if problem is None:
             community.language = language
-            community.default_sharing = SharingLevel(sharing)
+            community.default_audience = Audience(audience)
+            community.default_attribution = Attribution(attribution)
             for name, value in numbers.items():
                 setattr(community, name, value)
             saved = True
@@ -180,7 +186,8 @@ async def settings(p: Page) -> Response:
         status=400 if problem else 200,
         community=community,
         limits=SETTINGS,
-        sharings=list(SharingLevel),
+        audiences=list(Audience),
+        attributions=list(Attribution),
         problem=problem,
         saved=saved,
     )

@@ -16,14 +16,16 @@ from starlette.routing import BaseRoute, Route
 
 from bot.core import forum
 from bot.dialogs.guard import PrivacyGuard
+from bot.dialogs.sharing import describe
 from storage.models import (
+    Attribution,
+    Audience,
     Experiment,
     ExperimentStatus,
     Reflection,
     RsvpAnswer,
-    SharingLevel,
 )
-from storage.repositories.experiments import ExperimentFilter
+from storage.repositories.experiments import ExperimentFilter, shown_author
 from storage.repositories.ledger import ActivityKind
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.replies import Subject
@@ -159,9 +161,12 @@ async def experiments(p: Page) -> Response:
 
 
 def _author(p: Page, item: Experiment | Reflection, authors: dict[int, str]) -> str:
-    if item.sharing is SharingLevel.ANONYMOUS or item.author_member_id is None:
-        return p.t.plain("sharing.anonymous_author")
-    return authors.get(item.author_member_id, "?")
+    name = authors.get(item.author_member_id) if item.author_member_id is not None else None
+    return shown_author(item.attribution, name) or p.t.plain("sharing.anonymous_author")
+
+
+def sharing_of(p: Page, item: Experiment | Reflection) -> str:
+    return describe(p.t, item.audience, item.attribution)
 
 
 def _experiment_row(p: Page, item: Experiment, authors: dict[int, str]) -> dict[str, object]:
@@ -169,7 +174,7 @@ def _experiment_row(p: Page, item: Experiment, authors: dict[int, str]) -> dict[
         "id": item.id,
         "what": item.what,
         "status": p.t.plain(f"experiment.status.{item.status.value}"),
-        "sharing": p.t.plain(f"sharing.{item.sharing.value}"),
+        "sharing": sharing_of(p, item),
         "author": _author(p, item, authors),
         "learned": item.learned or "",
         "tags": item.tags,
@@ -227,6 +232,7 @@ async def _show(
         status=status,
         item=item,
         author=_author(p, item, authors),
+        sharing=sharing_of(p, item),
         own=_own(p, item),
         tools=tools,
         replies=await p.repos.replies.of(about.subject),
@@ -319,7 +325,8 @@ async def experiment_edit(p: Page) -> Response:
     values = {name: str(form.get(name, "")).strip() for name in ("what", *TEXT_FIELDS)}
     values["tags"] = str(form.get("tags", ""))
     values["status"] = str(form.get("status", ""))
-    values["sharing"] = str(form.get("sharing", ""))
+    values["audience"] = str(form.get("audience", ""))
+    values["attribution"] = str(form.get("attribution", ""))
     problem = _edit_problem(values, ("what", *TEXT_FIELDS))
     if values["status"] not in set(ExperimentStatus):
         problem = problem or "bad_choice"
@@ -332,7 +339,8 @@ async def experiment_edit(p: Page) -> Response:
     changes["what"] = values["what"]
     changes["tags"] = _tags(values["tags"])
     changes["status"] = ExperimentStatus(values["status"])
-    changes["sharing"] = SharingLevel(values["sharing"])
+    changes["audience"] = Audience(values["audience"])
+    changes["attribution"] = Attribution(values["attribution"])
     await p.repos.experiments.update(item, changes, p.now())
     return p.redirect(f"/experiments/{item.id}")
 
@@ -341,7 +349,8 @@ def _experiment_values(item: Experiment) -> dict[str, str]:
     values = {name: getattr(item, name) or "" for name in ("what", *TEXT_FIELDS)}
     values["tags"] = " ".join(item.tags)
     values["status"] = item.status.value
-    values["sharing"] = item.sharing.value
+    values["audience"] = item.audience.value
+    values["attribution"] = item.attribution.value
     return values
 
 
@@ -350,7 +359,7 @@ def _edit_problem(values: dict[str, str], texts: tuple[str, ...]) -> str | None:
         return "empty"
     if any(len(values[name]) > TEXT_LENGTH for name in texts):
         return "too_long"
-    if values["sharing"] not in set(SharingLevel):
+    if values["audience"] not in set(Audience) or values["attribution"] not in set(Attribution):
         return "bad_choice"
     return None
 
@@ -374,7 +383,8 @@ def _edit_form(
         findings=findings or [],
         fields=TEXT_FIELDS,
         statuses=list(ExperimentStatus),
-        sharings=list(SharingLevel),
+        audiences=list(Audience),
+        attributions=list(Attribution),
     )
 
 
@@ -384,10 +394,18 @@ async def reflection_edit(p: Page) -> Response:
     item = about.contribution
     assert isinstance(item, Reflection)
     if p.request.method == "GET":
-        values = {"text": item.text, "sharing": item.sharing.value}
+        values = {
+            "text": item.text,
+            "audience": item.audience.value,
+            "attribution": item.attribution.value,
+        }
         return _edit_form(p, "reflection_edit.html", item, values)
     form = await p.form()
-    values = {"text": str(form.get("text", "")).strip(), "sharing": str(form.get("sharing", ""))}
+    values = {
+        "text": str(form.get("text", "")).strip(),
+        "audience": str(form.get("audience", "")),
+        "attribution": str(form.get("attribution", "")),
+    }
     problem = _edit_problem(values, ("text",))
     if problem is not None:
         return _edit_form(p, "reflection_edit.html", item, values, problem=problem, status=400)
@@ -395,7 +413,8 @@ async def reflection_edit(p: Page) -> Response:
     if findings and form.get("confirm") != "1":
         return _edit_form(p, "reflection_edit.html", item, values, findings=findings, status=400)
     item.text = values["text"]
-    item.sharing = SharingLevel(values["sharing"])
+    item.audience = Audience(values["audience"])
+    item.attribution = Attribution(values["attribution"])
     return p.redirect(f"/reflections/{item.id}")
 
 
@@ -531,7 +550,9 @@ async def mine(p: Page) -> Response:
     return p.render(
         "mine.html",
         experiments=[_experiment_row(p, e, {}) for e in own.experiments],
-        reflections=reflections_of,
+        reflections=[
+            {"id": r.id, "text": r.text, "sharing": sharing_of(p, r)} for r in reflections_of
+        ],
     )
 
 

@@ -7,6 +7,7 @@ sees their own community's lessons on a tool card, by the chat's read rule.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
@@ -19,6 +20,7 @@ from storage.repositories.experiments import Lesson
 from storage.retention import RetentionPolicy
 from web import calendar
 from web.app import Page, page
+from web.masking import masked
 from web.visitors import LANGUAGE_COOKIE
 
 QUERY_LENGTH = 300
@@ -102,9 +104,10 @@ async def tool(p: Page) -> Response:
 
 
 async def public_lessons(p: Page, tool_id: str) -> list[Lesson]:
-    """Lessons of experiments whose author chose the public audience. Until contributions
-    can be public (the audience rule of the privacy issue), there are none."""
-    return []
+    """Lessons of experiments whose author chose the public audience (`openbaar`), from any
+    community, with the name rule applied and personal data masked."""
+    found = await p.repos.experiments.public_lessons(tool_id, LESSONS_SHOWN)
+    return [replace(lesson, learned=masked(lesson.learned)) for lesson in found]
 
 
 @page

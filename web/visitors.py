@@ -28,7 +28,7 @@ class Visitor:
 
     @property
     def viewer(self) -> Viewer:
-        return Viewer(self.member.id, self.coordinator)
+        return Viewer.member(self.community.id, self.member.id, coordinator=self.coordinator)
 
     @property
     def csrf(self) -> str:

@@ -10,16 +10,9 @@ from datetime import datetime
 from bot.core.i18n import Catalogs
 from bot.model.messages import MemberTarget, Reply
 from bot.model.messenger import DeliveryRefused, Messenger
-from storage.models import (
-    Community,
-    ContributionReply,
-    Experiment,
-    Member,
-    Reflection,
-    SharingLevel,
-)
+from storage.models import Community, ContributionReply, Experiment, Member, Reflection
 from storage.repositories import Repositories
-from storage.repositories.experiments import Viewer
+from storage.repositories.experiments import Viewer, may_read
 from storage.repositories.ledger import ActivityKind
 from storage.repositories.replies import Subject
 
@@ -38,16 +31,11 @@ class Readable:
         return self.contribution.author_member_id
 
 
-def may_read(viewer: Viewer, item: Experiment | Reflection) -> bool:
-    """The chat's read rule for one item (storage.repositories.experiments.visible_to)."""
-    own = item.author_member_id is not None and item.author_member_id == viewer.member_id
-    return item.sharing is not SharingLevel.COORDINATORS or viewer.coordinator or own
-
-
 async def readable(
     repos: Repositories, community_id: int, viewer: Viewer, subject: Subject
 ) -> Readable | None:
-    """The contribution, when it exists in this community and the viewer may read it."""
+    """The contribution, when it exists in this community and the viewer may read it (the one
+    read rule of storage.repositories.audience)."""
     item: Experiment | Reflection | None
     if subject.kind == "experiment":
         item = await repos.experiments.get(community_id, subject.id)

@@ -9,12 +9,20 @@ from dataclasses import dataclass
 from bot.core.context import Context, UserError
 from bot.core.router import CommandOption, OptionChoice, Router
 from bot.dialogs.engine import Field, Form, FormValues, choices_of
+from bot.dialogs.sharing import (
+    OFFERED_AUDIENCES,
+    SHARING_FIELD,
+    Sharing,
+    chosen,
+    describe,
+    sharing_field,
+)
 from bot.handlers import replies
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
-from storage.models import Experiment, ExperimentStatus, Role, SharingLevel
-from storage.repositories.experiments import ExperimentFilter, Viewer
+from storage.models import Attribution, Audience, Experiment, ExperimentStatus, Role
+from storage.repositories.experiments import ExperimentFilter, Viewer, may_read, shown_author
 from storage.repositories.ledger import ActivityKind
 from storage.repositories.replies import Subject
 
@@ -93,22 +101,12 @@ def _fields(*, editing: bool) -> tuple[Field, ...]:
             "experiment.label.status",
             choices=choices_of(ExperimentStatus, "experiment.status"),
         ),
-        Field(
-            "sharing",
-            "experiment.ask.sharing",
-            "experiment.label.sharing",
-            choices=choices_of(SharingLevel, "sharing"),
-        ),
+        sharing_field(),
     )
 
 
 def _viewer(ctx: Context) -> Viewer:
-    return Viewer(ctx.member.id, ctx.is_coordinator)
-
-
-def _sharing_default(ctx: Context) -> SharingLevel:
-    community = ctx.require_community()
-    return community.default_sharing
+    return Viewer.member(ctx.require_community().id, ctx.member.id, coordinator=ctx.is_coordinator)
 
 
 # /experiment ------------------------------------------------------------------------------
@@ -149,11 +147,7 @@ def _by(ctx: Context, item: Experiment) -> bool:
 
 
 def _may_see(ctx: Context, item: Experiment) -> bool:
-    return (
-        item.sharing is not SharingLevel.COORDINATORS
-        or ctx.is_coordinator
-        or item.author_member_id == ctx.member.id
-    )
+    return may_read(_viewer(ctx), item)
 
 
 async def _edit(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
@@ -163,7 +157,7 @@ async def _edit(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
         **{name: getattr(item, name) for name in TEXT_FIELDS},
         "tags": " ".join(item.tags),
         "status": item.status.value,
-        "sharing": item.sharing.value,
+        SHARING_FIELD: Sharing(item.audience, item.attribution).value,
     }
     return await ctx.dialogs.start(
         msg, ctx, FORM_EDIT, values={SUBJECT: str(number)}, defaults=defaults
@@ -181,7 +175,12 @@ async def _finish(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
 async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
     what = values["what"]
-    assert what is not None
+    if what is None:
+        raise UserError("dialog.required")
+    sharing = chosen(
+        values.get(SHARING_FIELD),
+        Sharing(community.default_audience, community.default_attribution),
+    )
     item = await ctx.repos.experiments.create(
         community.id,
         ctx.member.id,
@@ -190,7 +189,8 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
             **{name: values.get(name) for name in TEXT_FIELDS},
             "tags": (values.get("tags") or "").split(),
             "status": ExperimentStatus(values.get("status") or ExperimentStatus.PLAN.value),
-            "sharing": SharingLevel(values.get("sharing") or _sharing_default(ctx).value),
+            "audience": sharing.audience,
+            "attribution": sharing.attribution,
         },
         ctx.now(),
     )
@@ -207,7 +207,9 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
     changes["what"] = values.get("what") or item.what
     changes["tags"] = (values.get("tags") or "").split()
     changes["status"] = ExperimentStatus(values.get("status") or item.status.value)
-    changes["sharing"] = SharingLevel(values.get("sharing") or item.sharing.value)
+    sharing = chosen(values.get(SHARING_FIELD), Sharing(item.audience, item.attribution))
+    changes["audience"] = sharing.audience
+    changes["attribution"] = sharing.attribution
     changed = await ctx.repos.experiments.update(item, changes, ctx.now())
     key = "experiment.updated" if changed else "experiment.unchanged"
     return [
@@ -264,7 +266,7 @@ async def card(ctx: Context, item: Experiment) -> Text:
         ctx.text(
             "experiment.meta",
             status=ctx.t.plain(f"experiment.status.{item.status.value}"),
-            sharing=ctx.t.plain(f"sharing.{item.sharing.value}"),
+            sharing=describe(ctx.t, item.audience, item.attribution),
             author=_author(ctx, item, authors),
         ),
     ]
@@ -285,16 +287,15 @@ async def card(ctx: Context, item: Experiment) -> Text:
 
 
 def _author(ctx: Context, item: Experiment, authors: dict[int, str]) -> str:
-    if item.sharing is SharingLevel.ANONYMOUS or item.author_member_id is None:
-        return ctx.t.plain("sharing.anonymous_author")
-    return authors.get(item.author_member_id, "?")
+    name = authors.get(item.author_member_id) if item.author_member_id is not None else None
+    return shown_author(item.attribution, name) or ctx.t.plain("sharing.anonymous_author")
 
 
 async def _card_buttons(
     ctx: Context, item: Experiment, *, suggest: bool
 ) -> tuple[tuple[Button, ...], ...]:
     rows: list[tuple[Button, ...]] = []
-    shareable = item.sharing is not SharingLevel.COORDINATORS and _by(ctx, item)
+    shareable = item.audience is not Audience.COORDINATORS and _by(ctx, item)
     if shareable and ctx.is_private:
         rows.append((ctx.button("experiment.button_share", ACTION_SHARE, str(item.id)),))
     if suggest:
@@ -411,12 +412,12 @@ async def on_share(msg: Incoming, ctx: Context) -> list[Reply]:
         raise UserError("experiment.not_found", number=msg.payload)
     if not _by(ctx, item):
         raise UserError("experiment.share_not_yours", number=item.id)
-    if item.sharing is SharingLevel.COORDINATORS:
+    if item.audience is Audience.COORDINATORS:
         raise UserError("experiment.not_for_group")
     group_t = ctx.catalogs.translator(community.language)
     header = (
         group_t.text("experiment.shared_anonymously")
-        if item.sharing is SharingLevel.ANONYMOUS
+        if item.attribution is Attribution.ANONYMOUS
         else group_t.text("experiment.shared_by", name=ctx.member.display_name)
     )
     shared = Reply(
@@ -453,21 +454,17 @@ async def on_link(msg: Incoming, ctx: Context) -> list[Reply]:
 
 
 async def default_sharing(msg: Incoming, ctx: Context) -> list[Reply]:
+    """`/deelniveau [groep|coordinatoren|met_naam|anoniem]`: the community's two defaults."""
     community = ctx.require_community()
-    word = msg.args.strip().casefold()
-    if not word:
-        return [
-            ctx.reply(
-                "sharing.default_is",
-                level=ctx.t.plain(f"sharing.{community.default_sharing.value}"),
-            )
-        ]
-    try:
-        level = SharingLevel(word)
-    except ValueError:
-        raise UserError("sharing.usage") from None
-    community.default_sharing = level
-    return [ctx.reply("sharing.default_set", level=ctx.t.plain(f"sharing.{level.value}"))]
+    word = msg.args.strip().casefold().replace(" ", "_")
+    if word in {a.value for a in OFFERED_AUDIENCES}:
+        community.default_audience = Audience(word)
+    elif word in {a.value for a in Attribution}:
+        community.default_attribution = Attribution(word)
+    elif word:
+        raise UserError("sharing.usage")
+    level = describe(ctx.t, community.default_audience, community.default_attribution)
+    return [ctx.reply("sharing.default_set" if word else "sharing.default_is", level=level)]
 
 
 def register(router: Router) -> None:
@@ -508,7 +505,10 @@ def register(router: Router) -> None:
                 "niveau",
                 "level",
                 "option.deelniveau.level",
-                choices=tuple(OptionChoice(s.value, f"sharing.{s.value}") for s in SharingLevel),
+                choices=(
+                    *(OptionChoice(a.value, f"audience.{a.value}") for a in OFFERED_AUDIENCES),
+                    *(OptionChoice(a.value, f"attribution.{a.value}") for a in Attribution),
+                ),
             ),
         ),
     )

@@ -7,8 +7,9 @@ from datetime import timedelta
 from bot.core.context import Context, UserError
 from bot.core.router import Router
 from bot.dialogs.engine import Field, Form, FormValues
+from bot.dialogs.sharing import Sharing, all_sharings, describe
 from bot.model.messages import Button, Incoming, Reply, payload_number
-from storage.models import Meeting, SharingLevel
+from storage.models import Meeting, Reflection
 from storage.repositories.ledger import ActivityKind
 
 FORM = "reflection"
@@ -29,7 +30,12 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
     text = values["text"]
     assert text is not None
     reflection = await ctx.repos.reflections.create(
-        community.id, ctx.member.id, text, community.default_sharing, ctx.now()
+        community.id,
+        ctx.member.id,
+        text,
+        community.default_audience,
+        community.default_attribution,
+        ctx.now(),
     )
     await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.REFLECTION, ctx.now())
     rows: list[tuple[Button, ...]] = []
@@ -42,15 +48,19 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
     for experiment in await ctx.repos.experiments.latest_of(community.id, ctx.member.id, LINKABLE):
         label = ctx.t.plain("reflection.button_link", number=experiment.id, what=experiment.what)
         rows.append((Button(label[:60], ACTION_LINK, f"{reflection.id}:{experiment.id}"),))
-    rows.append(
-        tuple(
-            ctx.button(f"sharing.{level.value}", ACTION_SHARING, f"{reflection.id}:{level.value}")
-            for level in SharingLevel
-            if level is not reflection.sharing
-        )
-    )
-    sharing = ctx.t.plain(f"sharing.{reflection.sharing.value}")
+    rows.append(_sharing_buttons(ctx, reflection))
+    sharing = describe(ctx.t, reflection.audience, reflection.attribution)
     return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
+
+
+def _sharing_buttons(ctx: Context, reflection: Reflection) -> tuple[Button, ...]:
+    """One button per other choice of audience and attribution."""
+    current = Sharing(reflection.audience, reflection.attribution)
+    return tuple(
+        ctx.button(f"sharing.choice.{s.value}", ACTION_SHARING, f"{reflection.id}:{s.value}")
+        for s in all_sharings()
+        if s != current
+    )
 
 
 async def _meeting_to_offer(ctx: Context, chosen: str | None) -> Meeting | None:
@@ -93,10 +103,12 @@ async def on_link(msg: Incoming, ctx: Context) -> list[Reply]:
 async def on_sharing(msg: Incoming, ctx: Context) -> list[Reply]:
     number, level = await _own_reflection(ctx, msg.payload)
     reflection = await ctx.repos.reflections.get_own(number, ctx.member.id)
-    if reflection is None or level not in {s.value for s in SharingLevel}:
+    sharing = Sharing.parse(level)
+    if reflection is None or sharing is None:
         raise UserError("error.stale_button")
-    reflection.sharing = SharingLevel(level)
-    return [ctx.reply("reflection.sharing_set", sharing=ctx.t.plain(f"sharing.{level}"))]
+    reflection.audience, reflection.attribution = sharing.audience, sharing.attribution
+    described = describe(ctx.t, reflection.audience, reflection.attribution)
+    return [ctx.reply("reflection.sharing_set", sharing=described)]
 
 
 def register(router: Router) -> None:

@@ -40,7 +40,7 @@ async def _about(ctx: Context, written: str | None) -> forum.Readable:
     subject = Subject.parse(written or "")
     found = None
     if subject is not None:
-        viewer = Viewer(ctx.member.id, ctx.is_coordinator)
+        viewer = Viewer.member(community.id, ctx.member.id, coordinator=ctx.is_coordinator)
         found = await forum.readable(ctx.repos, community.id, viewer, subject)
     if found is None:
         raise UserError("reply.not_found")

@@ -20,7 +20,7 @@ from storage.models import (
     Tool,
     ToolStatus,
 )
-from storage.repositories.experiments import Viewer, shown_author, visible_to
+from storage.repositories.audience import Viewer, shown_author, visible_to
 
 GROUP = Viewer.outsider()
 """The group as a whole: what every member may read, nobody's own items."""
@@ -116,7 +116,7 @@ class DigestRepository:
             .limit(LIMIT)
         )
         return [
-            Shared(item.id, _text(item), shown_author(item.sharing, name))
+            Shared(item.id, _text(item), shown_author(item.attribution, name))
             for item, name in await self._session.execute(query)
         ]
 

@@ -1,4 +1,4 @@
-"""Practice experiments: saving with their history, and reading them with sharing respected."""
+"""Practice experiments: saving with their history, and reading them by the audience rules."""
 
 from __future__ import annotations
 
@@ -6,35 +6,42 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    Attribution,
     Experiment,
     ExperimentRevision,
     ExperimentStatus,
     ExperimentTool,
     Member,
-    Reflection,
-    SharingLevel,
 )
+from storage.repositories.audience import Viewer, may_read, shown_author, visible_to
 from storage.sql import upsert
 
-EDITABLE = ("what", "question", "done", "happened", "learned", "tags", "status", "sharing")
+__all__ = [
+    "ExperimentFilter",
+    "ExperimentRepository",
+    "Lesson",
+    "Page",
+    "Viewer",
+    "may_read",
+    "shown_author",
+    "visible_to",
+]
 
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who reads: sharing levels are applied for this member."""
-
-    member_id: int | None
-    """None for an outsider (an export for funders): nobody's own items."""
-    coordinator: bool
-
-    @classmethod
-    def outsider(cls) -> Viewer:
-        """Sees what the group shares and what is anonymous, nothing for coordinators only."""
-        return cls(None, coordinator=False)
+EDITABLE = (
+    "what",
+    "question",
+    "done",
+    "happened",
+    "learned",
+    "tags",
+    "status",
+    "audience",
+    "attribution",
+)
 
 
 @dataclass(frozen=True)
@@ -56,31 +63,6 @@ class Lesson:
     learned: str
     author: str | None
     """None for anonymous experiments."""
-
-
-def visible_to(
-    viewer: Viewer, contribution: type[Experiment] | type[Reflection] = Experiment
-) -> ColumnElement[bool]:
-    """Everything shared with the group or anonymously; coordinators-only items for
-    coordinators and for their own author. Applies to experiments and reflections alike;
-    an item without author (left behind anonymously) is nobody's own."""
-    own: ColumnElement[bool] = false()
-    if viewer.member_id is not None:
-        own = and_(
-            contribution.author_member_id.is_not(None),
-            contribution.author_member_id == viewer.member_id,
-        )
-    return or_(
-        contribution.sharing.in_([SharingLevel.GROUP, SharingLevel.ANONYMOUS]),
-        true() if viewer.coordinator else false(),
-        own,
-    )
-
-
-def shown_author(sharing: SharingLevel, name: str | None) -> str | None:
-    """The author's name as readers see it: none for anonymous contributions (nor for those
-    whose author was forgotten)."""
-    return None if sharing is SharingLevel.ANONYMOUS else name
 
 
 def snapshot(experiment: Experiment) -> dict[str, object]:
@@ -160,7 +142,7 @@ class ExperimentRepository:
         if wanted.author_id is not None:
             conditions.append(Experiment.author_member_id == wanted.author_id)
             if wanted.author_id != viewer.member_id:
-                conditions.append(Experiment.sharing != SharingLevel.ANONYMOUS)
+                conditions.append(Experiment.attribution != Attribution.ANONYMOUS)
         rows = list(
             await self._session.scalars(
                 select(Experiment).where(*conditions).order_by(Experiment.id.desc())
@@ -232,7 +214,31 @@ class ExperimentRepository:
             Lesson(
                 experiment.id,
                 experiment.learned or "",
-                shown_author(experiment.sharing, name),
+                shown_author(experiment.attribution, name),
+            )
+            for experiment, name in (await self._session.execute(query)).all()
+        ]
+
+    async def public_lessons(self, tool_id: str, limit: int) -> list[Lesson]:
+        """Lessons with a tool from experiments whose audience is `openbaar`, of every
+        community: what the public pages may show, with the name rule applied."""
+        query = (
+            select(Experiment, Member.display_name)
+            .join(ExperimentTool, ExperimentTool.experiment_id == Experiment.id)
+            .outerjoin(Member, Member.id == Experiment.author_member_id)
+            .where(
+                ExperimentTool.tool_id == tool_id,
+                visible_to(Viewer.public()),
+                and_(Experiment.learned.is_not(None), Experiment.learned != ""),
+            )
+            .order_by(Experiment.updated_at.desc(), Experiment.id.desc())
+            .limit(limit)
+        )
+        return [
+            Lesson(
+                experiment.id,
+                experiment.learned or "",
+                shown_author(experiment.attribution, name),
             )
             for experiment, name in (await self._session.execute(query)).all()
         ]

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.member_data import PERSONAL, Erasure, MemberKeys, PersonalTable
-from storage.models import Community, Identity, Member, SharingLevel
+from storage.models import Attribution, Community, Identity, Member
 
 JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
 Rows = list[dict[str, JsonValue]]
@@ -68,7 +68,8 @@ class PrivacyRepository:
             if entry.erasure is Erasure.UNLINK:
                 affected[entry.name] = await self._update(entry, keys, {entry.column: None})
             elif entry.erasure is Erasure.CONTRIBUTION and keep_contributions:
-                anonymous = {entry.column: None, "sharing": SharingLevel.ANONYMOUS}
+                # Anonymising never widens the audience: only the attribution changes.
+                anonymous = {entry.column: None, "attribution": Attribution.ANONYMOUS}
                 affected[entry.name] = await self._update(entry, keys, anonymous)
         kept = (Erasure.CONTRIBUTION, Erasure.PART_OF_CONTRIBUTION) if keep_contributions else ()
         for entry in PERSONAL:

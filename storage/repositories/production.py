@@ -1,5 +1,5 @@
 """What a community produced, as outsiders (funders, the atelier's online platform) may see
-it: sharing levels are applied by `visible_to` for an outsider, so contributions for
+it: the audience rule `visible_to` is applied for an outsider, so contributions for
 coordinators only stay out, anonymous ones come without author, and participation is counts."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from storage.models import (
     Tool,
     ToolStatus,
 )
-from storage.repositories.experiments import Viewer, shown_author, visible_to
+from storage.repositories.audience import Viewer, shown_author, visible_to
 from storage.retention import month_of
 
 
@@ -41,7 +41,8 @@ class ExportedExperiment:
     learned: str
     tags: list[str]
     status: str
-    sharing: str
+    audience: str
+    attribution: str
     author: str | None
     """None for an anonymous experiment."""
     tools: list[str]
@@ -53,7 +54,8 @@ class ExportedExperiment:
 class ExportedReflection:
     id: int
     text: str
-    sharing: str
+    audience: str
+    attribution: str
     author: str | None
     experiment_id: int | None
     meeting_id: int | None
@@ -182,8 +184,9 @@ class ProductionRepository:
                 learned=e.learned or "",
                 tags=list(e.tags),
                 status=e.status.value,
-                sharing=e.sharing.value,
-                author=shown_author(e.sharing, name),
+                audience=e.audience.value,
+                attribution=e.attribution.value,
+                author=shown_author(e.attribution, name),
                 tools=links[e.id],
                 created_at=e.created_at,
                 updated_at=e.updated_at,
@@ -207,8 +210,9 @@ class ProductionRepository:
             ExportedReflection(
                 id=r.id,
                 text=r.text,
-                sharing=r.sharing.value,
-                author=shown_author(r.sharing, name),
+                audience=r.audience.value,
+                attribution=r.attribution.value,
+                author=shown_author(r.attribution, name),
                 experiment_id=r.experiment_id if r.experiment_id in exported_experiments else None,
                 meeting_id=r.meeting_id,
                 created_at=r.created_at,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Reflection, SharingLevel
+from storage.models import Attribution, Audience, Reflection
 from storage.repositories.experiments import Viewer, visible_to
 
 
@@ -20,14 +20,16 @@ class ReflectionRepository:
         community_id: int,
         author_id: int,
         text: str,
-        sharing: SharingLevel,
+        audience: Audience,
+        attribution: Attribution,
         now: datetime,
     ) -> Reflection:
         reflection = Reflection(
             community_id=community_id,
             author_member_id=author_id,
             text=text,
-            sharing=sharing,
+            audience=audience,
+            attribution=attribution,
             created_at=now,
         )
         self._session.add(reflection)

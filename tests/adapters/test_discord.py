@@ -314,7 +314,7 @@ async def test_a_prompt_by_direct_message_answered_by_direct_message(world: Worl
     await world.server.push_dm(ANNA, "Ik liet jongeren hun wijk fotograferen")
     question = await world.next_sent(lambda m: m.is_dm and bool(m.buttons()), start)
     assert "Wie mag je antwoord zien?" in visible(question.content)
-    pressed = await world.press(ANNA, question, "de groep")
+    pressed = await world.press(ANNA, question, "de groep, met naam")
     [thanks] = await world.answers(pressed)
     assert "Dank je wel" in visible(thanks.content)
 

@@ -357,7 +357,7 @@ async def test_a_full_experiment_dialog_in_the_group_by_replying(world: World) -
         [question] = await world.said(GROUP, NEVER, answer, reply_to=question.message_id)
     assert "Hoe ver ben je?" in (question.text or "")
     [question] = await world.pressed(NEVER, question, "bezig")
-    [saved] = await world.pressed(NEVER, question, "de groep")
+    [saved] = await world.pressed(NEVER, question, "de groep, met naam")
     assert "bewaard als #1" in (saved.text or "")
     assert "Bewoners maken samen een <b>verhalenkaart</b> & bespreken die" in (saved.text or "")
     [listing] = await world.said(GROUP, ANNA, "/experimenten")
@@ -453,7 +453,7 @@ async def test_prompts_by_direct_message_and_one_mention_for_who_never_started_t
             assert not [r for r in server.sent[start:] if "passief" in (r.text or "")]
             [question] = await world.said(ANNA, ANNA, "Ik liet jongeren hun wijk fotograferen")
             assert "Wie mag je antwoord zien?" in (question.text or "")
-            [thanks] = await world.pressed(ANNA, question, "de groep")
+            [thanks] = await world.pressed(ANNA, question, "de groep, met naam")
             assert "Dank je wel" in (thanks.text or "")
         finally:
             await hub.shutdown()

@@ -16,12 +16,13 @@ from bot.core.context import Context, UserError
 from bot.core.i18n import Translator
 from bot.core.outbox import SendContext
 from bot.core.router import CommandOption, OptionChoice, Router
-from bot.dialogs.engine import Field, Form, FormValues, choices_of
+from bot.dialogs.engine import Field, Form, FormValues
+from bot.dialogs.sharing import SHARING_FIELD, Sharing, chosen, describe, sharing_field
 from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.sweep import KIND_CHECK, KIND_MENTION, KIND_PROMPT
 from bot.model.messages import Button, Incoming, Reply, payload_number
 from bot.text.when import Unclear, parse_moment
-from storage.models import Level, Membership, Prompt, SharingLevel
+from storage.models import Level, Membership, Prompt
 from storage.repositories.ledger import ActivityKind
 
 FORM = "prompt"
@@ -199,16 +200,24 @@ async def _start_answer(
 
 async def _answered(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
-    text, sharing = values["text"], SharingLevel(values["sharing"] or community.default_sharing)
+    text = values["text"]
     assert text is not None
-    await ctx.repos.reflections.create(community.id, ctx.member.id, text, sharing, ctx.now())
+    sharing = chosen(
+        values.get(SHARING_FIELD),
+        Sharing(community.default_audience, community.default_attribution),
+    )
+    await ctx.repos.reflections.create(
+        community.id, ctx.member.id, text, sharing.audience, sharing.attribution, ctx.now()
+    )
     prompt = await ctx.repos.participation.prompt(payload_number(values.get("prompt_id") or ""))
     kind = ActivityKind.REFLECTION
     if prompt is not None and prompt.member_id == ctx.member.id:
         prompt.answered_at = ctx.now()
         kind = ActivityKind.PROMPT_ANSWER
     await ctx.repos.ledger.record(community.id, ctx.member.id, kind, ctx.now())
-    return [ctx.reply("prompt.thanks", sharing=ctx.t.plain(f"sharing.{sharing.value}"))]
+    return [
+        ctx.reply("prompt.thanks", sharing=describe(ctx.t, sharing.audience, sharing.attribution))
+    ]
 
 
 # after three unanswered prompts -----------------------------------------------------------------
@@ -339,12 +348,7 @@ def register(router: Router) -> None:
                     multiline=True,
                     guard=True,
                 ),
-                Field(
-                    "sharing",
-                    "prompt.ask_sharing",
-                    "prompt.label_sharing",
-                    choices=choices_of(SharingLevel, "sharing"),
-                ),
+                sharing_field("prompt.ask_sharing", "prompt.label_sharing"),
             ),
             _answered,
         )

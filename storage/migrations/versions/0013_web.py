@@ -1,7 +1,7 @@
 """web: sessions, single-use login links, calendar feed tokens, replies to contributions
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision = "0013"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from web.services import WebServices
 
 BASE = "http://testserver"
 LINKS = WebLinks(BASE, b"test-secret-that-is-long-enough!")
+CONFIRM = "Geen cliëntgegevens, bewaar"
 
 
 @dataclass
@@ -73,11 +74,19 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-async def experiment(person: Person, what: str, *, learned: str = "-", sharing: str) -> int:
-    """An experiment through the chat's form; returns its number."""
+async def experiment(
+    person: Person, what: str, *, learned: str = "-", sharing: str, tool: str | None = None
+) -> int:
+    """An experiment through the chat's form (confirming what the guard asks about), linked
+    to `tool` when given; returns its number."""
     replies = await person.says(f"/experiment {what}")
     for answer in ("-", "-", "-", learned, "#beeld", "bezig", sharing):
         replies = await person.says(answer)
+        if any(button.label == CONFIRM for button in replies.buttons):
+            replies = await person.presses(CONFIRM)
     number = re.search(r"bewaard als #(\d+)", replies.text)
     assert number is not None, replies.text
+    if tool is not None:
+        link = next(b for b in replies.buttons if b.payload.endswith(f":{tool}"))
+        await person.press(link)
     return int(number.group(1))

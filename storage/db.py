@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+READ_ONLY = "leeratelier_read_only"
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -42,7 +44,8 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -68,6 +71,24 @@ class Database:
         """Commit when the block ends normally, roll back on any exception."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads (a web page): on SQLite it takes no write lock, so
+        many readers proceed side by side in WAL mode instead of queueing behind
+        BEGIN IMMEDIATE. Keep writes out of it: on SQLite a write there upgrades the lock
+        without waiting and may fail as busy. On PostgreSQL it is an ordinary unit of work."""
+        if not self.is_sqlite:
+            async with self.session() as session:
+                yield session
+            return
+        async with self.engine.connect() as connection:
+            reader = await connection.execution_options(**{READ_ONLY: True})
+            async with (
+                AsyncSession(bind=reader, expire_on_commit=False) as session,
+                session.begin(),
+            ):
+                yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

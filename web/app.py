@@ -107,9 +107,10 @@ Handler = Callable[[Page], Awaitable[Response]]
 
 
 @asynccontextmanager
-async def unit(request: Request) -> AsyncIterator[Page]:
+async def unit(request: Request, *, writes: bool) -> AsyncIterator[Page]:
     services: WebServices = request.app.state.services
-    async with services.database.session() as session:
+    database = services.database
+    async with database.session() if writes else database.reading() as session:
         repos = Repositories.bind(session)
         visitor = await visitor_of(request, repos, services.coordinators)
         t = translator_for(request, services.catalogs, visitor)
@@ -117,8 +118,19 @@ async def unit(request: Request) -> AsyncIterator[Page]:
 
 
 def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """A page in one unit of work: a reading one for GET, a writing one for forms."""
+    return _endpoint(handler, writes_on_get=False)
+
+
+def writing_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """A page that also writes when it is only read (a read counted in the ledger)."""
+    return _endpoint(handler, writes_on_get=True)
+
+
+def _endpoint(handler: Handler, *, writes_on_get: bool) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        async with unit(request) as current:
+        writes = writes_on_get or request.method not in ("GET", "HEAD")
+        async with unit(request, writes=writes) as current:
             return await handler(current)
 
     endpoint.__name__ = handler.__name__

@@ -30,7 +30,7 @@ from storage.repositories.ledger import ActivityKind
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.replies import Subject
 from storage.repositories.web import SESSION_VALID_FOR
-from web.app import Page, page
+from web.app import Page, page, writing_page
 from web.public import client
 from web.visitors import SESSION_COOKIE
 
@@ -195,7 +195,7 @@ def _own(p: Page, item: Experiment | Reflection) -> bool:
     return item.author_member_id is not None and item.author_member_id == visitor.member.id
 
 
-@page
+@writing_page
 async def experiment(p: Page) -> Response:
     return await _show(p, await _readable(p, "experiment"))
 
@@ -456,7 +456,7 @@ ANSWERS = {
 }
 
 
-@page
+@writing_page
 async def agenda(p: Page) -> Response:
     visitor = p.member()
     meetings = await p.repos.meetings.upcoming(visitor.community.id, p.now(), 50)

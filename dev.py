@@ -23,7 +23,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-from"
-STRICT = ["bot", "scheduler", "search", "storage"]
+STRICT = ["bot", "scheduler", "search", "storage", "web"]
 
 
 def set_up() -> None:

@@ -81,6 +81,9 @@ class DirectoryChange:
         return self.everything or bool(self.members or self.communities)
 
 
+READ_ONLY = "leeratelier_read_only"
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 

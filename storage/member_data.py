@@ -21,13 +21,16 @@ from storage.models import (
     Base,
     ButtonPayload,
     Community,
+    ContributionReply,
     DialogState,
     DirectoryVersion,
     Experiment,
     ExperimentRevision,
     ExperimentTool,
+    FeedToken,
     Identity,
     LedgerMonth,
+    LoginToken,
     Meeting,
     Member,
     Membership,
@@ -38,6 +41,7 @@ from storage.models import (
     Rsvp,
     ScheduledSend,
     Tool,
+    WebSession,
 )
 
 MIN_TERM_LENGTH = 3
@@ -129,6 +133,30 @@ PERSONAL: tuple[PersonalTable, ...] = (
             DialogState.member_id == k.member_id,
             _on_identities(DialogState.platform, DialogState.user_id, k),
         ),
+        Erasure.DELETE,
+    ),
+    PersonalTable(
+        WebSession,
+        "mydata.kind.web_sessions",
+        lambda k: WebSession.member_id == k.member_id,
+        Erasure.DELETE,
+    ),
+    PersonalTable(
+        LoginToken,
+        "mydata.kind.login_tokens",
+        lambda k: LoginToken.member_id == k.member_id,
+        Erasure.DELETE,
+    ),
+    PersonalTable(
+        FeedToken,
+        "mydata.kind.feed_tokens",
+        lambda k: FeedToken.member_id == k.member_id,
+        Erasure.DELETE,
+    ),
+    PersonalTable(
+        ContributionReply,
+        "mydata.kind.replies",
+        lambda k: ContributionReply.author_member_id == k.member_id,
         Erasure.DELETE,
     ),
     PersonalTable(

@@ -566,3 +566,68 @@ class DirectoryVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class WebSession(Base):
+    """A browser logged in to the online platform; the cookie holds a secret whose hash is
+    the key, so the table alone lets nobody in."""
+
+    __tablename__ = "web_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    """The community the member is looking at; they switch between their communities."""
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class LoginToken(Base):
+    """A single-use login link sent by `/web`; only the hash of its secret is stored."""
+
+    __tablename__ = "login_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class FeedToken(Base):
+    """The secret in a member's calendar subscription URL; a new one revokes the old."""
+
+    __tablename__ = "feed_tokens"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ContributionReply(Base):
+    """A thank-you or reply to an experiment or a reflection (the forum part). It has no
+    audience of its own: whoever may read the contribution reads its replies."""
+
+    __tablename__ = "replies"
+    __table_args__ = (
+        Index("ix_replies_experiment", "experiment_id", "created_at"),
+        Index("ix_replies_reflection", "reflection_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    author_member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    experiment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), default=None
+    )
+    reflection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reflections.id", ondelete="CASCADE"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

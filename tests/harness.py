@@ -17,6 +17,7 @@ from bot.app.hub import build_core
 from bot.core.clock import ManualClock
 from bot.core.pipeline import Core
 from bot.core.router import Router
+from bot.core.web_links import WebLinks
 from bot.handlers.participation.jobs import run_participation
 from bot.handlers.participation.sweep import SweepResult
 from bot.model.messages import (
@@ -95,8 +96,10 @@ class Harness:
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
         retention: RetentionPolicy | None = None,
+        web: WebLinks | None = None,
     ) -> None:
         self.database = database
+        self._web = web
         self._retention = retention
         self.clock = clock
         self.messenger = RecordingMessenger()
@@ -114,11 +117,13 @@ class Harness:
         language: str = "nl",
         extra: Callable[[Router], None] | None = None,
         retention: RetentionPolicy | None = None,
+        web: WebLinks | None = None,
     ) -> Harness:
-        """`extra` registers more handlers or forms, for tests of the mechanisms themselves."""
+        """`extra` registers more handlers or forms, for tests of the mechanisms themselves;
+        `web` is where the online platform lives, for `/web`."""
         database = Database(url)
         await migrate.upgrade(database)
-        return cls(database, clock or ManualClock(DEFAULT_START), language, extra, retention)
+        return cls(database, clock or ManualClock(DEFAULT_START), language, extra, retention, web)
 
     def _build_core(self) -> Core:
         core = build_core(
@@ -130,6 +135,7 @@ class Harness:
             retention=self._retention,
             coordinators=frozenset({f"{PLATFORM}:boss"}),
             extra=self._extra,
+            web=self._web,
         )
         self.messenger.on_refused = core.direct_message_refused
         return core

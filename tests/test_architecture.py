@@ -50,8 +50,12 @@ def _imports(path: Path) -> Iterator[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
-            yield base
-            yield from (f"{base}.{alias.name}" for alias in node.names)
+            submodules = [f"{base}.{alias.name}" for alias in node.names]
+            yield from submodules
+            # `from package import submodule` depends on the submodule; any other name
+            # imported this way is the package's (or module's) own.
+            if not all(name in MODULES for name in submodules):
+                yield base
 
 
 def _project_imports(module: str) -> set[str]:

@@ -40,6 +40,12 @@ async def _produce(harness: Harness) -> None:
         link = next((b for b in done.buttons if b.label.startswith("Koppel tool")), None)
         if link is not None:
             await anna.press(link)
+    await bert.says("/experiment #1")
+    await bert.presses("Reageer of bedank")
+    await bert.says("Mooi gedaan, dank je")
+    await coco.says("/experiment #3")
+    await coco.presses("Reageer of bedank")
+    await coco.says("Geheime reactie van Coco")
     await bert.says("/reflectie Open reflectie van Bert")
     await bert.says("/reflectie Verborgen reflectie van Bert")
     await bert.presses("alleen coördinatoren, met naam")
@@ -105,10 +111,13 @@ def test_json_holds_what_outsiders_may_see(
     assert tools["Buurtbarometer"]["proposed_here"] is True
     assert "Nog niet beslist" not in tools
     assert all(t["used_in"] >= 1 or t["proposed_here"] for t in tools.values())
+    assert [(r["text"], r["author"], r["experiment_id"]) for r in data["replies"]] == [
+        ("Mooi gedaan, dank je", "Bert", experiments[TRICKY]["id"])
+    ]
     [meeting] = data["meetings"]
     assert (meeting["title"], meeting["coming"]) == ("Atelieravond", 2)
     [month] = data["participation"]
-    assert (month["givers"], month["takers"]) == (2, 2)
+    assert (month["givers"], month["takers"]) == (3, 3)  # replying is giving, reading taking
     dumped = json.dumps(data)
     for hidden in ("Geheim", "Verborgen", "Olga", "andere groep", "Andere avond", "Coco"):
         assert hidden not in dumped
@@ -124,7 +133,9 @@ def test_csv_is_one_file_per_kind_and_safe_in_a_spreadsheet(
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
         f"leeratelier-{group}-{kind}.csv"
-        for kind in sorted(("experiments", "meetings", "participation", "reflections", "tools"))
+        for kind in sorted(
+            ("experiments", "meetings", "participation", "reflections", "replies", "tools")
+        )
     ]
     rows = list(csv.DictReader(io.StringIO((tmp_path / names[0]).read_text(encoding="utf-8-sig"))))
     assert {row["what"] for row in rows} == {TRICKY, "Anoniem verhaal met photovoice"}
@@ -170,7 +181,7 @@ def test_the_markdown_report_for_a_funder(
     assert "- jongeren (2)" in report and "- beeld (2)" in report
     assert "> Zonder naam geleerd" in report and "anoniem" in report
     assert "| 10 maart 2026 | Atelieravond | 2 |" in report
-    assert "| maart 2026 | 2 | 2 |" in report
+    assert "| maart 2026 | 3 | 3 |" in report
     assert TRICKY not in report
     assert "Foto's \\*vet\\* \\_schuin\\_ \\[link\\]\\(http://x\\) \\<b\\>\\&\\</b\\> \\|" in report
     for hidden in ("Geheim", "Alleen voor de coördinatoren", "Verborgen", "Andere les"):

@@ -77,7 +77,7 @@ def load_settings() -> Settings:
 def run() -> None:
     """Start every adapter that has a token, and the scheduler; the console when none has."""
     settings = load_settings()
-    asyncio.run(_run(settings, None))
+    asyncio.run(_run(settings, None, web=True))
 
 
 @app.command()
@@ -328,10 +328,10 @@ def _stdin_lines() -> Iterator[str]:
         yield line.rstrip("\r\n")
 
 
-async def _run(settings: Settings, console: ConsoleOptions | None) -> None:
+async def _run(settings: Settings, console: ConsoleOptions | None, *, web: bool = False) -> None:
     from bot.app.hub import build_hub
 
-    hub = await build_hub(settings, console=console)
+    hub = await build_hub(settings, console=console, web=web)
     await hub.run()
 
 

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     language: str = "nl"
     coordinators: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    web_enabled: bool = True
+    """`leeratelier run` also serves the online platform."""
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    web_base_url: str = ""
+    """Where members reach the platform (behind a proxy: its public https:// address);
+    empty means http://WEB_HOST:WEB_PORT."""
+    web_secret: SecretStr | None = None
+    """Signs login links; empty means a new random one at every start (links sent before a
+    restart then stop working)."""
     retention_dialog_days: int = Field(default=RetentionPolicy.dialog_days, ge=1, le=3650)
     retention_delivery_days: int = Field(default=RetentionPolicy.delivery_days, ge=1, le=3650)
     retention_button_days: int = Field(default=RetentionPolicy.button_days, ge=1, le=3650)
@@ -55,12 +65,28 @@ class Settings(BaseSettings):
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "discord_token",
+        "web_secret",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`TELEGRAM_TOKEN=` (as copied from .env.example) means: not configured."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def web_url(self) -> str:
+        """The platform's public address, without a trailing slash."""
+        if self.web_base_url.strip():
+            return self.web_base_url.strip().rstrip("/")
+        return f"http://{self.web_host}:{self.web_port}"
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("WEB_BASE_URL must start with http:// or https://")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -103,7 +129,7 @@ class Settings(BaseSettings):
     def raw_secrets() -> list[str]:
         """Secret values straight from the environment, for messages written before the
         settings could be read."""
-        names = ("TELEGRAM_TOKEN", "DISCORD_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+        names = ("TELEGRAM_TOKEN", "DISCORD_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WEB_SECRET")
         values = [os.environ.get(name, "") for name in names]
         url = os.environ.get("DATABASE_URL", "")
         try:
@@ -116,7 +142,12 @@ class Settings(BaseSettings):
         """Every configured secret value, for the log redaction filter."""
         values = [
             secret.get_secret_value()
-            for secret in (self.telegram_token, self.discord_token, self.telegram_webhook_secret)
+            for secret in (
+                self.telegram_token,
+                self.discord_token,
+                self.telegram_webhook_secret,
+                self.web_secret,
+            )
             if secret is not None
         ]
         password = make_url(self.database_url.get_secret_value()).password

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import signal
 import socket
 from collections.abc import Callable, Sequence
@@ -14,12 +15,14 @@ from datetime import timedelta
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.app.config import Settings
+from bot.app.web_server import WebServer
 from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock, SystemClock
 from bot.core.command_menu import CommandMenu, build_menu
 from bot.core.i18n import Catalogs
 from bot.core.pipeline import Core
 from bot.core.router import Router
+from bot.core.web_links import WebLinks
 from bot.handlers import build_router
 from bot.handlers.meetings.jobs import extend_all_series
 from bot.handlers.participation.jobs import run_participation
@@ -69,8 +72,11 @@ class Hub:
         scheduler: Scheduler,
         counter: MessageCounter,
         delivery: DeliveryLoop,
+        web: WebServer | None = None,
     ) -> None:
         self.database = database
+        self.web = web
+        """The online platform, when it is served by this process."""
         self.delivery = delivery
         self.core = core
         self.messenger = messenger
@@ -119,8 +125,15 @@ class Hub:
             log.info("%s adapter started", adapter.platform)
         self.scheduler.start()
         await self.delivery.start()
+        if self.web is not None:
+            await self.web.start()
 
     async def shutdown(self) -> None:
+        if self.web is not None:
+            try:
+                await self.web.stop()
+            except Exception:
+                log.exception("the web server did not stop cleanly")
         for adapter in reversed(self._started):
             try:
                 await adapter.stop()
@@ -137,10 +150,12 @@ async def build_hub(
     *,
     console: ConsoleOptions | None = None,
     clock: Clock | None = None,
+    web: bool = False,
 ) -> Hub:
     """Everything `leeratelier run` and `chat` need; applies pending migrations first.
 
-    The console adapter runs when asked for, or when no platform token is configured.
+    The console adapter runs when asked for, or when no platform token is configured. The
+    online platform is served when `web` is asked for (by `leeratelier run`) and WEB_ENABLED.
     """
     clock = clock or SystemClock()
     database = Database(settings.database_url.get_secret_value())
@@ -149,6 +164,7 @@ async def build_hub(
     seeded = await tools.start(database, clock.now())
     if seeded is not None:
         log.info("imported the starter tool catalogue: %d tools", seeded.created)
+    links = _web_links(settings) if web and settings.web_enabled else None
     messenger = RoutingMessenger()
     core = build_core(
         database=database,
@@ -158,6 +174,7 @@ async def build_hub(
         defaults=CommunityDefaults(language=settings.language, timezone=settings.timezone),
         retention=settings.retention,
         coordinators=frozenset(settings.coordinators),
+        web=links,
     )
     router, catalogs, counter = core.router, core.catalogs, core.counter
     adapters = platform_adapters(
@@ -198,6 +215,22 @@ async def build_hub(
         "participation",
         lambda: run_participation(database, clock, delivery.wake),
     )
+    server = None
+    if links is not None:
+        from web.app import create_app
+        from web.services import WebServices
+
+        services = WebServices(
+            database=database,
+            catalogs=catalogs,
+            clock=clock,
+            messenger=messenger,
+            tools=tools,
+            links=links,
+            coordinators=frozenset(settings.coordinators),
+            retention=settings.retention,
+        )
+        server = WebServer(create_app(services), settings.web_host, settings.web_port)
     hub = Hub(
         database=database,
         core=core,
@@ -205,6 +238,7 @@ async def build_hub(
         scheduler=scheduler,
         counter=counter,
         delivery=delivery,
+        web=server,
     )
     for adapter in adapters:
         hub.add_adapter(adapter)
@@ -221,12 +255,14 @@ def build_core(
     retention: RetentionPolicy | None = None,
     coordinators: frozenset[str] = frozenset(),
     extra: Callable[[Router], None] | None = None,
+    web: WebLinks | None = None,
 ) -> Core:
     """The core with every handler, as the hub runs it and the test harness plays it.
 
-    `extra` registers more handlers or forms (tests of the mechanisms themselves).
+    `extra` registers more handlers or forms (tests of the mechanisms themselves); `web` is
+    where the online platform lives, when it runs.
     """
-    router, dialogs = build_router(retention)
+    router, dialogs = build_router(retention, web)
     if extra is not None:
         extra(router)
     return Core(
@@ -241,6 +277,15 @@ def build_core(
         tools=tools,
         coordinators=coordinators,
     )
+
+
+def _web_links(settings: Settings) -> WebLinks:
+    if settings.web_secret is not None:
+        secret = settings.web_secret.get_secret_value().encode()
+    else:
+        log.warning("WEB_SECRET is not set: login links sent before a restart stop working")
+        secret = secrets.token_bytes(32)
+    return WebLinks(settings.web_url, secret)
 
 
 def platform_adapters(

@@ -15,9 +15,8 @@ from bot.core.i18n import Translator
 from bot.dialogs.forms import Choice, Field
 from storage.models import Attribution, Audience
 
-OFFERED_AUDIENCES: tuple[Audience, ...] = (Audience.GROUP, Audience.COORDINATORS)
-"""The audiences a member can pick; `openbaar` joins once the online platform serves public
-pages (the web platform adds it here)."""
+OFFERED_AUDIENCES: tuple[Audience, ...] = (Audience.GROUP, Audience.COORDINATORS, Audience.PUBLIC)
+"""The audiences a member can pick; `openbaar` also puts it on the platform's public pages."""
 
 SHARING_FIELD = "sharing"
 

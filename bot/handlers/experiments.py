@@ -17,12 +17,14 @@ from bot.dialogs.sharing import (
     describe,
     sharing_field,
 )
+from bot.handlers import replies
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
 from storage.models import Attribution, Audience, Experiment, ExperimentStatus, Role
 from storage.repositories.experiments import ExperimentFilter, Viewer, may_read, shown_author
 from storage.repositories.ledger import ActivityKind
+from storage.repositories.replies import Subject
 
 FORM_NEW = "experiment"
 FORM_EDIT = "experiment.edit"
@@ -278,6 +280,9 @@ async def card(ctx: Context, item: Experiment) -> Text:
     tools = await ctx.repos.tools.approved_by_ids(ids) if ids else []
     if tools:
         parts.append(ctx.text("experiment.tools", tools=", ".join(t.name for t in tools)))
+    answers = replies.listing(ctx, await ctx.repos.replies.of(Subject("experiment", item.id)))
+    if answers:
+        parts.append(answers)
     return Text.join(parts, "\n\n")
 
 
@@ -301,6 +306,7 @@ async def _card_buttons(
             if match.id not in linked:
                 label = ctx.t.plain("experiment.button_link", tool=match.name)
                 rows.append((Button(label[:60], ACTION_LINK, f"{item.id}:{match.id}"),))
+    rows.append((replies.reply_button(ctx, Subject("experiment", item.id)),))
     return tuple(rows)
 
 
@@ -416,7 +422,14 @@ async def on_share(msg: Incoming, ctx: Context) -> list[Reply]:
     )
     shared = Reply(
         header + "\n\n" + await card(ctx, item),
-        ((Button(group_t.plain("experiment.button_view"), ACTION_VIEW, str(item.id)),),),
+        (
+            (
+                Button(group_t.plain("experiment.button_view"), ACTION_VIEW, str(item.id)),
+                Button(
+                    group_t.plain("reply.button"), replies.ACTION_REPLY, f"experiment:{item.id}"
+                ),
+            ),
+        ),
     )
     if not ctx.is_private:
         return [shared]

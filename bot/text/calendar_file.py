@@ -63,7 +63,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
-__all__ = ["PRODID", "CalendarEvent", "calendar_file", "filename_for"]
+__all__ = ["PRODID", "CalendarEvent", "calendar_feed", "calendar_file", "filename_for"]
 
 PRODID = "-//Leeratelier//NL"
 
@@ -134,6 +134,7 @@ class CalendarEvent:
     cancelled: bool = False  # STATUS:CANCELLED + METHOD:CANCEL
     rrule: str | None = None  # e.g. "FREQ=MONTHLY;BYDAY=4TH" for recurring meetings
     stamp: datetime | None = None  # DTSTAMP (UTC); injected for reproducible output
+    recurrence_id: datetime | None = None  # the occurrence of a series this event overrides
 
 
 def calendar_file(event: CalendarEvent) -> bytes:
@@ -144,6 +145,51 @@ def calendar_file(event: CalendarEvent) -> bytes:
     two, so it would land an hour off); an empty or padded UID or one with control
     characters; a negative sequence; a URL with whitespace; an invalid RRULE.
     """
+    vevent, zone, start, end = _event(event)
+    cal = _calendar("CANCEL" if event.cancelled else "PUBLISH")
+    if "TZID" in vevent["DTSTART"].params:  # not for UTC, which icalendar writes with Z
+        first = start.astimezone(UTC) - _WINDOW_BEFORE
+        last = end.astimezone(UTC) + _WINDOW_AFTER
+        cal.add_component(_vtimezone(zone, first, last, start.astimezone(UTC)))
+    cal.add_component(vevent)
+    data: bytes = cal.to_ical()  # icalendar annotates this as Any
+    return data
+
+
+def calendar_feed(events: Sequence[CalendarEvent], name: str) -> bytes:
+    """A subscription calendar (``METHOD:PUBLISH``) holding many events, with one
+    ``VTIMEZONE`` per zone used, covering all of them. Events sharing a UID with a
+    ``recurrence_id`` override one occurrence of a series (moved or cancelled)."""
+    cal = _calendar("PUBLISH")
+    cal.add("x-wr-calname", _clean_text(name))
+    built = [_event(event) for event in events]
+    spans: dict[str, tuple[ZoneInfo, datetime, datetime]] = {}
+    for vevent, zone, start, end in built:
+        if "TZID" not in vevent["DTSTART"].params:
+            continue
+        key = str(zone)
+        low, high = start.astimezone(UTC), end.astimezone(UTC)
+        if key in spans:
+            low, high = min(low, spans[key][1]), max(high, spans[key][2])
+        spans[key] = (zone, low, high)
+    for zone, low, high in spans.values():
+        cal.add_component(_vtimezone(zone, low - _WINDOW_BEFORE, high + _WINDOW_AFTER, low))
+    for vevent, *_ in built:
+        cal.add_component(vevent)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def _calendar(method: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    return cal
+
+
+def _event(event: CalendarEvent) -> tuple[Event, ZoneInfo, datetime, datetime]:
     zone = _zone(event.zone)
     start = _local(event.start, zone, "start")
     end = _local(event.end, zone, "end")
@@ -163,6 +209,8 @@ def calendar_file(event: CalendarEvent) -> bytes:
     vevent.add("dtstamp", stamp.astimezone(UTC).replace(microsecond=0))
     vevent.add("dtstart", start)
     vevent.add("dtend", end)
+    if event.recurrence_id is not None:
+        vevent.add("recurrence-id", _local(event.recurrence_id, zone, "recurrence id"))
     vevent.add("summary", _clean_text(event.title))
     location = _clean_text(event.location)
     if location:
@@ -177,19 +225,7 @@ def calendar_file(event: CalendarEvent) -> bytes:
     vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.rrule is not None:
         vevent.add("rrule", _recurrence(event.rrule, zone))
-
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "CANCEL" if event.cancelled else "PUBLISH")
-    if "TZID" in vevent["DTSTART"].params:  # not for UTC, which icalendar writes with Z
-        first = start.astimezone(UTC) - _WINDOW_BEFORE
-        last = end.astimezone(UTC) + _WINDOW_AFTER
-        cal.add_component(_vtimezone(zone, first, last, start.astimezone(UTC)))
-    cal.add_component(vevent)
-    data: bytes = cal.to_ical()  # icalendar annotates this as Any
-    return data
+    return vevent, zone, start, end
 
 
 def filename_for(title: str, start: datetime) -> str:

@@ -17,8 +17,10 @@ from storage.repositories.members import MemberRepository
 from storage.repositories.participation import ParticipationRepository
 from storage.repositories.pledges import PledgeRepository
 from storage.repositories.reflections import ReflectionRepository
+from storage.repositories.replies import ReplyRepository
 from storage.repositories.schedule import ScheduleRepository
 from storage.repositories.tools import ToolRepository
+from storage.repositories.web import WebRepository
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Repositories:
     participation: ParticipationRepository
     pledges: PledgeRepository
     digest: DigestRepository
+    replies: ReplyRepository
+    web: WebRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -55,6 +59,8 @@ class Repositories:
             participation=ParticipationRepository(session),
             pledges=PledgeRepository(session),
             digest=DigestRepository(session),
+            replies=ReplyRepository(session),
+            web=WebRepository(session),
         )
 
 
@@ -70,7 +76,9 @@ __all__ = [
     "ParticipationRepository",
     "PledgeRepository",
     "ReflectionRepository",
+    "ReplyRepository",
     "Repositories",
     "ScheduleRepository",
     "ToolRepository",
+    "WebRepository",
 ]

@@ -143,14 +143,14 @@ class ExperimentRepository:
             conditions.append(Experiment.author_member_id == wanted.author_id)
             if wanted.author_id != viewer.member_id:
                 conditions.append(Experiment.attribution != Attribution.ANONYMOUS)
-        rows = list(
-            await self._session.scalars(
-                select(Experiment).where(*conditions).order_by(Experiment.id.desc())
-            )
-        )
-        if wanted.tag is not None:
-            rows = [e for e in rows if wanted.tag in e.tags]
-        return Page(rows[offset : offset + limit], len(rows))
+        query = select(Experiment).where(*conditions).order_by(Experiment.id.desc())
+        if wanted.tag is None:
+            # Without a tag filter the database counts and pages (a long list stays cheap).
+            total = await self._session.scalar(select(func.count(Experiment.id)).where(*conditions))
+            rows = list(await self._session.scalars(query.offset(offset).limit(limit)))
+            return Page(rows, int(total or 0))
+        tagged = [e for e in await self._session.scalars(query) if wanted.tag in e.tags]
+        return Page(tagged[offset : offset + limit], len(tagged))
 
     async def latest_of(self, community_id: int, author_id: int, limit: int) -> list[Experiment]:
         query = (
@@ -205,6 +205,30 @@ class ExperimentRepository:
                 ExperimentTool.tool_id == tool_id,
                 Experiment.community_id == community_id,
                 visible_to(viewer),
+                and_(Experiment.learned.is_not(None), Experiment.learned != ""),
+            )
+            .order_by(Experiment.updated_at.desc(), Experiment.id.desc())
+            .limit(limit)
+        )
+        return [
+            Lesson(
+                experiment.id,
+                experiment.learned or "",
+                shown_author(experiment.attribution, name),
+            )
+            for experiment, name in (await self._session.execute(query)).all()
+        ]
+
+    async def public_lessons(self, tool_id: str, limit: int) -> list[Lesson]:
+        """Lessons with a tool from experiments whose audience is `openbaar`, of every
+        community: what the public pages may show, with the name rule applied."""
+        query = (
+            select(Experiment, Member.display_name)
+            .join(ExperimentTool, ExperimentTool.experiment_id == Experiment.id)
+            .outerjoin(Member, Member.id == Experiment.author_member_id)
+            .where(
+                ExperimentTool.tool_id == tool_id,
+                visible_to(Viewer.public()),
                 and_(Experiment.learned.is_not(None), Experiment.learned != ""),
             )
             .order_by(Experiment.updated_at.desc(), Experiment.id.desc())

@@ -28,6 +28,7 @@ class ActivityKind(StrEnum):
     TOOL_PROPOSAL = "tool_proposal"
     PROMPT_ANSWER = "prompt_answer"
     PLEDGE_KEPT = "pledge_kept"
+    REPLY = "reply"
 
     @property
     def direction(self) -> Direction:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Meeting, Rsvp, RsvpAnswer
+from storage.models import Meeting, MeetingKind, Rsvp, RsvpAnswer
 from storage.sql import upsert
 
 
@@ -41,6 +41,29 @@ class MeetingRepository:
             )
             .order_by(Meeting.starts_at, Meeting.id)
             .limit(limit)
+        )
+        return list(await self._session.scalars(query))
+
+    async def public_upcoming(self, now: datetime, limit: int) -> list[Meeting]:
+        """Coming public events (kind publiek) of every community, soonest first."""
+        query = (
+            select(Meeting)
+            .where(
+                Meeting.kind == MeetingKind.PUBLIC,
+                Meeting.ends_at > now,
+                Meeting.cancelled.is_(False),
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(limit)
+        )
+        return list(await self._session.scalars(query))
+
+    async def coming_of(self, community_ids: Sequence[int], now: datetime) -> list[Meeting]:
+        """Every coming occurrence of these communities, cancelled ones included (for feeds)."""
+        query = (
+            select(Meeting)
+            .where(Meeting.community_id.in_(community_ids), Meeting.ends_at > now)
+            .order_by(Meeting.starts_at, Meeting.id)
         )
         return list(await self._session.scalars(query))
 

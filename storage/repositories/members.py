@@ -108,6 +108,15 @@ class MemberRepository:
         if membership is not None and membership.left_at is None:
             membership.left_at = now
 
+    async def memberships_of(self, member_id: int) -> list[Membership]:
+        """The communities a member belongs to (and did not leave), oldest first."""
+        query = (
+            select(Membership)
+            .where(Membership.member_id == member_id, Membership.left_at.is_(None))
+            .order_by(Membership.joined_at, Membership.id)
+        )
+        return list(await self._session.scalars(query))
+
     async def latest_membership(self, member_id: int) -> Membership | None:
         """The community a member was most recently active in, for private chats."""
         query = (

@@ -5,7 +5,7 @@ coordinators only stay out, anonymous ones come without author, and participatio
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     Activity,
     Community,
+    ContributionReply,
     Direction,
     Experiment,
     ExperimentTool,
@@ -59,6 +60,18 @@ class ExportedReflection:
     author: str | None
     experiment_id: int | None
     meeting_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ExportedReply:
+    """A reply to an exported experiment or reflection; it follows that contribution."""
+
+    id: int
+    experiment_id: int | None
+    reflection_id: int | None
+    text: str
+    author: str
     created_at: datetime
 
 
@@ -112,6 +125,7 @@ class CommunityProduction:
     participation: list[MonthFigures]
     givers: int
     """Distinct members who gave anything in the whole period."""
+    replies: list[ExportedReply] = field(default_factory=list)
 
     def period(self) -> tuple[date, date] | None:
         """First and last day of what was shared (else the months of participation), in the
@@ -141,6 +155,7 @@ class ProductionRepository:
         experiments = await self._experiments(community.id)
         exported_ids = {e.id for e in experiments}
         participation, givers = await self._participation(community)
+        reflections = await self._reflections(community.id, exported_ids)
         return CommunityProduction(
             community_id=community.id,
             title=community.title,
@@ -148,12 +163,32 @@ class ProductionRepository:
             timezone=community.timezone,
             generated_at=now,
             experiments=experiments,
-            reflections=await self._reflections(community.id, exported_ids),
+            reflections=reflections,
             tools=await self._tools(community.id, experiments),
             meetings=await self._meetings(community.id),
             participation=participation,
             givers=givers,
+            replies=await self._replies(exported_ids, {r.id for r in reflections}),
         )
+
+    async def _replies(
+        self, experiment_ids: set[int], reflection_ids: set[int]
+    ) -> list[ExportedReply]:
+        query = (
+            select(ContributionReply, Member.display_name)
+            .join(Member, Member.id == ContributionReply.author_member_id)
+            .where(
+                or_(
+                    ContributionReply.experiment_id.in_(experiment_ids),
+                    ContributionReply.reflection_id.in_(reflection_ids),
+                )
+            )
+            .order_by(ContributionReply.id)
+        )
+        return [
+            ExportedReply(r.id, r.experiment_id, r.reflection_id, r.text, name, r.created_at)
+            for r, name in (await self._session.execute(query)).all()
+        ]
 
     async def _experiments(self, community_id: int) -> list[ExportedExperiment]:
         query = (

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attribution, Audience, Reflection
+from storage.repositories.experiments import Viewer, visible_to
 
 
 class ReflectionRepository:
@@ -39,3 +41,34 @@ class ReflectionRepository:
         if reflection is None or reflection.author_member_id != author_id:
             return None
         return reflection
+
+    async def get(self, community_id: int, reflection_id: int) -> Reflection | None:
+        reflection = await self._session.get(Reflection, reflection_id)
+        if reflection is None or reflection.community_id != community_id:
+            return None
+        return reflection
+
+    async def page(
+        self, community_id: int, viewer: Viewer, *, offset: int, limit: int
+    ) -> tuple[list[Reflection], int]:
+        """The reflections the viewer may read, newest first, with how many there are."""
+        conditions = (Reflection.community_id == community_id, visible_to(viewer, Reflection))
+        total = await self._session.scalar(select(func.count(Reflection.id)).where(*conditions))
+        rows = await self._session.scalars(
+            select(Reflection)
+            .where(*conditions)
+            .order_by(Reflection.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), int(total or 0)
+
+    async def of_author(self, community_id: int, author_id: int) -> list[Reflection]:
+        query = (
+            select(Reflection)
+            .where(
+                Reflection.community_id == community_id, Reflection.author_member_id == author_id
+            )
+            .order_by(Reflection.id.desc())
+        )
+        return list(await self._session.scalars(query))

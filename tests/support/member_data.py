@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.models import Base, Identity, LedgerMonth, Pledge, Prompt
 from storage.repositories import Repositories
 from storage.repositories.communities import CommunityRepository
+from storage.repositories.web import WebRepository
 from tests.harness import Harness, Person
 
 NAME = "Zoë Vergeetmij"
@@ -72,6 +73,10 @@ async def build_member_everywhere(
         updated = await zoe.says_privately("-")
     assert "bijgewerkt" in updated.text, updated.text
     await zoe.says("/reflectie Het gesprek is belangrijker dan de score")
+    await zoe.says(f"/experiment #{first}")
+    await zoe.presses("Reageer of bedank")
+    replied = await zoe.says_privately("Nog een aanvulling van mijzelf")
+    assert "reactie" in replied.text, replied.text
     await zoe.says("/nieuwetool Buurtbarometer")
     for answer in ("Een barometer voor de buurt", "-", "-"):
         proposed = await zoe.says_privately(answer)
@@ -108,6 +113,11 @@ async def build_member_everywhere(
                 count=3,
             )
         )
+    async with harness.database.session() as session:
+        web = WebRepository(session)
+        await web.issue_login(member_id, group, now)
+        await web.open_session(member_id, group, now)
+        await web.feed_token(member_id, now)
     await zoe.says("/experiment")  # a form left open
     return Built(zoe, member_id)
 

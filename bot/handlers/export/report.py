@@ -24,6 +24,7 @@ from storage.repositories.production import (
     ExportedExperiment,
     ExportedMeeting,
     ExportedReflection,
+    ExportedReply,
     ExportedTool,
     MonthFigures,
 )
@@ -95,6 +96,7 @@ def to_csv(production: CommunityProduction) -> dict[str, bytes]:
         "tools": production.tools,
         "meetings": production.meetings,
         "participation": production.participation,
+        "replies": production.replies,
     }
     result = {}
     for name, items in kinds.items():
@@ -110,6 +112,7 @@ _ROW_TYPES: dict[str, type[Any]] = {
     "tools": ExportedTool,
     "meetings": ExportedMeeting,
     "participation": MonthFigures,
+    "replies": ExportedReply,
 }
 
 

@@ -1,0 +1,216 @@
+"""Latency of the online platform under load: 200 concurrent clients on loopback against
+uvicorn serving the real app, on SQLite and on PostgreSQL.
+
+Two pages, as the issue names them: the catalogue search page (`/tools?q=…`, queries from the
+development query set) over 10,000 generated tools, and a logged-in member's experiment list
+(`/experiments`, the first page of 20) in a community of 1,000 experiments. The server runs in
+this process exactly as in the hub (web.app on uvicorn in one event loop); the clients run in
+a second process (aiohttp), so their own work does not count against the server's loop. The
+rate limits are raised for the run: 200 clients share one loopback address.
+
+    .venv/bin/python bench/web.py [--clients 200] [--requests 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.search import catalogue_entries, generate_catalogue
+from bench.search_quality import load_documents, load_queries
+from bot.app.web_server import WebServer
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalogs
+from bot.core.web_links import WebLinks
+from search.tool_catalogue import ToolCatalogue
+from storage import catalogue, migrate
+from storage.db import Database
+from storage.models import Attribution, Audience, Experiment, ExperimentStatus
+from storage.repositories import Repositories
+from storage.repositories.communities import CommunityDefaults
+from storage.repositories.tools import ToolRepository
+from tests.harness import RecordingMessenger
+from tests.support.postgres import PostgresServer, PostgresUnavailable, create_database
+from web.app import create_app
+from web.limits import RateLimits, Window
+from web.services import WebServices
+from web.visitors import SESSION_COOKIE
+
+TOOLS = 10_000
+EXPERIMENTS = 1_000
+TARGET_P99_MS = 30.0
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+async def prepare(database: Database) -> tuple[ToolCatalogue, str]:
+    """10,000 tools, a community with 1,000 experiments, and a session for one member."""
+    await migrate.upgrade(database)
+    entries = catalogue_entries(generate_catalogue(load_documents(), TOOLS))
+    async with database.session() as session:
+        await catalogue.import_entries(ToolRepository(session), entries, NOW)
+    tools = ToolCatalogue(starter=None)
+    await tools.start(database, NOW)
+    async with database.session() as session:
+        repos = Repositories.bind(session)
+        defaults = CommunityDefaults(language="nl", timezone="Europe/Amsterdam")
+        community = await repos.communities.get_or_create("bench", "g", "Bench", defaults, NOW)
+        member, _ = await repos.members.resolve("bench", "anna", "Anna", NOW)
+        await repos.members.join(community.id, member.id, NOW)
+        authors = [member.id]
+        for index in range(20):
+            other, _ = await repos.members.resolve("bench", f"m{index}", f"Lid {index}", NOW)
+            await repos.members.join(community.id, other.id, NOW)
+            authors.append(other.id)
+        rng = random.Random(3)
+        session.add_all(
+            Experiment(
+                community_id=community.id,
+                author_member_id=rng.choice(authors),
+                what=f"Experiment {number} met verhalen en cijfers",
+                learned="Wat we leerden: samen betekenis geven werkt." if number % 3 else None,
+                tags=["beeld", "verhalen"][: 1 + number % 2],
+                status=list(ExperimentStatus)[number % 3],
+                audience=[Audience.GROUP, Audience.COORDINATORS, Audience.PUBLIC][number % 3],
+                attribution=Attribution.NAMED if number % 4 else Attribution.ANONYMOUS,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            for number in range(EXPERIMENTS)
+        )
+        await session.flush()
+        secret = await repos.web.open_session(member.id, community.id, NOW)
+    return tools, secret
+
+
+Run = tuple[list[float], int, float]
+"""Latencies of the answered requests (ms), how many failed, and the wall time (s)."""
+
+
+def _clients(base: str, paths: list[str], cookie: str, clients: int, each: int) -> Run:
+    return asyncio.run(_load(base, paths, cookie, clients, each))
+
+
+async def _load(base: str, paths: list[str], cookie: str, clients: int, each: int) -> Run:
+    import aiohttp
+
+    timings: list[float] = []
+    failed = 0
+    began = time.perf_counter()
+    timeout = aiohttp.ClientTimeout(total=120)
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(
+        base, connector=connector, cookies={SESSION_COOKIE: cookie}, timeout=timeout
+    ) as session:
+
+        async def one_client(number: int) -> None:
+            nonlocal failed
+            for request in range(each):
+                path = paths[(number * each + request) % len(paths)]
+                started = time.perf_counter()
+                async with session.get(path) as response:
+                    await response.read()
+                    if response.status != 200:
+                        failed += 1
+                        continue
+                timings.append((time.perf_counter() - started) * 1000)
+
+        await asyncio.gather(*(one_client(n) for n in range(clients)))
+    return timings, failed, time.perf_counter() - began
+
+
+async def measure(url: str, clients: int, each: int) -> dict[str, dict[str, Run]]:
+    database = Database(url)
+    try:
+        tools, secret = await prepare(database)
+        services = WebServices(
+            database=database,
+            catalogs=Catalogs("nl"),
+            clock=ManualClock(NOW),
+            messenger=RecordingMessenger(),
+            tools=tools,
+            links=WebLinks("http://127.0.0.1", b"bench-secret"),
+            limits=RateLimits(search=Window(limit=10**9, seconds=60)),
+        )
+        server = WebServer(create_app(services), "127.0.0.1", 0)
+        await server.start()
+        base = f"http://127.0.0.1:{server.port}"
+        queries = [case.query for case in load_queries()]
+        pages = {
+            "catalogue search": [f"/tools?q={query}" for query in queries],
+            "experiment list": ["/experiments"],
+        }
+        results: dict[str, dict[str, Run]] = {}
+        context = multiprocessing.get_context("spawn")
+        loop = asyncio.get_running_loop()
+        try:
+            with context.Pool(1) as pool:
+                for name, paths in pages.items():
+                    # one client alone first (also the warm-up), then all of them at once
+                    alone = await loop.run_in_executor(
+                        None, pool.apply, _clients, (base, paths, secret, 1, 50)
+                    )
+                    crowd = await loop.run_in_executor(
+                        None, pool.apply, _clients, (base, paths, secret, clients, each)
+                    )
+                    results[name] = {"1 client": alone, f"{clients} clients": crowd}
+        finally:
+            await server.stop()
+        return results
+    finally:
+        await database.dispose()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(backend: str, results: dict[str, dict[str, Run]]) -> None:
+    for name, runs in results.items():
+        for load, (timings, failed, wall) in runs.items():
+            if not timings:
+                print(f"{backend:<11} {name:<17} {load:>11}: every request failed ({failed})")
+                continue
+            p99 = _percentile(timings, 0.99)
+            verdict = "ok" if p99 <= TARGET_P99_MS else "ABOVE TARGET"
+            print(
+                f"{backend:<11} {name:<17} {load:>11}: {len(timings):5d} answered, "
+                f"{failed} failed, {len(timings) / wall:6.0f} req/s | p50 "
+                f"{statistics.median(timings):7.1f} ms, p99 {p99:7.1f} ms "
+                f"(target <= {TARGET_P99_MS:.0f} ms: {verdict})"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=10, help="requests per client")
+    args = parser.parse_args()
+    print(f"{args.clients} concurrent clients x {args.requests} requests per page")
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'web.db'}"
+        report("sqlite", asyncio.run(measure(url, args.clients, args.requests)))
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as problem:
+        print(f"postgresql: skipped ({problem})")
+        return
+    try:
+        url = asyncio.run(create_database(server, "bench_web"))
+        report("postgresql", asyncio.run(measure(url, args.clients, args.requests)))
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Pages for coordinators: the `/stats` figures and chart (counts only, never names),
+proposals to approve or reject, the community's settings, and the funder report as a
+printable page. The role is checked on the server for every request."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.text.stats_chart import weekly_chart
+from storage.models import Attribution, Audience, Level, Tool, ToolStatus
+from storage.repositories.production import ProductionRepository
+from web.app import Page, page
+
+WEEKS = 12
+PROPOSALS_SHOWN = 50
+
+
+def _week_bounds(zone: ZoneInfo, now: datetime) -> list[datetime]:
+    local = now.astimezone(zone)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=zone)
+    return [monday - timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)] + [
+        now + timedelta(seconds=1)
+    ]
+
+
+@page
+async def stats(p: Page) -> Response:
+    visitor = p.coordinator()
+    community_id, now = visitor.community.id, p.now()
+    figures = p.repos.participation
+    levels = await figures.levels(community_id)
+    recent = await figures.window(community_id, now - timedelta(weeks=4), now)
+    before = await figures.window(community_id, now - timedelta(weeks=8), now - timedelta(weeks=4))
+    longer = await figures.window(community_id, now - timedelta(weeks=WEEKS), now)
+    delivered, answered = await figures.prompt_response(community_id, now - timedelta(weeks=WEEKS))
+    t = p.t
+    trend = (
+        "stats.trend_up"
+        if recent.givers > before.givers
+        else "stats.trend_down"
+        if recent.givers < before.givers
+        else "stats.trend_flat"
+    )
+    lines = [
+        t.plain(
+            "stats.levels",
+            core=levels[Level.CORE],
+            active=levels[Level.ACTIVE],
+            peripheral=levels[Level.PERIPHERAL],
+            unknown=levels[None],
+        ),
+        t.plain(
+            "stats.weeks4",
+            givers=recent.givers,
+            takers=recent.takers_only,
+            silent=recent.silent,
+        ),
+        t.plain(
+            "stats.weeks12",
+            givers=longer.givers,
+            takers=longer.takers_only,
+            silent=longer.silent,
+        ),
+        t.plain(trend, now=recent.givers, before=before.givers),
+        t.plain(
+            "stats.prompts",
+            sent=delivered,
+            answered=answered,
+            percent=round(100 * answered / delivered),
+        )
+        if delivered
+        else t.plain("stats.prompts_none"),
+    ]
+    return p.render("stats.html", lines=lines)
+
+
+@page
+async def stats_chart(p: Page) -> Response:
+    visitor = p.coordinator()
+    weeks = await p.repos.participation.weekly(
+        visitor.community.id, _week_bounds(p.zone(), p.now())
+    )
+    t = p.t
+    chart = weekly_chart(
+        weeks,
+        title=t.plain("stats.chart_title", weeks=WEEKS),
+        givers=t.plain("stats.chart_givers"),
+        takers=t.plain("stats.chart_takers"),
+        week_label=t.plain("stats.chart_week"),
+    )
+    return Response(chart, media_type="image/png", headers={"cache-control": "private"})
+
+
+def _in_reach(community_id: int, tool: Tool) -> bool:
+    return tool.community_id is None or tool.community_id == community_id
+
+
+@page
+async def proposals(p: Page) -> Response:
+    visitor = p.coordinator()
+    waiting = await p.repos.tools.pending(visitor.community.id)
+    rows = []
+    for tool in waiting[:PROPOSALS_SHOWN]:
+        proposer = (
+            await p.repos.members.get(tool.proposer_member_id) if tool.proposer_member_id else None
+        )
+        rows.append(
+            {
+                "id": tool.id,
+                "name": tool.name,
+                "summary": tool.summary_nl,
+                "when": tool.when_to_use_nl,
+                "source_url": tool.source_url,
+                "by": proposer.display_name if proposer else p.t.plain("tools.proposer_unknown"),
+                "at": p.when(tool.created_at),
+            }
+        )
+    decided = p.request.query_params.get("decided", "")
+    return p.render("proposals.html", rows=rows, decided=decided, more=len(waiting) - len(rows))
+
+
+@page
+async def decide(p: Page) -> Response:
+    visitor = p.coordinator()
+    form = await p.form()
+    verdict = {"approve": ToolStatus.APPROVED, "reject": ToolStatus.REJECTED}.get(
+        str(form.get("decision", ""))
+    )
+    tool = await p.repos.tools.get(p.request.path_params["tool_id"])
+    if verdict is None or tool is None or not _in_reach(visitor.community.id, tool):
+        raise HTTPException(404)
+    if tool.status is not ToolStatus.PENDING or not await p.repos.tools.decide(
+        tool.id, verdict, p.now()
+    ):
+        raise HTTPException(409)
+    if verdict is ToolStatus.APPROVED:
+        await p.services.tools.reload(p.repos.tools)
+    return p.redirect(f"/proposals?decided={verdict.value}")
+
+
+SETTINGS = {
+    "passive_after_days": (7, 365),
+    "passive_min_membership_days": (0, 365),
+    "prompt_interval_days": (7, 180),
+}
+
+
+@page
+async def settings(p: Page) -> Response:
+    visitor = p.coordinator()
+    community = visitor.community
+    problem = None
+    saved = False
+    if p.request.method == "POST":
+        form = await p.form()
+        language = str(form.get("language", ""))
+        audience = str(form.get("default_audience", ""))
+        attribution = str(form.get("default_attribution", ""))
+        numbers: dict[str, int] = {}
+        for name, (low, high) in SETTINGS.items():
+            raw = str(form.get(name, "")).strip()
+            if not raw.isdigit() or not low <= int(raw) <= high:
+                problem = name
+                break
+            numbers[name] = int(raw)
+        if problem is None and (
+            language not in ("nl", "en")
+            or audience not in set(Audience)
+            or attribution not in set(Attribution)
+        ):
+            problem = "choice"
+        if problem is None:
+            community.language = language
+            community.default_audience = Audience(audience)
+            community.default_attribution = Attribution(attribution)
+            for name, value in numbers.items():
+                setattr(community, name, value)
+            saved = True
+    return p.render(
+        "settings.html",
+        status=400 if problem else 200,
+        community=community,
+        limits=SETTINGS,
+        audiences=list(Audience),
+        attributions=list(Attribution),
+        problem=problem,
+        saved=saved,
+    )
+
+
+@page
+async def report(p: Page) -> Response:
+    visitor = p.coordinator()
+    production = await ProductionRepository(p.repos.session).gather(visitor.community, p.now())
+    return p.render("report.html", production=production)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/stats", stats),
+        Route("/stats/chart.png", stats_chart),
+        Route("/proposals", proposals),
+        Route("/proposals/{tool_id}", decide, methods=["POST"]),
+        Route("/settings", settings, methods=["GET", "POST"]),
+        Route("/report", report),
+    ]

@@ -1,0 +1,31 @@
+"""What the web needs from the rest of the product, handed over by the hub: no chat adapter,
+only the core's services and storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.clock import Clock
+from bot.core.i18n import Catalogs
+from bot.core.web_links import WebLinks
+from bot.model.messenger import Messenger
+from search.tool_catalogue import ToolCatalogue
+from storage.db import Database
+from storage.retention import RetentionPolicy
+from web.limits import RateLimits
+
+
+@dataclass
+class WebServices:
+    database: Database
+    catalogs: Catalogs
+    clock: Clock
+    messenger: Messenger
+    """Tells authors about replies, proposers about decisions: the hub's one Messenger port."""
+    tools: ToolCatalogue
+    links: WebLinks
+    coordinators: frozenset[str] = frozenset()
+    """Bootstrap coordinators (`platform:user_id`), as in the chat."""
+    limits: RateLimits = field(default_factory=RateLimits)
+    retention: RetentionPolicy | None = None
+    """For the privacy text on the about page."""

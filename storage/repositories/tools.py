@@ -60,6 +60,29 @@ class ToolRepository:
         )
         return list(await self._session.scalars(query))
 
+    async def changed_since(self, moment: datetime | None) -> list[Tool]:
+        """Tools of any status changed after `moment` (all tools when None), by id: what a
+        search index must add, replace or drop to catch up."""
+        query = select(Tool).order_by(Tool.id)
+        if moment is not None:
+            query = query.where(Tool.updated_at > moment)
+        return list(await self._session.scalars(query))
+
+    async def statuses_at(self, moment: datetime) -> dict[str, ToolStatus]:
+        """The status of each tool last changed exactly at `moment` (a whole import shares one
+        moment; reading only ids and statuses keeps catching up after it cheap)."""
+        rows = await self._session.execute(
+            select(Tool.id, Tool.status).where(Tool.updated_at == moment)
+        )
+        return {row.id: row.status for row in rows}
+
+    async def by_ids(self, tool_ids: Sequence[str]) -> list[Tool]:
+        """The tools with these ids, whatever their status, by id."""
+        if not tool_ids:
+            return []
+        query = select(Tool).where(Tool.id.in_(tool_ids)).order_by(Tool.id)
+        return list(await self._session.scalars(query))
+
     async def all_by_id(self) -> dict[str, Tool]:
         """Every tool, whatever its status (for an import)."""
         return {tool.id: tool for tool in await self._session.scalars(select(Tool))}

@@ -144,7 +144,7 @@ class ToolIndex:
         matches = process.extract(
             wanted,
             [label for label, _ in owners],
-            scorer=fuzz.WRatio,
+            scorer=fuzz.token_set_ratio,
             score_cutoff=SUGGEST_CUTOFF,
             limit=None,
         )

@@ -10,13 +10,14 @@ Every number that decides which tool comes first is declared at the top of this 
   credit for further fields), or else of its looser forms. A member's own word counts fully; a
   lemma (a participle the stemmer got wrong) nearly so; two parts of a compound the index only
   holds apart, a synonym from synonyms.yaml, and a fuzzy match (a typo in a word of six or more
-  letters, one edit per six letters) count less; a related notion less still.
+  letters, one edit per six letters of its stem) count less; a related notion less still.
 * A run of query words that is a phrase of the synonym list also brings in the other phrases of
   its group, and adjacent query words found next to each other in a tool add a phrase bonus.
 * Theme words that nearly every tool is about ('impact', 'meten', 'methode') count half.
 * A good match: a tool must match at least one word that is not a theme word (when the query
-  has one), and a hit scoring less than a fifth of the best hit is not shown. So a query that
-  shares no meaning with any tool gets no answer rather than a random one.
+  has one; if none of those words matches any tool, nothing does), and a hit scoring less than
+  a tenth of the best hit is not shown. So a query that shares no meaning with any tool gets
+  no answer rather than a random one.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ MAX_EDITS = 2
 PHRASE_SLOP = 1
 # Compounds: shortest part when splitting a word the index lacks, and shortest known part
 # when only its head or its tail is known ('bijstandsgerechtigden').
-MIN_PART = 3
+MIN_PART = 4
 MIN_KNOWN_PART = 5
 ONE_PART_WEIGHT = 0.4
 # Rarity: a word's concept is scaled by its idf over the whole catalogue, relative to a word
@@ -131,7 +132,7 @@ class Planner:
             else:
                 strong.append(expansion)
         weak += self._adjacent([word for word in words if word not in theme])
-        if not strong and not weak:
+        if not strong and (not weak or any(word not in theme for word in words)):
             return Plan(None)
         if not strong or not weak:
             clauses = [(tantivy.Occur.Should, query) for query in strong or weak]
@@ -255,13 +256,15 @@ class Planner:
         )
 
     def _fuzzy(self, word: str) -> list[Query]:
-        if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
+        """Terms an edit or two away from the word's stem: one edit per six letters of the
+        stem, so short words are never read as typos of other short words."""
+        if word.isdigit():
             return []
-        edits = min(MAX_EDITS, len(word) // FUZZY_LETTERS_PER_EDIT)
         queries = []
         for spec in FIELDS:
             term = self._analyzers.stem(spec.language, word)
-            if term and spec.typos:
+            edits = min(MAX_EDITS, len(term) // FUZZY_LETTERS_PER_EDIT)
+            if spec.typos and len(term) >= FUZZY_MIN_LENGTH and edits:
                 fuzzy = Query.fuzzy_term_query(self._schema, spec.name, term, edits, True, False)
                 queries.append(_boost(fuzzy, spec.boost * FUZZY_WEIGHT))
         return [Query.disjunction_max_query(queries, FIELD_TIE)] if queries else []

@@ -38,6 +38,18 @@ class Proposal:
     link: str = ""
 
 
+@dataclass(frozen=True)
+class ProposalEdit:
+    """What a coordinator may correct in a proposal before approving it."""
+
+    name: str
+    summary: str
+    tags: tuple[str, ...]
+    level: tuple[str, ...]
+    effort: str
+    link: str
+
+
 class ToolRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -158,6 +170,25 @@ class ToolRepository:
             .order_by(Tool.created_at, Tool.id)
         )
         return list(await self._session.scalars(query))
+
+    async def edit_proposal(self, tool_id: str, edit: ProposalEdit, now: datetime) -> bool:
+        """A coordinator's corrections to a proposal before deciding on it; False when it is
+        no longer pending."""
+        result = await self._session.execute(
+            update(Tool)
+            .where(Tool.id == tool_id, Tool.status == ToolStatus.PENDING)
+            .values(
+                name=edit.name,
+                summary_nl=edit.summary,
+                tags=list(edit.tags),
+                level=list(edit.level),
+                effort=edit.effort,
+                source_url=edit.link,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def decide(self, tool_id: str, status: ToolStatus, now: datetime) -> bool:
         """Approve or reject a pending proposal; False when it was no longer pending

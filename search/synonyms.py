@@ -1,24 +1,23 @@
 """The field-wide synonym list used to expand search queries (data in synonyms.yaml).
 
-`SynonymTable` is the list as written; `SynonymIndex` is the list resolved against one search
-index: phrases as stemmed keys, and the keys of the index each phrase can match.
+`SynonymTable` is the list as a curator wrote it; `SynonymLookup` finds, for a run of query
+words, the groups it belongs to, whatever the inflection (phrases are compared by their Dutch
+and by their English stems). How much an expansion weighs is a ranking rule (ranking.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from search.text import Stemmers, is_fragment, tokenize
+from search.analysis import Analyzers, Language
+from search.text import is_fragment, tokenize
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.yaml")
-
-SYNONYM_WEIGHT = 0.6
-RELATED_WEIGHT = 0.35
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class SynonymGroup:
     """Phrases that stand for one notion; a match on one of them also finds the others."""
 
     phrases: tuple[str, ...]
-    weight: float
+    related: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,8 @@ class SynonymTable:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> SynonymTable:
-        synonyms = _groups(data.get("synonyms"), SYNONYM_WEIGHT)
-        related = _groups(data.get("related"), RELATED_WEIGHT)
+        synonyms = _groups(data.get("synonyms"), related=False)
+        related = _groups(data.get("related"), related=True)
         related_groups = tuple(_close_over(group, synonyms) for group in related)
         theme = frozenset(str(word).strip() for word in _list(data.get("theme")))
         return cls(groups=synonyms + related_groups, theme=theme)
@@ -69,7 +68,7 @@ def _close_over(related: SynonymGroup, synonyms: tuple[SynonymGroup, ...]) -> Sy
         for group in synonyms:
             if phrase in group.phrases:
                 phrases.update(dict.fromkeys(group.phrases))
-    return SynonymGroup(phrases=tuple(phrases), weight=related.weight)
+    return SynonymGroup(phrases=tuple(phrases), related=related.related)
 
 
 def _list(raw: object) -> list[object]:
@@ -80,100 +79,82 @@ def _list(raw: object) -> list[object]:
     return list(raw)
 
 
-def _groups(raw: object, weight: float) -> tuple[SynonymGroup, ...]:
+def _groups(raw: object, *, related: bool) -> tuple[SynonymGroup, ...]:
     groups = []
     for entry in _list(raw):
         phrases = tuple(str(phrase).strip() for phrase in _list(entry) if str(phrase).strip())
         if len(phrases) >= 2:
-            groups.append(SynonymGroup(phrases=phrases, weight=weight))
+            groups.append(SynonymGroup(phrases=phrases, related=related))
     return tuple(groups)
 
 
 # --------------------------------------------------------------------------------------------
-# The table resolved against one search index
+# Looking phrases up
 
-Keys = tuple[str, ...]
-Expansion = tuple[tuple[Keys, ...], float]
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """A phrase of the list as its words, its Dutch and English keys, and per word the keys
-    the index holds (empty when the index holds none of the phrase's words)."""
-
-    words: tuple[str, ...]
-    dutch_keys: Keys
-    english_keys: Keys
-    indexed: tuple[Keys, ...]
+Words = tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class _Group:
-    weight: float
-    phrases: tuple[Phrase, ...]
+class Expansion:
+    """Another phrase of a group the query phrase belongs to, as folded content words."""
+
+    words: Words
+    related: bool
 
 
-class SynonymIndex:
-    """Finds the groups a query phrase belongs to and what else they let it match.
+class SynonymLookup:
+    """The table keyed by stems, so 'kosten-batenanalyses' finds 'kosten-batenanalyse'.
 
-    A phrase is looked up by its Dutch keys or by its English keys, so inflected forms find
-    their group too. Phrases that stop-word removal would cut down to a fragment are left out.
+    Phrases that stop-word removal would cut down to a fragment ('wat werkt') are left out.
     """
 
-    def __init__(
-        self, table: SynonymTable, stemmers: Stemmers, indexed: Callable[[str], Keys]
-    ) -> None:
-        self._stemmers = stemmers
-        self._indexed = indexed
-        self._groups: dict[Keys, list[_Group]] = {}
-        words: set[str] = set()
-        for entry in table.groups:
-            group = self._group(entry)
-            for phrase in group.phrases:
-                words.update(phrase.words)
-                for keys in dict.fromkeys((phrase.dutch_keys, phrase.english_keys)):
-                    self._groups.setdefault(keys, []).append(group)
-        self.words = frozenset(words)
+    def __init__(self, table: SynonymTable, analyzers: Analyzers) -> None:
+        self._analyzers = analyzers
+        self._keys: dict[Words, tuple[Words, ...]] = {}
+        self._groups: dict[Words, list[tuple[SynonymGroup, tuple[Words, ...]]]] = {}
+        for group in table.groups:
+            phrases = tuple(
+                words
+                for words in (
+                    tuple(tokenize(text)) for text in group.phrases if not is_fragment(text)
+                )
+                if words
+            )
+            for words in phrases:
+                for keys in self.keys(words):
+                    self._groups.setdefault(keys, []).append((group, phrases))
         self.longest = max((len(keys) for keys in self._groups), default=0)
         self.theme = frozenset(
-            tuple(stemmers.dutch(word) for word in tokenize(phrase)) for phrase in table.theme
+            keys for text in table.theme for keys in self.keys(tuple(tokenize(text)))
         )
 
-    def knows(self, span: Sequence[tuple[str, str]]) -> bool:
-        """Whether the span, as (Dutch key, English key) per word, is a phrase of the list."""
-        return any(keys in self._groups for keys in _lookups(span))
+    def keys(self, words: Sequence[str]) -> tuple[Words, ...]:
+        """The phrase as Dutch stems and as English stems."""
+        phrase = tuple(words)
+        found = self._keys.get(phrase)
+        if found is None:
+            dutch = tuple(self._analyzers.stem(Language.DUTCH, word) for word in phrase)
+            english = tuple(self._analyzers.stem(Language.ENGLISH, word) for word in phrase)
+            found = (dutch,) if dutch == english else (dutch, english)
+            if len(self._keys) > 50_000:
+                self._keys.clear()
+            self._keys[phrase] = found
+        return found
 
-    def expansions(self, span: Sequence[tuple[str, str]]) -> list[Expansion]:
-        """The other phrases of the span's groups, as indexed keys with the group's weight."""
-        lookups = _lookups(span)
-        best: dict[tuple[Keys, ...], float] = {}
-        for keys in lookups:
-            for group in self._groups.get(keys, ()):
-                for phrase in group.phrases:
-                    typed = phrase.dutch_keys in lookups or phrase.english_keys in lookups
-                    if phrase.indexed and not typed:
-                        best[phrase.indexed] = max(best.get(phrase.indexed, 0.0), group.weight)
-        return list(best.items())
+    def knows(self, words: Sequence[str]) -> bool:
+        return any(keys in self._groups for keys in self.keys(words))
 
-    def is_theme(self, dutch_keys: Keys) -> bool:
-        return dutch_keys in self.theme or all((key,) in self.theme for key in dutch_keys)
+    def is_theme(self, words: Sequence[str]) -> bool:
+        return any(keys in self.theme for keys in self.keys(words))
 
-    def _group(self, entry: SynonymGroup) -> _Group:
-        phrases = (self._phrase(text) for text in entry.phrases if not is_fragment(text))
-        return _Group(entry.weight, tuple(phrase for phrase in phrases if phrase.words))
-
-    def _phrase(self, text: str) -> Phrase:
-        words = tuple(tokenize(text))
-        indexed = tuple(self._indexed(word) for word in words)
-        return Phrase(
-            words=words,
-            dutch_keys=tuple(self._stemmers.dutch(word) for word in words),
-            english_keys=tuple(self._stemmers.english(word) for word in words),
-            indexed=indexed if any(indexed) else (),
-        )
-
-
-def _lookups(span: Sequence[tuple[str, str]]) -> tuple[Keys, ...]:
-    """The span as Dutch keys and as English keys."""
-    dutch, english = tuple(keys[0] for keys in span), tuple(keys[1] for keys in span)
-    return (dutch,) if dutch == english else (dutch, english)
+    def expansions(self, words: Sequence[str]) -> list[Expansion]:
+        """The other phrases of the groups `words` belongs to; a synonym beats a relation."""
+        own = set(self.keys(words))
+        found: dict[Words, bool] = {}
+        for keys in own:
+            for group, phrases in self._groups.get(keys, ()):
+                for phrase in phrases:
+                    if own & set(self.keys(phrase)):
+                        continue
+                    found[phrase] = found.get(phrase, True) and group.related
+        return [Expansion(phrase, related) for phrase, related in found.items()]

@@ -1,15 +1,18 @@
-"""The searchable tool catalogue of one process: an in-memory index over the approved tools.
+"""The searchable tool catalogue of one process: a tantivy index over the approved tools.
 
-The database is the source of truth; the index (storage/search) is a snapshot of its approved
-tools. The snapshot is built at start (after the starter catalogue was imported into an empty
-database), rebuilt at once when this process approves or imports tools, and rebuilt when
-another process changed the catalogue: `ensure` compares a cheap fingerprint (count and latest
-change of the approved tools) at most every `recheck` seconds.
+The database is the source of truth; the index (search/index.py) holds its approved tools. It
+is built at start (after the starter catalogue was imported into an empty database) and then
+kept current tool by tool: `reload` after this process approved or imported tools, and `ensure`
+before a search, which compares a cheap fingerprint (count and latest change of the approved
+tools) at most every `recheck` seconds, so a change made by another process sharing the
+database is searchable within that time. Catching up reads only the tools changed since the
+last change seen and adds, replaces or drops just those; only when the count still disagrees
+(a clock that went backwards, a deleted row) is the whole index rebuilt.
 
 It works inside the caller's unit of work (a ToolRepository bound to the caller's session), so
 a handler that approves a tool sees it searchable in the same transaction and SQLite never
-waits on a second connection. The index is immutable: a rebuild is made off the event loop and
-swapped in whole, so a search never sees half of it.
+waits on a second connection. A whole rebuild is made off the event loop and swapped in whole,
+so a search never sees half of it.
 """
 
 from __future__ import annotations
@@ -17,21 +20,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
-from search import SearchHit, ToolDocument, ToolIndex, documents_from_catalogue
+from search.documents import SearchHit, ToolDocument, document_from_entry
+from search.index import ToolIndex
 from storage import catalogue
 from storage.catalogue import STARTER_CATALOGUE, ImportReport
 from storage.db import Database
-from storage.models import Tool
+from storage.models import Tool, ToolStatus
 from storage.repositories.tools import CatalogueFingerprint, ToolRepository
 
-RECHECK_SECONDS = 30.0
+RECHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,11 @@ class Theme:
 
 
 @dataclass(frozen=True)
-class _Snapshot:
-    index: ToolIndex
-    names: Mapping[str, str]
-    themes: tuple[Theme, ...]
-    fingerprint: CatalogueFingerprint
+class _Listed:
+    """What the catalogue keeps of a tool besides its index entry."""
+
+    name: str
+    tags: tuple[str, ...]
 
 
 class ToolCatalogue:
@@ -66,17 +70,20 @@ class ToolCatalogue:
         self.starter = starter
         self.recheck = recheck
         self._monotonic = monotonic
-        self._snapshot: _Snapshot | None = None
+        self._index: ToolIndex | None = None
+        self._listed: dict[str, _Listed] = {}
+        self._themes: tuple[Theme, ...] | None = None
+        self._fingerprint: CatalogueFingerprint | None = None
         self._checked = 0.0
         self._requested = 0
         self._installed = 0
 
     @property
     def loaded(self) -> bool:
-        return self._snapshot is not None
+        return self._index is not None
 
     def __len__(self) -> int:
-        return len(self._snapshot.names) if self._snapshot else 0
+        return len(self._listed)
 
     async def start(self, database: Database, now: datetime) -> ImportReport | None:
         """At process start: the starter catalogue into an empty database, then the index.
@@ -87,12 +94,12 @@ class ToolCatalogue:
             async with database.session() as session:
                 tools = ToolRepository(session)
                 seeded = await self.seed_if_empty(tools, now)
-                await self.reload(tools)
+                await self.rebuild(tools)
             return seeded
         except IntegrityError:
             # Another process imported the starter catalogue at the same moment: use theirs.
             async with database.session() as session:
-                await self.reload(ToolRepository(session))
+                await self.rebuild(ToolRepository(session))
             return None
 
     async def seed_if_empty(self, tools: ToolRepository, now: datetime) -> ImportReport | None:
@@ -104,66 +111,123 @@ class ToolCatalogue:
     async def ensure(self, tools: ToolRepository, now: datetime) -> None:
         """Make the index current before a search: load it on first use, and pick up changes
         another process made (checked at most every `recheck` seconds)."""
-        if self._snapshot is None:
+        if self._index is None:
             await self.seed_if_empty(tools, now)
-            await self.reload(tools)
+            await self.rebuild(tools)
             return
         if self._monotonic() - self._checked < self.recheck:
             return
-        if await tools.fingerprint() != self._snapshot.fingerprint:
-            await self.reload(tools)
-        else:
-            self._checked = self._monotonic()
+        await self.reload(tools)
 
     async def reload(self, tools: ToolRepository) -> None:
-        """Rebuild the index from the approved tools (after an approval or an import)."""
+        """Catch up with the database (after an approval or an import): only the tools that
+        changed since the last change seen are added, replaced or dropped."""
+        index = self._index
+        if index is None:
+            await self.rebuild(tools)
+            return
+        fingerprint = await tools.fingerprint()
+        if fingerprint == self._fingerprint:
+            self._checked = self._monotonic()
+            return
+        changed = await self._changed(tools)
+        approved = [tool for tool in changed if tool.status is ToolStatus.APPROVED]
+        index.remove([tool.id for tool in changed if tool.status is not ToolStatus.APPROVED])
+        index.upsert(_documents(approved))
+        for tool in changed:
+            self._listed.pop(tool.id, None)
+        self._listed.update(_listing(approved))
+        self._themes = None
+        self._fingerprint = fingerprint
+        self._checked = self._monotonic()
+        if len(index) != fingerprint.approved:
+            await self.rebuild(tools)
+
+    async def _changed(self, tools: ToolRepository) -> list[Tool]:
+        """The tools changed since the last change seen, and those changed at that very moment
+        whose approval the index does not reflect (a clock that did not move on)."""
+        seen = self._fingerprint.last_change if self._fingerprint else None
+        changed = await tools.changed_since(seen)
+        if seen is None:
+            return changed
+        listed = self._listed
+        statuses = await tools.statuses_at(seen)
+        differing = [
+            tool_id
+            for tool_id, status in statuses.items()
+            if (status is ToolStatus.APPROVED) != (tool_id in listed)
+        ]
+        return changed + await tools.by_ids(differing)
+
+    async def rebuild(self, tools: ToolRepository) -> None:
+        """Build the whole index anew from the approved tools."""
         self._requested += 1
         ticket = self._requested
         fingerprint = await tools.fingerprint()
         rows = await tools.approved()
         documents = _documents(rows)
-        names = {tool.id: tool.name for tool in rows}
         index = await asyncio.to_thread(ToolIndex.build, documents)
         if ticket < self._installed:
-            return  # a newer reload finished first
+            return  # a newer rebuild finished first
         self._installed = ticket
-        self._snapshot = _Snapshot(index, names, _themes(rows), fingerprint)
+        self._index = index
+        self._listed = _listing(rows)
+        self._themes = None
+        self._fingerprint = fingerprint
         self._checked = self._monotonic()
 
     @property
     def index(self) -> ToolIndex:
         """The current index (for benchmarks and diagnostics)."""
-        return self._current().index
+        return self._current()
 
     def search(self, query: str, limit: int = 3) -> list[ToolMatch]:
-        """The best approved tools for a free-text query, best first."""
-        snapshot = self._current()
-        return _matches(snapshot, snapshot.index.search(query, limit))
+        """The best approved tools for a free-text query, best first; none when no tool is a
+        good match."""
+        return self._matches(self._current().search(query, limit))
 
-    def suggest(self, query: str, limit: int = 3) -> list[ToolMatch]:
-        """Tools whose name, alias or tag looks like the query: for 'did you mean'."""
-        snapshot = self._current()
-        return _matches(snapshot, snapshot.index.suggest(query, limit))
+    def suggest(self, text: str, limit: int = 3) -> list[ToolMatch]:
+        """Tools whose name or alias looks like `text`: for 'did you mean'."""
+        return self._matches(self._current().suggest(text, limit))
 
     def themes(self) -> tuple[Theme, ...]:
         """The tags of the approved tools with how many tools carry each, most used first."""
-        return self._current().themes
+        self._current()
+        if self._themes is None:
+            self._themes = _themes(self._listed.values())
+        return self._themes
 
-    def _current(self) -> _Snapshot:
-        if self._snapshot is None:
+    def with_theme(self, tag: str) -> list[str]:
+        """The ids of the approved tools carrying this tag, in name order."""
+        self._current()
+        found = [
+            (listed.name.casefold(), tool_id)
+            for tool_id, listed in self._listed.items()
+            if tag in listed.tags
+        ]
+        return [tool_id for _, tool_id in sorted(found)]
+
+    def _current(self) -> ToolIndex:
+        if self._index is None:
             raise RuntimeError("the tool catalogue is not loaded yet; call ensure() or start()")
-        return self._snapshot
+        return self._index
+
+    def _matches(self, hits: Sequence[SearchHit]) -> list[ToolMatch]:
+        listed = self._listed
+        return [
+            ToolMatch(hit.id, listed[hit.id].name, hit.score) for hit in hits if hit.id in listed
+        ]
 
 
 def _documents(rows: Sequence[Tool]) -> list[ToolDocument]:
-    return documents_from_catalogue(catalogue.entry_of(tool).as_dict() for tool in rows)
+    return [document_from_entry(catalogue.entry_of(tool).as_dict()) for tool in rows]
 
 
-def _themes(rows: Sequence[Tool]) -> tuple[Theme, ...]:
-    counts = Counter(tag for tool in rows for tag in dict.fromkeys(tool.tags))
+def _listing(rows: Sequence[Tool]) -> dict[str, _Listed]:
+    return {tool.id: _Listed(tool.name, tuple(dict.fromkeys(tool.tags))) for tool in rows}
+
+
+def _themes(listed: Iterable[_Listed]) -> tuple[Theme, ...]:
+    counts = Counter(tag for tool in listed for tag in tool.tags)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold(), item[0]))
     return tuple(Theme(tag, count) for tag, count in ranked)
-
-
-def _matches(snapshot: _Snapshot, hits: Sequence[SearchHit]) -> list[ToolMatch]:
-    return [ToolMatch(hit.id, snapshot.names.get(hit.id, hit.id), hit.score) for hit in hits]

@@ -348,3 +348,86 @@ async def test_search_results_are_the_same_on_sqlite_and_postgresql(
         assert results[0] == results[1]
     finally:
         await sqlite.dispose()
+
+
+# --------------------------------------------------------------------------------------------
+# Keeping the index current, tool by tool
+
+
+async def _approve_proposal(database: Database, name: str, now: datetime) -> str:
+    async with database.session() as session:
+        tools = ToolRepository(session)
+        tool = await tools.propose(
+            Proposal(name=name, summary="Bewoners lopen samen door hun straat."),
+            proposer_member_id=None,  # type: ignore[arg-type]
+            community_id=None,
+            now=now,
+        )
+        assert await tools.decide(tool.id, ToolStatus.APPROVED, now)
+        return tool.id
+
+
+async def test_an_approval_is_searchable_at_once_without_rebuilding_the_index(
+    database: Database,
+) -> None:
+    tools = ToolCatalogue()
+    await tools.start(database, NOW)
+    index = tools.index
+    tool_id = await _approve_proposal(database, "Straatgesprek", NOW + timedelta(minutes=1))
+    async with database.session() as session:
+        await tools.reload(ToolRepository(session))
+    assert [match.id for match in tools.search("straatgesprek", 1)] == [tool_id]
+    assert tools.index is index
+    assert len(tools) == 41
+
+
+async def test_an_approval_at_the_same_moment_as_the_import_is_picked_up(
+    database: Database,
+) -> None:
+    tools = ToolCatalogue()
+    await tools.start(database, NOW)
+    tool_id = await _approve_proposal(database, "Straatgesprek", NOW)
+    async with database.session() as session:
+        await tools.reload(ToolRepository(session))
+    assert [match.id for match in tools.search("straatgesprek", 1)] == [tool_id]
+
+
+async def test_a_reimport_that_drops_a_tag_and_renames_a_tool_updates_the_index(
+    database: Database,
+) -> None:
+    await _import(database, [_entry("a", tags=["oud"]), _entry("b", tags=["oud"])])
+    tools = ToolCatalogue(starter=None)
+    await tools.start(database, NOW)
+    renamed = _entry("a", name="Wijkwandeling", tags=["nieuw"])
+    await _import(database, [renamed, _entry("b", tags=["oud"])], NOW + timedelta(hours=1))
+    async with database.session() as session:
+        await tools.reload(ToolRepository(session))
+    assert [match.id for match in tools.search("wijkwandeling", 3)] == ["a"]
+    assert [match.name for match in tools.search("wijkwandeling", 1)] == ["Wijkwandeling"]
+    assert [(t.tag, t.count) for t in tools.themes()] == [("nieuw", 1), ("oud", 1)]
+
+
+async def test_two_processes_on_one_postgresql_database_see_each_others_approvals(
+    postgres_database: Database,
+) -> None:
+    """The other process finds the tool at its next check, which is due within 5 s."""
+    second_database = Database(postgres_database.url)
+    clock = [0.0]
+    try:
+        first, second = ToolCatalogue(), ToolCatalogue(monotonic=lambda: clock[0])
+        await first.start(postgres_database, NOW)
+        await second.start(second_database, NOW)
+        tool_id = await _approve_proposal(postgres_database, "Straatgesprek", NOW)
+        async with postgres_database.session() as session:
+            await first.reload(ToolRepository(session))
+        assert [match.id for match in first.search("straatgesprek", 1)] == [tool_id]
+        async with second_database.session() as session:
+            await second.ensure(ToolRepository(session), NOW)
+        assert tool_id not in [match.id for match in second.search("straatgesprek", 3)]
+        assert second.recheck <= 5.0
+        clock[0] = second.recheck
+        async with second_database.session() as session:
+            await second.ensure(ToolRepository(session), NOW)
+        assert [match.id for match in second.search("straatgesprek", 1)] == [tool_id]
+    finally:
+        await second_database.dispose()

@@ -123,29 +123,78 @@ async def test_a_stale_card_button_is_answered_kindly(harness: Harness) -> None:
     assert "staat niet (meer) in de catalogus" in replies.text
 
 
-async def test_tool_alone_lists_the_themes_with_counts(harness: Harness) -> None:
+async def test_tool_alone_lists_the_themes_as_buttons_with_counts(harness: Harness) -> None:
     await harness.introduced()
     replies = await harness.member("Anna").says("/tool")
     text = replies.text
     assert "Thema's in de catalogus" in text and "tools in totaal: 40" in text
-    assert "• gemeente (7)" in text
-    assert text.index("• gemeente (7)") < text.index("• dialoog (4)")
-    assert "thema's met één tool" in text
+    labels = [button.label for button in replies.buttons]
+    assert labels[:2] == ["gemeente (7)", "dialoog (4)"]
+    assert len(labels) == 24
+    assert "nog 142 thema's" in text
     assert "/tool" in text.split("\n\n")[-1]
 
 
-async def test_no_match_offers_suggestions_and_an_invitation(harness: Harness) -> None:
+async def test_a_theme_button_lists_the_tools_of_that_theme(harness: Harness) -> None:
     anna = harness.member("Anna")
-    replies = await anna.says("/tool kwartetspel")
-    suggested = harness.core.tools.suggest("kwartetspel")
-    assert suggested, "the query should have suggestions"
-    text = replies.text
-    assert "Voor kwartetspel vond ik geen tool" in text
-    assert "Bedoelde je misschien" in text
-    for match in suggested:
-        assert match.name in text
-    assert "/nieuwetool" in text
-    assert [b.payload for b in replies.buttons[:-1]] == [m.id for m in suggested]
+    await anna.says("/tool")
+    listed = await anna.presses("eenzaamheid (3)")
+    assert "eenzaamheid: tools bij dit thema (3)" in listed.text
+    names = [button.label for button in listed.buttons]
+    assert names == [
+        "De Jong Gierveld-eenzaamheidsschaal",
+        "Impactkaart (Sociaal Werk werkt!)",
+        "Wat werkt-dossiers (werkzame factoren, Movisie)",
+    ]
+    card = await anna.presses("Impactkaart (Sociaal Werk werkt!)")
+    assert "Thema's:" in card.text and "eenzaamheid" in card.text
+
+
+async def test_a_theme_without_tools_answers_plainly(harness: Harness) -> None:
+    anna = harness.member("Anna")
+    await anna.says("/tool")
+    button = harness.last[anna.user.user_id].button("gemeente (7)")
+    gone = await anna.press(type(button)(button.label, button.action, "bestaat-niet"))
+    assert "Bij dit thema staan (nu) geen tools" in gone.text
+
+
+async def test_english_members_see_themes_levels_effort_and_labels_in_english(
+    harness: Harness,
+) -> None:
+    anna = harness.member("Anna", language="en")
+    await anna.says("/taal en")
+    themes = await anna.says("/tool")
+    assert [button.label for button in themes.buttons][:2] == ["municipality (7)", "dialogue (4)"]
+    listed = await anna.presses("loneliness (3)")
+    assert "loneliness: tools for this theme (3)" in listed.text
+    assert listed.text.count("The descriptions are in Dutch.") == 1
+    card = (await anna.presses("De Jong Gierveld-eenzaamheidsschaal")).text
+    assert "Level: practice, research" in card
+    assert "Effort: 5–10 minutes per administration" in card
+    assert "Themes: loneliness, questionnaire, pre and post measurement, older people" in card
+    assert card.count("The description of this tool is in Dutch.") == 1
+    assert "Niveau" not in card and "Inspanning" not in card and "Thema's" not in card
+    results = await anna.says("/tool loneliness questionnaire")
+    assert "Effort: 5–10 minutes per administration" in results.text
+    assert results.text.count("The descriptions are in Dutch.") == 1
+
+
+async def test_dutch_members_are_not_told_the_texts_are_dutch(harness: Harness) -> None:
+    anna = harness.member("Anna")
+    results = await anna.says("/tool eenzaamheid")
+    card = await anna.presses("De Jong Gierveld-eenzaamheidsschaal")
+    assert "Nederlands" not in results.text and "Nederlands" not in card.text
+
+
+async def test_no_match_says_so_and_invites_a_proposal_without_unrelated_tools(
+    harness: Harness,
+) -> None:
+    anna = harness.member("Anna")
+    for query in ("kwartetspel", "hoe bak ik een taart", "methode om een taart te bakken"):
+        replies = await anna.says(f"/tool {query}")
+        assert f"Voor {query} vond ik geen tool" in replies.text
+        assert "/nieuwetool" in replies.text
+        assert [b.label for b in replies.buttons] == ["Tool voorstellen"]
     dialog = await anna.presses("Tool voorstellen")
     assert "Hoe heet de tool" in dialog.text
 
@@ -293,7 +342,7 @@ async def test_the_queue_shows_each_proposal_with_its_buttons(harness: Harness) 
     )
     assert "2 maart 2026" in str(replies[1].text)
     assert "Link: https://example.org/buurtbarometer" in str(replies[1].text)
-    assert [b.label for b in replies.buttons] == ["Goedkeuren", "Afwijzen"] * 2
+    assert [b.label for b in replies.buttons] == ["Goedkeuren", "Afwijzen", "Bewerken"] * 2
     assert {b.payload for b in replies.buttons} == {"buurtbarometer", "wijkweb"}
 
 
@@ -435,3 +484,123 @@ def _approved_text(name: str) -> str:
         f"Goed nieuws: je voorstel {name} is goedgekeurd en staat nu in de catalogus. "
         "Collega's vinden het met /tool. Dank je wel voor het delen!"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# A catalogue that curates itself (issue 17)
+
+
+async def _propose_like(person: Person, name: str) -> Replies:
+    await person.says("/nieuwetool")
+    await person.says(name)
+    await person.says("Deelnemers maken foto's van hun wijk.")
+    await person.says("-")
+    return await person.says("-")
+
+
+async def _pending(harness: Harness) -> list[str]:
+    async with harness.database.session() as session:
+        rows = await session.scalars(select(Tool).where(Tool.status == ToolStatus.PENDING))
+        return [tool.name for tool in rows]
+
+
+async def test_a_proposal_like_an_existing_tool_asks_did_you_mean_before_filing(
+    harness: Harness,
+) -> None:
+    anna = harness.member("Anna")
+    asked = await _propose_like(anna, "Photo voice")
+    assert "Bedoel je Photovoice?" in asked.text
+    assert "Photovoice" in [b.label for b in asked.buttons]
+    assert await _pending(harness) == []
+    dropped = await anna.presses("Nee, laat maar")
+    assert "niets ingediend" in dropped.text
+    assert await _pending(harness) == []
+    await _propose_like(anna, "Photo voice")
+    filed = await anna.presses("Ja, het is een andere tool")
+    assert "Dank je wel, Anna" in filed.text
+    assert await _pending(harness) == ["Photo voice"]
+
+
+async def test_a_proposal_unlike_any_tool_is_filed_at_once(harness: Harness) -> None:
+    filed = await _propose_like(harness.member("Anna"), "Wijkkompas")
+    assert "Bedoel je" not in filed.text and "Dank je wel, Anna" in filed.text
+    assert await _pending(harness) == ["Wijkkompas"]
+
+
+async def test_the_queue_shows_the_likely_duplicate(harness: Harness) -> None:
+    anna = harness.member("Anna")
+    await _propose_like(anna, "Photo voice")
+    await anna.presses("Ja, het is een andere tool")
+    await _propose_like(anna, "Wijkkompas")
+    queue = await harness.member("Coco", coordinator=True).says("/voorstellen")
+    photo = next(reply for reply in queue if "Photo voice" in str(reply.text))
+    assert "Lijkt op Photovoice, dat al in de catalogus staat." in str(photo.text)
+    assert [b.label for row in photo.buttons for b in row][-1] == "Photovoice"
+    other = next(reply for reply in queue if "Wijkkompas" in str(reply.text))
+    assert "Lijkt op" not in str(other.text)
+
+
+async def test_a_coordinator_edits_a_proposal_before_approving_it(harness: Harness) -> None:
+    await _propose_like(harness.member("Anna"), "Wijkkompas")
+    coco = harness.member("Coco", coordinator=True)
+    await coco.says("/voorstellen")
+    await coco.presses("Bewerken")
+    for answer in ("Wijkkompas Utrecht", "-", "wijk, bewoners", "praktijk, policy"):
+        asked = await coco.says(answer)
+    assert "vraag 5 van 6" in asked.text
+    await coco.says("2–3 uur")
+    edited = await coco.says("https://example.org/wijkkompas")
+    assert "Het voorstel is bijgewerkt" in edited.text
+    assert "Wijkkompas Utrecht" in edited.text and "Thema's: wijk, bewoners" in edited.text
+    assert "Niveau: uitvoering, beleid" in edited.text and "Inspanning: 2–3 uur" in edited.text
+    await coco.presses("Goedkeuren")
+    anna = harness.member("Anna")
+    results = await anna.says("/tool wijkkompas")
+    assert "Wijkkompas Utrecht" in results.text
+    card = (await anna.presses("Wijkkompas Utrecht")).text
+    assert "Deelnemers maken foto's van hun wijk." in card
+    assert "Thema's: wijk, bewoners" in card and "Inspanning: 2–3 uur" in card
+
+
+async def test_an_unknown_level_is_asked_again(harness: Harness) -> None:
+    await _propose_like(harness.member("Anna"), "Wijkkompas")
+    coco = harness.member("Coco", coordinator=True)
+    await coco.says("/voorstellen")
+    await coco.presses("Bewerken")
+    for answer in ("-", "-", "-"):
+        await coco.says(answer)
+    again = await coco.says("managers")
+    assert "Kies uit uitvoering, beleid en onderzoek" in again.text
+    assert "vraag 4 van 6" in again.text
+
+
+async def test_members_cannot_edit_a_proposal(harness: Harness) -> None:
+    await _propose_like(harness.member("Anna"), "Wijkkompas")
+    coco = harness.member("Coco", coordinator=True)
+    queue = await coco.says("/voorstellen")
+    bert = harness.member("Bert")
+    refused = await bert.press(queue.button("Bewerken"))
+    assert "alleen voor coördinatoren" in refused.text
+    assert await _pending(harness) == ["Wijkkompas"]
+
+
+async def test_a_decided_proposal_can_no_longer_be_edited(harness: Harness) -> None:
+    await _propose_like(harness.member("Anna"), "Wijkkompas")
+    coco = harness.member("Coco", coordinator=True)
+    queue = await coco.says("/voorstellen")
+    await coco.press(queue.button("Afwijzen"))
+    refused = await coco.press(queue.button("Bewerken"))
+    assert "is al beslist: afgewezen" in refused.text
+
+
+async def test_a_card_never_shows_an_empty_tried_line(harness: Harness) -> None:
+    anna = harness.member("Anna")
+    await anna.says("/experiment Jongeren fotograferen hun buurt met photovoice")
+    for answer in ("-", "-", "-", "-", "-", "-", "anoniem"):
+        done = await anna.says(answer)
+    await anna.press(next(b for b in done.buttons if "Photovoice" in b.label))
+    await anna.says("/tool photovoice")
+    card = (await anna.presses("Photovoice")).text
+    assert "1 collega probeerde dit in een praktijkexperiment." in card
+    assert "probeerde dit</b> in een praktijkexperiment:" not in card
+    assert not card.rstrip().endswith(":")

@@ -17,20 +17,25 @@ from babel.dates import format_date
 from bot.core.context import Context, UserError
 from bot.core.i18n import Translator
 from bot.core.router import CommandOption, Router
-from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer
+from bot.dialogs.forms import Choice, Field, Form, FormValues, InvalidAnswer
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, MemberTarget, Reply
 from bot.model.messenger import DeliveryRefused
 from search.tool_catalogue import ToolMatch
+from storage.catalogue_english import english_labels
 from storage.models import Community, Identity, Member, Role, Tool, ToolStatus
 from storage.repositories.experiments import Viewer
 from storage.repositories.ledger import ActivityKind
-from storage.repositories.tools import Proposal
+from storage.repositories.tools import Proposal, ProposalEdit
 
 log = logging.getLogger(__name__)
 
 PROPOSAL_FORM = "tool_proposal"
+CONFIRM_FORM = "tool_proposal_confirm"
+EDIT_FORM = "tool_proposal_edit"
 ACTION_CARD = "tools.card"
+ACTION_THEME = "tools.theme"
+ACTION_EDIT = "tools.edit"
 LESSONS_SHOWN = 3
 ACTION_PROPOSE = "tools.propose"
 ACTION_APPROVE = "tools.approve"
@@ -40,7 +45,10 @@ TOP = 3
 SUMMARY_LENGTH = 160
 BUTTON_LABEL_LENGTH = 60
 QUERY_LENGTH = 300
-THEMES_SHOWN = 40
+THEMES_SHOWN = 24
+THEME_BUTTONS_PER_ROW = 3
+THEME_TOOLS_SHOWN = 10
+DUPLICATE_SIMILARITY = 0.85
 PROPOSALS_SHOWN = 10
 NAME_LENGTH = 120
 TEXT_LENGTH = 1000
@@ -51,6 +59,16 @@ _LEVEL_KEYS = {
     "beleid": "tools.level_policy",
     "onderzoek": "tools.level_research",
 }
+_LEVEL_WORDS = {
+    "uitvoering": "uitvoering",
+    "praktijk": "uitvoering",
+    "practice": "uitvoering",
+    "beleid": "beleid",
+    "policy": "beleid",
+    "onderzoek": "onderzoek",
+    "research": "onderzoek",
+}
+_LIST_SEPARATORS = re.compile(r"\s*[,;\n]\s*")
 _LINK = re.compile(r"^(?:https?://)?[^\s/.]+(?:\.[^\s/.]+)+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
@@ -77,6 +95,8 @@ async def lookup(msg: Incoming, ctx: Context) -> list[Reply]:
     parts = [ctx.text("tools.results", query=query)]
     for number, tool in enumerate(tools, start=1):
         parts.append(_result(ctx, number, tool))
+    if any(_in_dutch_only(ctx, tool) for tool in tools):
+        parts.append(ctx.text("tools.texts_in_dutch"))
     parts.append(ctx.text("tools.results_footer"))
     return [Reply(Text.join(parts, "\n\n"), buttons=_card_buttons(ctx, tools))]
 
@@ -99,7 +119,7 @@ def _facts(ctx: Context, tool: Tool) -> Text:
     if tool.level:
         facts.append(ctx.text("tools.level", level=_levels(ctx, tool.level)))
     if tool.effort:
-        facts.append(ctx.text("tools.effort", effort=tool.effort))
+        facts.append(ctx.text("tools.effort", effort=_effort(ctx, tool.effort)))
     return Text.join(facts, " · ")
 
 
@@ -111,35 +131,62 @@ def _card_buttons(ctx: Context, tools: list[Tool]) -> tuple[tuple[Button, ...], 
 
 
 async def _no_match(ctx: Context, query: str) -> Reply:
-    parts = [ctx.text("tools.no_match", query=query)]
-    suggested = await _tools(ctx, ctx.tools.suggest(query, TOP))
-    if suggested:
-        names = [Text.plain("• ") + Text.bold(_name(ctx, tool)) for tool in suggested]
-        parts.append(ctx.text("tools.suggestions") + "\n" + Text.join(names))
-    parts.append(ctx.text("tools.invite"))
-    buttons = (
-        *_card_buttons(ctx, suggested),
-        (ctx.button("tools.button_propose", ACTION_PROPOSE),),
-    )
+    """Nothing that means what the member asked: say so and invite a proposal, rather than
+    offering tools that only look alike."""
+    parts = [ctx.text("tools.no_match", query=query), ctx.text("tools.invite")]
+    buttons = ((ctx.button("tools.button_propose", ACTION_PROPOSE),),)
     return Reply(Text.join(parts, "\n\n"), buttons=buttons)
 
 
 def _themes(ctx: Context) -> Reply:
+    """The most used themes as buttons that list their tools."""
     themes = ctx.tools.themes()
     if len(ctx.tools) == 0:
         return ctx.reply("tools.empty_catalogue")
-    lines = [ctx.text("tools.themes_title", count=len(ctx.tools))]
-    lines += [ctx.text("tools.theme_line", tag=t.tag, count=t.count) for t in themes[:THEMES_SHOWN]]
+    lines = [ctx.text("tools.themes_title", count=len(ctx.tools)), ctx.text("tools.themes_pick")]
     if len(themes) > THEMES_SHOWN:
-        lines.append(ctx.text("tools.themes_more", count=len(themes) - THEMES_SHOWN))
-    return Reply(Text.join(lines) + "\n\n" + ctx.text("tools.themes_hint"))
+        lines.append(ctx.text("tools.themes_others", count=len(themes) - THEMES_SHOWN))
+    shown = [
+        Button(
+            ctx.t.plain("tools.theme_button", tag=_theme_name(ctx, theme.tag), count=theme.count),
+            ACTION_THEME,
+            theme.tag,
+        )
+        for theme in themes[:THEMES_SHOWN]
+    ]
+    rows = tuple(
+        tuple(shown[start : start + THEME_BUTTONS_PER_ROW])
+        for start in range(0, len(shown), THEME_BUTTONS_PER_ROW)
+    )
+    return Reply(Text.join(lines, "\n\n") + "\n\n" + ctx.text("tools.themes_hint"), buttons=rows)
+
+
+async def theme(msg: Incoming, ctx: Context) -> list[Reply]:
+    """The tools of one theme (a button of `/tool` alone)."""
+    await ctx.tools.ensure(ctx.repos.tools, ctx.now())
+    ids = ctx.tools.with_theme(msg.payload)
+    tools = await ctx.repos.tools.approved_by_ids(ids[:THEME_TOOLS_SHOWN])
+    if not tools:
+        raise UserError("tools.theme_gone")
+    name = _theme_name(ctx, msg.payload)
+    parts = [ctx.text("tools.theme_title", theme=name, count=len(ids))]
+    parts += [_result(ctx, number, tool) for number, tool in enumerate(tools, start=1)]
+    if len(ids) > len(tools):
+        parts.append(ctx.text("tools.theme_more", count=len(ids) - len(tools)))
+    if any(_in_dutch_only(ctx, tool) for tool in tools):
+        parts.append(ctx.text("tools.texts_in_dutch"))
+    parts.append(ctx.text("tools.results_footer"))
+    return [Reply(Text.join(parts, "\n\n"), buttons=_card_buttons(ctx, tools))]
 
 
 async def card(msg: Incoming, ctx: Context) -> list[Reply]:
     tool = await ctx.repos.tools.get(msg.payload)
     if tool is None or tool.status is not ToolStatus.APPROVED:
         raise UserError("tools.card_gone")
-    parts = [Text.bold(_name(ctx, tool)), Text.plain(_summary(ctx, tool))]
+    parts = [Text.bold(_name(ctx, tool))]
+    if _in_dutch_only(ctx, tool):
+        parts.append(ctx.text("tools.text_in_dutch"))
+    parts.append(Text.plain(_summary(ctx, tool)))
     when = _when_to_use(ctx, tool)
     if when:
         parts.append(ctx.text("tools.card_when") + "\n" + Text.plain(when))
@@ -170,9 +217,13 @@ async def _colleagues_tried(ctx: Context, tool: Tool) -> Text:
     count = await experiments.tried_tool(tool.id, ctx.community.id, viewer)
     if count == 0:
         return Text()
+    lessons = await experiments.lessons(tool.id, ctx.community.id, viewer, LESSONS_SHOWN)
+    if not lessons:
+        key = "tools.card_tried_one_plain" if count == 1 else "tools.card_tried_many_plain"
+        return ctx.text(key, count=count)
     key = "tools.card_tried_one" if count == 1 else "tools.card_tried_many"
     lines = [ctx.text(key, count=count)]
-    for lesson in await experiments.lessons(tool.id, ctx.community.id, viewer, LESSONS_SHOWN):
+    for lesson in lessons:
         author = lesson.author or ctx.t.plain("sharing.anonymous_author")
         lines.append(
             ctx.text(
@@ -186,7 +237,22 @@ async def _colleagues_tried(ctx: Context, tool: Tool) -> Text:
 
 
 def _tags(ctx: Context, tool: Tool) -> Text:
-    return ctx.text("tools.card_tags", tags=", ".join(tool.tags)) if tool.tags else Text()
+    if not tool.tags:
+        return Text()
+    return ctx.text("tools.card_tags", tags=", ".join(_theme_name(ctx, tag) for tag in tool.tags))
+
+
+def _theme_name(ctx: Context, tag: str) -> str:
+    return english_labels().tag(tag) if _english(ctx) else tag
+
+
+def _effort(ctx: Context, effort: str) -> str:
+    return english_labels().effort_of(effort) if _english(ctx) else effort
+
+
+def _in_dutch_only(ctx: Context, tool: Tool) -> bool:
+    """An English member reading a tool that has no English description."""
+    return _english(ctx) and not tool.summary_en
 
 
 def _english(ctx: Context) -> bool:
@@ -242,15 +308,53 @@ def _link(answer: str) -> str:
     return answer if re.match(r"^https?://", answer, re.IGNORECASE) else f"https://{answer}"
 
 
+class Filing(StrEnum):
+    ANYWAY = "anyway"
+    DROP = "drop"
+
+
 async def _proposed(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    name, summary = values["name"], values["summary"]
-    assert name is not None and summary is not None
-    proposal = Proposal(
+    """File the proposal, unless it looks like a tool the catalogue has: then ask first."""
+    proposal = _proposal_of(values)
+    await ctx.tools.ensure(ctx.repos.tools, ctx.now())
+    duplicate = _likely_duplicate(ctx, proposal.name)
+    if duplicate is None:
+        return await _file(ctx, proposal)
+    question = Reply(
+        ctx.text("tools.duplicate_question", name=duplicate.name),
+        buttons=(
+            (Button(_shorten(duplicate.name, BUTTON_LABEL_LENGTH), ACTION_CARD, duplicate.id),),
+        ),
+    )
+    answers = {key: values.get(key) for key in ("name", "summary", "when", "link")}
+    return [question, *await ctx.dialogs.start(msg, ctx, CONFIRM_FORM, answers)]
+
+
+async def _confirmed(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    if values.get("filing") != Filing.ANYWAY.value:
+        return [ctx.reply("tools.duplicate_dropped")]
+    return await _file(ctx, _proposal_of(values))
+
+
+def _proposal_of(values: FormValues) -> Proposal:
+    name, summary = values.get("name"), values.get("summary")
+    if not name or not summary:
+        raise UserError("tools.proposal_gone")
+    return Proposal(
         name=" ".join(name.split()),
         summary=summary.strip(),
         when_to_use=(values.get("when") or "").strip(),
         link=values.get("link") or "",
     )
+
+
+def _likely_duplicate(ctx: Context, name: str) -> ToolMatch | None:
+    """An approved tool whose name or alias is (nearly) the proposed name."""
+    found = ctx.tools.suggest(name, 1)
+    return found[0] if found and found[0].score >= DUPLICATE_SIMILARITY else None
+
+
+async def _file(ctx: Context, proposal: Proposal) -> list[Reply]:
     community = ctx.community
     tool = await ctx.repos.tools.propose(
         proposal,
@@ -270,11 +374,93 @@ def _proposal_text(t: Translator, tool: Tool) -> Text:
     parts = [Text.bold(tool.name), Text.plain(tool.summary_nl)]
     if tool.when_to_use_nl:
         parts.append(t.text("tools.proposal_when", when=tool.when_to_use_nl))
+    if tool.tags:
+        parts.append(t.text("tools.card_tags", tags=", ".join(tool.tags)))
+    if tool.level:
+        named = (t.plain(_LEVEL_KEYS[lv]) if lv in _LEVEL_KEYS else lv for lv in tool.level)
+        parts.append(t.text("tools.level", level=", ".join(named)))
+    if tool.effort:
+        parts.append(t.text("tools.effort", effort=tool.effort))
     if tool.source_url:
         parts.append(
             t.text("tools.proposal_link", link=Text.link(tool.source_url, tool.source_url))
         )
     return Text.join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Editing a proposal (coordinators)
+
+
+async def edit(msg: Incoming, ctx: Context) -> list[Reply]:
+    tool = await _pending_in_reach(ctx, msg.payload)
+    defaults = {
+        "name": tool.name,
+        "summary": tool.summary_nl,
+        "tags": ", ".join(tool.tags),
+        "level": ", ".join(tool.level),
+        "effort": tool.effort,
+        "link": tool.source_url,
+    }
+    return await ctx.dialogs.start(msg, ctx, EDIT_FORM, {"tool": tool.id}, defaults=defaults)
+
+
+async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    tool = await _pending_in_reach(ctx, values.get("tool") or "")
+    name, summary = values.get("name"), values.get("summary")
+    if not name or not summary:
+        raise UserError("tools.proposal_gone")
+    change = ProposalEdit(
+        name=" ".join(name.split()),
+        summary=summary.strip(),
+        tags=_items(values.get("tags") or ""),
+        level=_items(values.get("level") or ""),
+        effort=" ".join((values.get("effort") or "").split()),
+        link=values.get("link") or "",
+    )
+    if not await ctx.repos.tools.edit_proposal(tool.id, change, ctx.now()):
+        await ctx.repos.tools.refresh(tool)
+        raise UserError("tools.already_decided", name=tool.name, status=_status(ctx, tool.status))
+    await ctx.repos.tools.refresh(tool)
+    text = ctx.text("tools.edited") + "\n\n" + _proposal_text(ctx.t, tool)
+    return [Reply(text, buttons=_decision_buttons(ctx, tool))]
+
+
+async def _pending_in_reach(ctx: Context, tool_id: str) -> Tool:
+    if not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command="/voorstellen")
+    tool = await ctx.repos.tools.get(tool_id)
+    if tool is None or not _in_reach(ctx, tool):
+        raise UserError("tools.proposal_gone")
+    if tool.status is not ToolStatus.PENDING:
+        raise UserError("tools.already_decided", name=tool.name, status=_status(ctx, tool.status))
+    return tool
+
+
+def _items(answer: str) -> tuple[str, ...]:
+    """A comma-separated answer as its distinct items."""
+    items = (" ".join(item.split()) for item in _LIST_SEPARATORS.split(answer))
+    return tuple(dict.fromkeys(item for item in items if item))
+
+
+def _levels_answer(answer: str) -> str:
+    levels = []
+    for item in _items(answer.casefold()):
+        level = _LEVEL_WORDS.get(item)
+        if level is None:
+            raise InvalidAnswer("tools.invalid_level")
+        levels.append(level)
+    return ", ".join(dict.fromkeys(levels))
+
+
+def _decision_buttons(ctx: Context, tool: Tool) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            ctx.button("tools.button_approve", ACTION_APPROVE, tool.id),
+            ctx.button("tools.button_reject", ACTION_REJECT, tool.id),
+            ctx.button("tools.button_edit", ACTION_EDIT, tool.id),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,6 +475,7 @@ class Delivery(StrEnum):
 
 async def proposals(msg: Incoming, ctx: Context) -> list[Reply]:
     waiting = await ctx.repos.tools.pending(ctx.community.id if ctx.community else None)
+    await ctx.tools.ensure(ctx.repos.tools, ctx.now())
     if not waiting:
         return [ctx.reply("tools.queue_empty")]
     replies = [ctx.reply("tools.queue_title", count=len(waiting))]
@@ -299,13 +486,14 @@ async def proposals(msg: Incoming, ctx: Context) -> list[Reply]:
             member=proposer.display_name if proposer else ctx.t.plain("tools.proposer_unknown"),
             date=format_date(tool.created_at.astimezone(ctx.zone()), "long", locale=ctx.language),
         )
-        buttons = (
-            (
-                ctx.button("tools.button_approve", ACTION_APPROVE, tool.id),
-                ctx.button("tools.button_reject", ACTION_REJECT, tool.id),
-            ),
-        )
-        replies.append(Reply(_proposal_text(ctx.t, tool) + "\n" + by, buttons=buttons))
+        text = _proposal_text(ctx.t, tool) + "\n" + by
+        buttons = _decision_buttons(ctx, tool)
+        duplicate = _likely_duplicate(ctx, tool.name)
+        if duplicate is not None:
+            text = text + "\n" + ctx.text("tools.proposal_duplicate", name=duplicate.name)
+            label = _shorten(duplicate.name, BUTTON_LABEL_LENGTH)
+            buttons = (*buttons, (Button(label, ACTION_CARD, duplicate.id),))
+        replies.append(Reply(text, buttons=buttons))
     if len(waiting) > PROPOSALS_SHOWN:
         replies.append(ctx.reply("tools.queue_more", count=len(waiting) - PROPOSALS_SHOWN))
     return replies
@@ -437,6 +625,8 @@ def register(router: Router) -> None:
         role=Role.COORDINATOR,
     )
     router.action(ACTION_CARD, card)
+    router.action(ACTION_THEME, theme)
+    router.action(ACTION_EDIT, edit)
     router.action(ACTION_PROPOSE, propose)
     router.action(ACTION_APPROVE, approve)
     router.action(ACTION_REJECT, reject)
@@ -476,5 +666,67 @@ def register(router: Router) -> None:
                 ),
             ),
             on_complete=_proposed,
+        )
+    )
+    router.form(
+        Form(
+            name=CONFIRM_FORM,
+            title_key="tools.form_title",
+            fields=(
+                Field(
+                    "filing",
+                    "tools.duplicate_prompt",
+                    "tools.duplicate_label",
+                    required=True,
+                    choices=(
+                        Choice(Filing.ANYWAY.value, "tools.duplicate_file"),
+                        Choice(Filing.DROP.value, "tools.duplicate_drop"),
+                    ),
+                ),
+            ),
+            on_complete=_confirmed,
+        )
+    )
+    router.form(
+        Form(
+            name=EDIT_FORM,
+            title_key="tools.edit_title",
+            role=Role.COORDINATOR,
+            fields=(
+                Field(
+                    "name",
+                    "tools.form_name_prompt",
+                    "tools.form_name_label",
+                    required=True,
+                    max_length=NAME_LENGTH,
+                ),
+                Field(
+                    "summary",
+                    "tools.form_summary_prompt",
+                    "tools.form_summary_label",
+                    required=True,
+                    max_length=TEXT_LENGTH,
+                    multiline=True,
+                ),
+                Field("tags", "tools.edit_tags_prompt", "tools.edit_tags_label", max_length=300),
+                Field(
+                    "level",
+                    "tools.edit_level_prompt",
+                    "tools.edit_level_label",
+                    max_length=100,
+                    parse=_levels_answer,
+                ),
+                Field(
+                    "effort", "tools.edit_effort_prompt", "tools.edit_effort_label", max_length=200
+                ),
+                Field(
+                    "link",
+                    "tools.form_link_prompt",
+                    "tools.form_link_label",
+                    max_length=LINK_LENGTH,
+                    parse=_link,
+                ),
+            ),
+            on_complete=_edited,
         )
     )

@@ -38,6 +38,18 @@ class Proposal:
     link: str = ""
 
 
+@dataclass(frozen=True)
+class ProposalEdit:
+    """What a coordinator may correct in a proposal before approving it."""
+
+    name: str
+    summary: str
+    tags: tuple[str, ...]
+    level: tuple[str, ...]
+    effort: str
+    link: str
+
+
 class ToolRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -58,6 +70,29 @@ class ToolRepository:
         query = (
             select(Tool).where(Tool.status == ToolStatus.APPROVED).order_by(Tool.position, Tool.id)
         )
+        return list(await self._session.scalars(query))
+
+    async def changed_since(self, moment: datetime | None) -> list[Tool]:
+        """Tools of any status changed after `moment` (all tools when None), by id: what a
+        search index must add, replace or drop to catch up."""
+        query = select(Tool).order_by(Tool.id)
+        if moment is not None:
+            query = query.where(Tool.updated_at > moment)
+        return list(await self._session.scalars(query))
+
+    async def statuses_at(self, moment: datetime) -> dict[str, ToolStatus]:
+        """The status of each tool last changed exactly at `moment` (a whole import shares one
+        moment; reading only ids and statuses keeps catching up after it cheap)."""
+        rows = await self._session.execute(
+            select(Tool.id, Tool.status).where(Tool.updated_at == moment)
+        )
+        return {row.id: row.status for row in rows}
+
+    async def by_ids(self, tool_ids: Sequence[str]) -> list[Tool]:
+        """The tools with these ids, whatever their status, by id."""
+        if not tool_ids:
+            return []
+        query = select(Tool).where(Tool.id.in_(tool_ids)).order_by(Tool.id)
         return list(await self._session.scalars(query))
 
     async def all_by_id(self) -> dict[str, Tool]:
@@ -135,6 +170,25 @@ class ToolRepository:
             .order_by(Tool.created_at, Tool.id)
         )
         return list(await self._session.scalars(query))
+
+    async def edit_proposal(self, tool_id: str, edit: ProposalEdit, now: datetime) -> bool:
+        """A coordinator's corrections to a proposal before deciding on it; False when it is
+        no longer pending."""
+        result = await self._session.execute(
+            update(Tool)
+            .where(Tool.id == tool_id, Tool.status == ToolStatus.PENDING)
+            .values(
+                name=edit.name,
+                summary_nl=edit.summary,
+                tags=list(edit.tags),
+                level=list(edit.level),
+                effort=edit.effort,
+                source_url=edit.link,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def decide(self, tool_id: str, status: ToolStatus, now: datetime) -> bool:
         """Approve or reject a pending proposal; False when it was no longer pending

@@ -1,4 +1,4 @@
-"""Dates, times and recurrences as typed in chat (bot.text.when), against fixed clocks."""
+"""Dates, times and recurrences as typed in chat (bot.text.dates, .recurrence), on fixed clocks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.text.when import Moment, Problem, Recurrence, Unclear, parse_moment, parse_recurrence
+from bot.core.i18n import Catalogs
+from bot.handlers.meetings.rendering import describe_recurrence
+from bot.text.dates import Moment, Problem, Unclear, parse_moment
+from bot.text.recurrence import Recurrence, parse_recurrence
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -538,6 +541,7 @@ def test_recurrence_then_moment() -> None:
 
 # --- Recurrence: rules, descriptions, RRULE -------------------------------------------------------
 
+_CATALOGS = Catalogs()
 RULES = [
     # rule, Recurrence, Dutch, English, RRULE
     ("W1", Recurrence("weekly"), "elke week", "every week", "FREQ=WEEKLY"),
@@ -614,9 +618,9 @@ def test_rules_descriptions_and_rrules(
     assert recurrence.to_rule() == rule
     assert Recurrence.from_rule(rule) == recurrence
     assert Recurrence.from_rule(rule.lower()) == recurrence
-    assert recurrence.describe("nl") == dutch
-    assert recurrence.describe("nl-BE") == dutch
-    assert recurrence.describe("en") == english
+    assert describe_recurrence(_CATALOGS.translator("nl"), recurrence) == dutch
+    assert describe_recurrence(_CATALOGS.translator("nl-BE"), recurrence) == dutch
+    assert describe_recurrence(_CATALOGS.translator("en"), recurrence) == english
     assert recurrence.rrule() == rrule
 
 

@@ -1,244 +1,61 @@
-"""Capability 4: meetings and reminders.
+"""Capability 4: meetings and reminders, the commands, forms and buttons.
 
 Coordinators plan meetings (once or recurring) and free reminders; reminders go to the group
 at the community's offsets with RSVP buttons and an .ics file; members who come can ask for a
 personal reminder; after a meeting those who came are invited to reflect on it. Every send is
-a row in the durable outbox (bot/outbox.py), rendered from the data as it is when it falls due.
+a row in the durable outbox (bot/core/outbox.py), rendered from the data as it is when it falls
+due (bot/handlers/meetings/rendering.py); planning lives in planning.py.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime, format_time
+from datetime import datetime
 
 from bot.core.context import Context, UserError
-from bot.core.i18n import Translator, Value
-from bot.core.outbox import JobPlanner, Planner, SendContext, to_group, to_member
+from bot.core.i18n import Value
+from bot.core.outbox import to_group
 from bot.core.router import Router
 from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer, choices_of
-from bot.model.markup import Text
-from bot.model.messages import Attachment, Button, ChatTarget, Incoming, Reply
-from bot.model.messenger import DeliveryError
-from bot.text.calendar_file import CalendarEvent, calendar_file, filename_for
-from bot.text.when import Problem, Recurrence, Unclear, parse_moment, parse_recurrence
-from storage.models import (
-    Community,
-    Meeting,
-    MeetingKind,
-    Role,
-    RsvpAnswer,
+from bot.handlers.meetings.offsets import offset_label, parse_offsets
+from bot.handlers.meetings.planning import (
+    KIND_AFTER,
+    KIND_FREE,
+    KIND_PERSONAL,
+    KIND_REMINDER,
+    create_meeting,
+    plan_after,
+    plan_personal,
+    plan_reminders,
+    replan,
 )
-from storage.repositories import Repositories
+from bot.handlers.meetings.rendering import (
+    ACTION_REFLECT,
+    ACTION_REMIND_ME,
+    ACTION_RSVP,
+    ANSWER_KEYS,
+    describe_recurrence,
+    ics,
+    meeting_line,
+    meeting_text,
+    render_after,
+    render_free,
+    render_personal,
+    render_reminder,
+    rsvp_buttons,
+    when_text,
+)
+from bot.model.markup import Text
+from bot.model.messages import Button, ChatTarget, Incoming, Reply
+from bot.model.messenger import DeliveryError
+from bot.text.dates import Problem, Unclear, parse_moment
+from bot.text.recurrence import Recurrence, parse_recurrence
+from storage.models import Community, Meeting, MeetingKind, Role, RsvpAnswer
 from storage.repositories.ledger import ActivityKind
 
 FORM = "meeting"
 FORM_EDIT = "meeting.edit"
-KIND_REMINDER = "meeting.reminder"
-KIND_PERSONAL = "meeting.personal"
-KIND_AFTER = "meeting.after"
-KIND_FREE = "reminder.free"
-ACTION_RSVP = "rsvp"
-ACTION_REMIND_ME = "mtg.remind"
-ACTION_REFLECT = "mtg.reflect"
-DURATION = timedelta(hours=2)
-PERSONAL_BEFORE = timedelta(hours=1)
-HORIZON = timedelta(days=62)
-MOST_AHEAD = 6
 AGENDA_SIZE = 6
 SUBJECT = "meeting_id"
-
-_OFFSET = re.compile(r"^(\d{1,3})\s*(w|weken|week|d|dag|dagen|u|uur|h|m|min|minuten)$")
-_UNITS = {
-    "w": timedelta(weeks=1), "week": timedelta(weeks=1), "weken": timedelta(weeks=1),
-    "d": timedelta(days=1), "dag": timedelta(days=1), "dagen": timedelta(days=1),
-    "u": timedelta(hours=1), "uur": timedelta(hours=1), "h": timedelta(hours=1),
-    "m": timedelta(minutes=1), "min": timedelta(minutes=1), "minuten": timedelta(minutes=1),
-}  # fmt: skip
-ANSWER_KEYS = {
-    RsvpAnswer.YES: "meeting.rsvp_yes",
-    RsvpAnswer.MAYBE: "meeting.rsvp_maybe",
-    RsvpAnswer.NO: "meeting.rsvp_no",
-}
-
-
-# offsets ---------------------------------------------------------------------------------
-
-
-def parse_offsets(text: str) -> list[timedelta]:
-    """`7d 1d 2u 15m` → durations, longest first; raises ValueError on anything else."""
-    offsets = []
-    for word in text.casefold().replace(",", " ").split():
-        match = _OFFSET.match(word)
-        if match is None or int(match.group(1)) == 0:
-            raise ValueError(word)
-        offsets.append(int(match.group(1)) * _UNITS[match.group(2)])
-    if not offsets or len(offsets) > 6:
-        raise ValueError(text)
-    return sorted(set(offsets), reverse=True)
-
-
-def offset_label(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    for unit, size in (("d", 1440), ("u", 60), ("m", 1)):
-        if minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"
-
-
-# planning --------------------------------------------------------------------------------
-
-
-def plan_reminders(ctx: Planner, community: Community, meeting: Meeting) -> None:
-    """The group reminders of one meeting, at the community's offsets (future ones only)."""
-    now = ctx.now()
-    for offset in parse_offsets(community.reminder_offsets):
-        due = meeting.starts_at - offset
-        if due > now:
-            ctx.plan(
-                to_group(
-                    community,
-                    KIND_REMINDER,
-                    due,
-                    now,
-                    meeting_id=meeting.id,
-                    stale_at=meeting.starts_at,
-                    payload={"offset": offset_label(offset)},
-                )
-            )
-
-
-def plan_personal(
-    ctx: Context, community: Community, meeting: Meeting, member_id: int, user_id: str
-) -> None:
-    """A direct reminder an hour before (or now, when that hour has begun)."""
-    due = max(ctx.now(), meeting.starts_at - PERSONAL_BEFORE)
-    if due < meeting.starts_at:
-        _plan_for_member(ctx, community, meeting, member_id, user_id, KIND_PERSONAL, due)
-
-
-def plan_after(
-    ctx: Context, community: Community, meeting: Meeting, member_id: int, user_id: str
-) -> None:
-    """The invitation to reflect, when the meeting ends."""
-    _plan_for_member(ctx, community, meeting, member_id, user_id, KIND_AFTER, meeting.ends_at)
-
-
-def _plan_for_member(
-    ctx: Context,
-    community: Community,
-    meeting: Meeting,
-    member_id: int,
-    user_id: str,
-    kind: str,
-    due: datetime,
-) -> None:
-    stale = meeting.starts_at if kind == KIND_PERSONAL else meeting.ends_at + timedelta(days=3)
-    send = to_member(
-        community, member_id, user_id, kind, due, ctx.now(), meeting_id=meeting.id, stale_at=stale
-    )
-    ctx.plan(send)
-
-
-async def replan(ctx: Context, community: Community, meeting: Meeting) -> None:
-    """After a change: withdraw what was planned for this meeting and plan it anew."""
-    await ctx.repos.schedule.cancel_for_meeting(meeting.id)
-    if meeting.cancelled:
-        return
-    plan_reminders(ctx, community, meeting)
-    for member_id in await ctx.repos.meetings.attendees(meeting.id):
-        user_id = await _user_id_on(ctx.repos, member_id, community.platform)
-        if user_id is None:
-            continue
-        if await ctx.repos.meetings.wants_reminder(meeting.id, member_id):
-            plan_personal(ctx, community, meeting, member_id, user_id)
-        plan_after(ctx, community, meeting, member_id, user_id)
-
-
-async def _user_id_on(repos: Repositories, member_id: int, platform: str) -> str | None:
-    for identity in await repos.members.identities_of(member_id):
-        if identity.platform == platform:
-            return identity.user_id
-    return None
-
-
-def occurrences(
-    first: datetime, rule: Recurrence | None, zone: ZoneInfo, until: datetime
-) -> list[datetime]:
-    starts = [first]
-    while rule is not None and len(starts) < MOST_AHEAD:
-        following = rule.next_after(starts[-1], zone)
-        if following > until:
-            break
-        starts.append(following)
-    return starts
-
-
-async def create_meeting(
-    ctx: Context,
-    start: datetime,
-    title: str,
-    place: str,
-    kind: MeetingKind,
-    rule: Recurrence | None,
-) -> list[Meeting]:
-    community = ctx.require_community()
-    now = ctx.now()
-    created: list[Meeting] = []
-    for moment in occurrences(start, rule, ctx.zone(), now + HORIZON):
-        meeting = await ctx.repos.meetings.add(
-            Meeting(
-                community_id=community.id,
-                title=title,
-                kind=kind,
-                starts_at=moment,
-                ends_at=moment + DURATION,
-                place=place,
-                recurrence=rule.to_rule() if rule else None,
-                created_by=ctx.member.id,
-                created_at=now,
-            )
-        )
-        meeting.series_id = created[0].id if created else (meeting.id if rule else None)
-        plan_reminders(ctx, community, meeting)
-        created.append(meeting)
-    return created
-
-
-async def extend_series(repos: Repositories, now: datetime) -> list[datetime]:
-    """Keep every recurring meeting planned `HORIZON` ahead, with its reminders; returns the
-    due times of the reminders planned."""
-    planner = JobPlanner(repos, now)
-    for last in await repos.meetings.recurring_heads():
-        community = await repos.communities.get(last.community_id)
-        assert community is not None and last.recurrence is not None
-        rule = Recurrence.from_rule(last.recurrence)
-        zone = ZoneInfo(community.timezone)
-        start = rule.next_after(last.starts_at, zone)
-        while start <= now + HORIZON:
-            last = await repos.meetings.add(
-                Meeting(
-                    community_id=community.id,
-                    series_id=last.series_id or last.id,
-                    title=last.title,
-                    kind=last.kind,
-                    starts_at=start,
-                    ends_at=start + (last.ends_at - last.starts_at),
-                    place=last.place,
-                    recurrence=last.recurrence,
-                    created_by=last.created_by,
-                    created_at=now,
-                )
-            )
-            plan_reminders(planner, community, last)
-            start = rule.next_after(start, zone)
-    return planner.planned
-
-
-# /bijeenkomst ----------------------------------------------------------------------------
 
 
 async def meeting_command(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -290,7 +107,7 @@ def _kind_of(title: str) -> tuple[str, MeetingKind]:
 def _problem(ctx: Context, unclear: Unclear) -> tuple[str, dict[str, Value]]:
     """The catalog key and values that ask the member to say when more precisely."""
     if unclear.problem is Problem.AMBIGUOUS and unclear.candidates:
-        options = " / ".join(_when_text(ctx.t, c) for c in unclear.candidates)
+        options = " / ".join(when_text(ctx.t, c) for c in unclear.candidates)
         return "when.ambiguous", {"options": options}
     return f"when.{unclear.problem.value}", {}
 
@@ -382,12 +199,12 @@ async def _create(ctx: Context, start: datetime, values: FormValues) -> list[Rep
     )
     if rule is not None:
         dates = ", ".join(
-            _when_text(ctx.t, m.starts_at.astimezone(ctx.zone())) for m in meetings[1:]
+            when_text(ctx.t, m.starts_at.astimezone(ctx.zone())) for m in meetings[1:]
         )
         text = (
             text
             + "\n"
-            + ctx.text("meeting.series", rule=rule.describe(ctx.language), next=dates or "—")
+            + ctx.text("meeting.series", rule=describe_recurrence(ctx.t, rule), next=dates or "—")
         )
     return [
         Reply(
@@ -463,7 +280,7 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
     text = ctx.text(
         "meeting.cancelled",
         title=meeting.title,
-        when=_when_text(ctx.t, meeting.starts_at.astimezone(ctx.zone())),
+        when=when_text(ctx.t, meeting.starts_at.astimezone(ctx.zone())),
     )
     if len(affected) > 1:
         text = text + "\n" + ctx.text("meeting.cancelled_series", count=len(affected))
@@ -480,9 +297,6 @@ async def _tell_group(ctx: Context, community: Community, reply: Reply) -> list[
     except DeliveryError:
         return [reply, ctx.reply("meeting.group_unreachable")]
     return [ctx.reply("meeting.told_group")]
-
-
-# reading ---------------------------------------------------------------------------------
 
 
 async def agenda(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -505,82 +319,6 @@ async def agenda(msg: Incoming, ctx: Context) -> list[Reply]:
         for m in upcoming[:3]
     )
     return [Reply(Text.join(lines, "\n\n"), buttons)]
-
-
-def meeting_line(
-    t: Translator, zone: ZoneInfo, meeting: Meeting, counts: Counter[RsvpAnswer]
-) -> Text:
-    head = Text.bold(f"#{meeting.id} {meeting.title}")
-    if meeting.kind is MeetingKind.PUBLIC:
-        head = head + " " + t.text("meeting.public")
-    parts = [head, Text.plain(_when_text(t, meeting.starts_at.astimezone(zone)))]
-    if meeting.place:
-        parts.append(t.text("meeting.place", place=meeting.place))
-    parts.append(
-        t.text(
-            "meeting.counts",
-            yes=counts[RsvpAnswer.YES],
-            maybe=counts[RsvpAnswer.MAYBE],
-            no=counts[RsvpAnswer.NO],
-        )
-    )
-    return Text.join(parts)
-
-
-def meeting_text(t: Translator, zone: ZoneInfo, meeting: Meeting) -> Text:
-    start = meeting.starts_at.astimezone(zone)
-    end = meeting.ends_at.astimezone(zone)
-    parts = [Text.bold(meeting.title)]
-    if meeting.kind is MeetingKind.PUBLIC:
-        parts.append(t.text("meeting.public"))
-    parts.append(
-        t.text(
-            "meeting.when",
-            when=_when_text(t, start),
-            end=format_time(end, "HH:mm", locale=t.language),
-        )
-    )
-    if meeting.place:
-        parts.append(t.text("meeting.place", place=meeting.place))
-    return Text.join(parts)
-
-
-def _when_text(t: Translator, moment: datetime) -> str:
-    pattern = "EEEE d MMMM y 'om' HH:mm" if t.language == "nl" else "EEEE d MMMM y 'at' HH:mm"
-    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=t.language)
-
-
-def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[tuple[Button, ...], ...]:
-    return (
-        tuple(
-            Button(t.plain(key), ACTION_RSVP, f"{meeting.id}:{answer.value}")
-            for answer, key in ANSWER_KEYS.items()
-        ),
-    )
-
-
-def ics(t: Translator, community: Community, meeting: Meeting) -> Attachment:
-    """The calendar file of one occurrence (each occurrence of a series is its own event)."""
-    event = CalendarEvent(
-        uid=f"meeting-{meeting.id}@leeratelier",
-        title=meeting.title,
-        start=meeting.starts_at,
-        end=meeting.ends_at,
-        zone=community.timezone,
-        location=meeting.place,
-        url=meeting.place if meeting.place.startswith(("https://", "http://")) else "",
-        description=t.plain("meeting.ics_description", community=community.title or "Leeratelier"),
-        sequence=meeting.sequence,
-        cancelled=meeting.cancelled,
-    )
-    return Attachment(
-        filename_for(meeting.title, meeting.starts_at.astimezone(ZoneInfo(community.timezone))),
-        calendar_file(event),
-        "text/calendar",
-    )
-
-
-# answering ------------------------------------------------------------------------------
 
 
 async def on_rsvp(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -631,9 +369,6 @@ async def on_reflect(msg: Incoming, ctx: Context) -> list[Reply]:
     return await ctx.dialogs.start(msg, ctx, "reflection", {"meeting_id": str(meeting.id)})
 
 
-# free reminders and offsets ------------------------------------------------------------------
-
-
 async def remind(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     result, text = parse_moment(msg.args, ctx.now(), ctx.zone())
@@ -646,7 +381,7 @@ async def remind(msg: Incoming, ctx: Context) -> list[Reply]:
             community, KIND_FREE, result.start, ctx.now(), payload={"text": text.strip()[:2000]}
         )
     )
-    return [ctx.reply("remind.planned", when=_when_text(ctx.t, result.start))]
+    return [ctx.reply("remind.planned", when=when_text(ctx.t, result.start))]
 
 
 async def offsets(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -662,72 +397,6 @@ async def offsets(msg: Incoming, ctx: Context) -> list[Reply]:
         await ctx.repos.schedule.cancel_for_meeting(meeting.id, (KIND_REMINDER,))
         plan_reminders(ctx, community, meeting)
     return [ctx.reply("offsets.set", offsets=community.reminder_offsets)]
-
-
-# rendering scheduled sends ---------------------------------------------------------------
-
-
-async def render_reminder(ctx: SendContext) -> list[Reply] | None:
-    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
-    if meeting is None or meeting.cancelled:
-        return None
-    zone = ZoneInfo(ctx.community.timezone)
-    counts = (await ctx.repos.meetings.counts([meeting.id]))[meeting.id]
-    text = ctx.t.text("reminder.title") + "\n\n" + meeting_text(ctx.t, zone, meeting)
-    text = (
-        text
-        + "\n"
-        + ctx.t.text(
-            "meeting.counts",
-            yes=counts[RsvpAnswer.YES],
-            maybe=counts[RsvpAnswer.MAYBE],
-            no=counts[RsvpAnswer.NO],
-        )
-    )
-    if ctx.late:
-        text = text + "\n\n" + ctx.t.text("reminder.late")
-    return [
-        Reply(text, rsvp_buttons(ctx.t, meeting), attachment=ics(ctx.t, ctx.community, meeting))
-    ]
-
-
-async def _attended(ctx: SendContext) -> Meeting | None:
-    """The meeting of a personal send, if it still takes place and the member still comes."""
-    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
-    if meeting is None or meeting.cancelled or ctx.send.member_id is None:
-        return None
-    answer = await ctx.repos.meetings.answer_of(meeting.id, ctx.send.member_id)
-    return meeting if answer is RsvpAnswer.YES else None
-
-
-async def render_personal(ctx: SendContext) -> list[Reply] | None:
-    meeting = await _attended(ctx)
-    if meeting is None:
-        return None
-    text = (
-        ctx.t.text("reminder.personal")
-        + "\n\n"
-        + meeting_text(ctx.t, ZoneInfo(ctx.community.timezone), meeting)
-    )
-    return [Reply(text)]
-
-
-async def render_after(ctx: SendContext) -> list[Reply] | None:
-    meeting = await _attended(ctx)
-    if meeting is None:
-        return None
-    button = Button(ctx.t.plain("meeting.button_reflect"), ACTION_REFLECT, str(meeting.id))
-    return [Reply(ctx.t.text("meeting.after", title=meeting.title), ((button,),))]
-
-
-async def render_free(ctx: SendContext) -> list[Reply] | None:
-    text = str(ctx.send.payload.get("text", ""))
-    if not text:
-        return None
-    body = ctx.t.text("remind.message", text=text)
-    if ctx.late:
-        body = body + "\n\n" + ctx.t.text("reminder.late")
-    return [Reply(body)]
 
 
 def register(router: Router) -> None:

@@ -20,7 +20,7 @@ from bot.dialogs.engine import Field, Form, FormValues, choices_of
 from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.sweep import KIND_CHECK, KIND_MENTION, KIND_PROMPT
 from bot.model.messages import Button, Incoming, Reply, payload_number
-from bot.text.when import Unclear, parse_moment
+from bot.text.dates import Unclear, parse_moment
 from storage.models import Level, Membership, Prompt, SharingLevel
 from storage.repositories.ledger import ActivityKind
 

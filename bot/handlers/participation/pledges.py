@@ -20,7 +20,7 @@ from bot.core.router import Router
 from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer
 from bot.handlers.participation.sweep import next_checkin
 from bot.model.messages import Button, Incoming, Reply, payload_number
-from bot.text.when import Unclear, parse_moment
+from bot.text.dates import Unclear, parse_moment
 from storage.models import Community, Pledge
 from storage.repositories.ledger import ActivityKind
 

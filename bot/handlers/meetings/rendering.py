@@ -1,0 +1,190 @@
+"""How meetings read: agenda lines, meeting texts, RSVP buttons, the .ics file, recurrence
+wording, and the scheduled sends (group reminder, personal reminder, after-meeting, free)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_datetime, format_time, get_day_names
+
+from bot.core.i18n import Translator
+from bot.core.outbox import SendContext
+from bot.model.markup import Text
+from bot.model.messages import Attachment, Button, Reply
+from bot.text.calendar_file import CalendarEvent, calendar_file, filename_for
+from bot.text.recurrence import Recurrence
+from storage.models import Community, Meeting, MeetingKind, RsvpAnswer
+
+ACTION_RSVP = "rsvp"
+ACTION_REMIND_ME = "mtg.remind"
+ACTION_REFLECT = "mtg.reflect"
+ANSWER_KEYS = {
+    RsvpAnswer.YES: "meeting.rsvp_yes",
+    RsvpAnswer.MAYBE: "meeting.rsvp_maybe",
+    RsvpAnswer.NO: "meeting.rsvp_no",
+}
+
+
+def meeting_line(
+    t: Translator, zone: ZoneInfo, meeting: Meeting, counts: Counter[RsvpAnswer]
+) -> Text:
+    head = Text.bold(f"#{meeting.id} {meeting.title}")
+    if meeting.kind is MeetingKind.PUBLIC:
+        head = head + " " + t.text("meeting.public")
+    parts = [head, Text.plain(when_text(t, meeting.starts_at.astimezone(zone)))]
+    if meeting.place:
+        parts.append(t.text("meeting.place", place=meeting.place))
+    parts.append(
+        t.text(
+            "meeting.counts",
+            yes=counts[RsvpAnswer.YES],
+            maybe=counts[RsvpAnswer.MAYBE],
+            no=counts[RsvpAnswer.NO],
+        )
+    )
+    return Text.join(parts)
+
+
+def meeting_text(t: Translator, zone: ZoneInfo, meeting: Meeting) -> Text:
+    start = meeting.starts_at.astimezone(zone)
+    end = meeting.ends_at.astimezone(zone)
+    parts = [Text.bold(meeting.title)]
+    if meeting.kind is MeetingKind.PUBLIC:
+        parts.append(t.text("meeting.public"))
+    parts.append(
+        t.text(
+            "meeting.when",
+            when=when_text(t, start),
+            end=format_time(end, "HH:mm", locale=t.language),
+        )
+    )
+    if meeting.place:
+        parts.append(t.text("meeting.place", place=meeting.place))
+    return Text.join(parts)
+
+
+def when_text(t: Translator, moment: datetime) -> str:
+    pattern = "EEEE d MMMM y 'om' HH:mm" if t.language == "nl" else "EEEE d MMMM y 'at' HH:mm"
+    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=t.language)
+
+
+def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[tuple[Button, ...], ...]:
+    return (
+        tuple(
+            Button(t.plain(key), ACTION_RSVP, f"{meeting.id}:{answer.value}")
+            for answer, key in ANSWER_KEYS.items()
+        ),
+    )
+
+
+def ics(t: Translator, community: Community, meeting: Meeting) -> Attachment:
+    """The calendar file of one occurrence (each occurrence of a series is its own event)."""
+    event = CalendarEvent(
+        uid=f"meeting-{meeting.id}@leeratelier",
+        title=meeting.title,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        zone=community.timezone,
+        location=meeting.place,
+        url=meeting.place if meeting.place.startswith(("https://", "http://")) else "",
+        description=t.plain("meeting.ics_description", community=community.title or "Leeratelier"),
+        sequence=meeting.sequence,
+        cancelled=meeting.cancelled,
+    )
+    return Attachment(
+        filename_for(meeting.title, meeting.starts_at.astimezone(ZoneInfo(community.timezone))),
+        calendar_file(event),
+        "text/calendar",
+    )
+
+
+async def render_reminder(ctx: SendContext) -> list[Reply] | None:
+    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
+    if meeting is None or meeting.cancelled:
+        return None
+    zone = ZoneInfo(ctx.community.timezone)
+    counts = (await ctx.repos.meetings.counts([meeting.id]))[meeting.id]
+    text = ctx.t.text("reminder.title") + "\n\n" + meeting_text(ctx.t, zone, meeting)
+    text = (
+        text
+        + "\n"
+        + ctx.t.text(
+            "meeting.counts",
+            yes=counts[RsvpAnswer.YES],
+            maybe=counts[RsvpAnswer.MAYBE],
+            no=counts[RsvpAnswer.NO],
+        )
+    )
+    if ctx.late:
+        text = text + "\n\n" + ctx.t.text("reminder.late")
+    return [
+        Reply(text, rsvp_buttons(ctx.t, meeting), attachment=ics(ctx.t, ctx.community, meeting))
+    ]
+
+
+async def _attended(ctx: SendContext) -> Meeting | None:
+    """The meeting of a personal send, if it still takes place and the member still comes."""
+    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
+    if meeting is None or meeting.cancelled or ctx.send.member_id is None:
+        return None
+    answer = await ctx.repos.meetings.answer_of(meeting.id, ctx.send.member_id)
+    return meeting if answer is RsvpAnswer.YES else None
+
+
+async def render_personal(ctx: SendContext) -> list[Reply] | None:
+    meeting = await _attended(ctx)
+    if meeting is None:
+        return None
+    text = (
+        ctx.t.text("reminder.personal")
+        + "\n\n"
+        + meeting_text(ctx.t, ZoneInfo(ctx.community.timezone), meeting)
+    )
+    return [Reply(text)]
+
+
+async def render_after(ctx: SendContext) -> list[Reply] | None:
+    meeting = await _attended(ctx)
+    if meeting is None:
+        return None
+    button = Button(ctx.t.plain("meeting.button_reflect"), ACTION_REFLECT, str(meeting.id))
+    return [Reply(ctx.t.text("meeting.after", title=meeting.title), ((button,),))]
+
+
+async def render_free(ctx: SendContext) -> list[Reply] | None:
+    text = str(ctx.send.payload.get("text", ""))
+    if not text:
+        return None
+    body = ctx.t.text("remind.message", text=text)
+    if ctx.late:
+        body = body + "\n\n" + ctx.t.text("reminder.late")
+    return [Reply(body)]
+
+
+def describe_recurrence(t: Translator, rule: Recurrence) -> str:
+    """The rule in words from the catalogs: "elke 4e donderdag van de maand", "every 2 weeks".
+
+    Weekday names come from CLDR (Babel), ordinals ("4th", "4e") from the catalog entry that
+    CLDR's ordinal plural category of the number selects."""
+    n = rule.interval
+    day = _day_name(t, rule.weekday) if rule.weekday is not None else ""
+    if rule.kind == "weekly":
+        key = "recurrence.weekly" if n == 1 else "recurrence.weeks"
+        return t.plain(key + ("_on" if day else ""), n=n, day=day)
+    if rule.kind == "monthly_day":
+        key = "recurrence.monthly_day" if n == 1 else "recurrence.months_day"
+        return t.plain(key, n=n, which=_ordinal(t, rule.day or 1))
+    which = t.plain("recurrence.last") if rule.nth == -1 else _ordinal(t, rule.nth or 1)
+    key = "recurrence.monthly_nth" if n == 1 else "recurrence.months_nth"
+    return t.plain(key, n=n, which=which, day=day)
+
+
+def _day_name(t: Translator, weekday: int) -> str:
+    return str(get_day_names("wide", locale=t.language)[weekday])
+
+
+def _ordinal(t: Translator, number: int) -> str:
+    return t.plain(f"recurrence.ordinal.{Locale.parse(t.language).ordinal_form(number)}", n=number)

@@ -72,7 +72,7 @@ READINGS = [
     ("3/4 14:00", (2027, 4, 3, 14, 0)),  # day/month, never ambiguous; April 3 has passed
     ("1/12 9:00", (2026, 12, 1, 9, 0)),
     ("24 november 14:00", (2026, 11, 24, 14, 0)),  # today, still ahead
-    ("20 november 14:00", (2027, 11, 20, 14, 0)),  # no year: the next occurrence
+    ("20 mei 14:00", (2027, 5, 20, 14, 0)),  # no year, half a year ago: the next occurrence
     ("29 februari 14:00", (2028, 2, 29, 14, 0)),  # the next leap year
     ("2 mei 10:00", (2027, 5, 2, 10, 0)),
     # Weekdays: bare is today only when the time is still ahead.
@@ -296,6 +296,8 @@ PROBLEMS = [
     (TUESDAY, "2025-12-03 14:00", Problem.PAST, ""),
     (TUESDAY, "3-12-2025 14:00", Problem.PAST, ""),
     (TUESDAY, "24 november 9:00", Problem.PAST, ""),  # today's date is never moved a year
+    (TUESDAY, "20 november 14:00", Problem.PAST, ""),  # nor a recent day: asked, not moved
+    (TUESDAY, "1 oktober 10:00 Terugblik", Problem.PAST, "Terugblik"),
     (TUESDAY, "vandaag 9:00", Problem.PAST, ""),
     (TUESDAY, "vanochtend 9 uur", Problem.PAST, ""),
     (TUESDAY, "gisteren 14:00", Problem.PAST, ""),

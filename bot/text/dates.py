@@ -27,7 +27,10 @@ Supported forms
 
 Rules
 - A date without a year is its next occurrence: this year if the date is today or later, else
-  next year (29 February: the next leap year). A date with a year is taken as written.
+  next year (29 February: the next leap year), except that a day of the last half year
+  (RECENT_PAST: "1 december" typed on 2 December) is PAST, to be asked about, never moved a
+  year on. A date with a year is taken as written. A weekday before a date ("do 3 dec",
+  "donderdag de 10e") is checked against it.
 - A bare weekday is today only when a time is given and that time today is still ahead;
   otherwise it is the first such weekday after today. "aanstaande/komende/next/coming X" is
   always the first X after today (never today); "volgende week X" / "X next week" is X in the
@@ -64,7 +67,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -92,11 +95,16 @@ from bot.text.vocabulary import (
 )
 
 __all__ = [
+    "RECENT_PAST",
     "Moment",
     "Problem",
     "Unclear",
+    "parse_length",
     "parse_moment",
 ]
+
+
+RECENT_PAST = timedelta(days=183)  # a day without a year this long ago is asked about, not moved
 
 
 class Problem(StrEnum):
@@ -321,6 +329,8 @@ def _parse(scanner: _Scanner, now: datetime, zone: ZoneInfo) -> _Parsed | None:
         parsed.part = _parse_day_part(scanner, bare=False) or parsed.part
     if parsed.date is None and parsed.problem is None:
         parsed.date, date_part = _parse_trailing_date(scanner)
+        if parsed.date is not None and date_part is None:
+            date_part = _parse_day_part(scanner, bare=True)  # "half past 7 tomorrow evening"
         parsed.part = parsed.part or date_part
     return parsed
 
@@ -423,14 +433,10 @@ def _parse_weekday(
         start = scanner.pos
         scanner.take(_COMMA)
         fixed = _parse_fixed_date(scanner)
-        if fixed is not None and fixed.kind == "fixed":
-            return _with_check(fixed, weekday), None
+        if fixed is not None:
+            return replace(fixed, checked_weekday=weekday), None
         scanner.pos = start
     return _DateSpec("weekday", weekday=weekday, mode=mode), part
-
-
-def _with_check(spec: _DateSpec, weekday: int) -> _DateSpec:
-    return _DateSpec("fixed", spec.day, spec.month, spec.year, checked_weekday=weekday)
 
 
 def _parse_day_part(scanner: _Scanner, *, bare: bool) -> Part | None:
@@ -660,6 +666,10 @@ def _fixed_day(spec: _DateSpec, today: date) -> date | Problem:
             return date(spec.year, spec.month, spec.day)
         except ValueError:
             return Problem.IMPOSSIBLE
+    if spec.day <= calendar.monthrange(today.year, spec.month)[1]:
+        this_year = date(today.year, spec.month, spec.day)
+        if today - RECENT_PAST <= this_year < today:
+            return Problem.PAST  # "1 december" on 2 December: a slip, not next year's
     for year in range(today.year, today.year + 9):
         if spec.day <= calendar.monthrange(year, spec.month)[1]:
             candidate = date(year, spec.month, spec.day)
@@ -689,3 +699,49 @@ def _weekday_days(spec: _DateSpec, today: date, *, timed: bool) -> list[date]:
     if spec.mode == "bare" and timed and today.weekday() == spec.weekday:
         return [today, after]
     return [after]
+
+
+# --- Length: an end time or a duration after the start ------------------------------------------
+
+_END_TIME = re.compile(
+    r"\s*(?:[-–—]|tot|until|till|to)\s*(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?:\s*(?:uur|u|h))?(?!\w)"
+    r"|\s*(?P<h2>\d{1,2})[:.](?P<m2>\d{2})(?!\w)",
+    FLAGS,
+)
+_DURATION = re.compile(
+    r"\s*(?:duur\s*:?\s*|duration\s*:?\s*|for\s+|voor\s+)?"
+    r"(?P<n>\d{1,2}(?:[.,]\d{1,2})?|anderhalf|een|één|an|one|half\s+an|a|twee|two|drie|three)\s*"
+    r"(?P<unit>uur|u|h|hours?|hrs?|minuten|minuut|min|minutes?)(?!\w)",
+    FLAGS,
+)
+_LENGTH_WORDS = {
+    "anderhalf": 1.5, "een": 1, "één": 1, "an": 1, "a": 1, "one": 1, "twee": 2, "two": 2,
+    "drie": 3, "three": 3, "half an": 0.5,
+}  # fmt: skip
+LONGEST = timedelta(hours=24)
+
+
+def parse_length(text: str, start: datetime) -> tuple[timedelta | Problem | None, str]:
+    """An end time ("-21:00", "tot 21 uur", "until 9.30") or a duration ("2 uur", "90 min",
+    "anderhalf uur", "for 2 hours") at the START of `text`, the rest after a moment that
+    `parse_moment` read. An end at or before the start is the next day ("22:00-01:00"). None when
+    there is neither; Problem.IMPOSSIBLE for a clock value or length that cannot be."""
+    scanner = _Scanner(text)
+    if match := scanner.take(_END_TIME):
+        hour, minute = int(match["h"] or match["h2"]), int(match["m"] or match["m2"] or 0)
+        if hour > 24 or minute > 59 or (hour == 24 and minute):
+            return Problem.IMPOSSIBLE, text.strip()
+        local = start.replace(tzinfo=None)
+        end = datetime.combine(local.date(), time(hour % 24, minute))
+        if end <= local:
+            end += timedelta(days=1)
+        length = end - local
+        return length, _rest(text, scanner.pos)
+    if match := scanner.take(_DURATION):
+        word = " ".join(match["n"].lower().split())
+        amount = _LENGTH_WORDS.get(word) or float(word.replace(",", "."))
+        minutes = amount * (60 if match["unit"].lower().startswith(("u", "h")) else 1)
+        if not 0 < minutes <= LONGEST.total_seconds() // 60:
+            return Problem.IMPOSSIBLE, text.strip()
+        return timedelta(minutes=round(minutes)), _rest(text, scanner.pos)
+    return None, text.strip()

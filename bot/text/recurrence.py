@@ -182,6 +182,14 @@ _ON_DAY = rf"(?:\s+(?:op|on)\s+{_DAY_NAME})"
 _COUNT = rf"(?P<count>\d+|{NUM}|other)"
 _MONTH_DAY_NUMBER = rf"(?P<day>[1-9]|[12]\d|3[01]){ORDINAL_SUFFIX}"
 
+_DAY_PART_GLUED = (
+    r"(?:(?P<nl_part>ochtend|morgen|middag|avond)|\s+(?P<en_part>morning|afternoon|evening|night))?"
+)
+_KEEP_DAY_PART = {
+    "ochtend": "'s ochtends", "morgen": "'s morgens", "middag": "'s middags", "avond": "'s avonds",
+    "morning": "in the morning", "afternoon": "in the afternoon", "evening": "in the evening",
+    "night": "at night",
+}  # fmt: skip
 _RECURRENCE_SOURCES: tuple[tuple[RecurrenceKind, str], ...] = (
     ("monthly_nth_weekday", rf"{_EVERY}\s+{_NTH}\s+{_DAY_NAME}{_OF_MONTH}?"),
     ("monthly_nth_weekday", rf"{_MONTHLY}{_ON_THE}{_NTH}\s+{_DAY_NAME}"),
@@ -196,7 +204,9 @@ _RECURRENCE_SOURCES: tuple[tuple[RecurrenceKind, str], ...] = (
     ("weekly", rf"(?P<prefix>twee|drie|vier)?-?wekelijks{_ON_DAY}?"),
     ("weekly", rf"(?:weekly|(?P<fortnight>fortnightly|{_EVERY}\s+fortnight)){_ON_DAY}?"),
     ("weekly", rf"{_EVERY}\s+week{_ON_DAY}?"),
-    ("weekly", rf"{_EVERY}\s+{_DAY_NAME}"),
+    ("weekly", rf"(?:{_EVERY}\s+(?P<count2>other|andere)|om\s+de(?:\s+andere)?(?P<other2>))"
+     rf"\s+{_DAY_NAME}{_DAY_PART_GLUED}"),
+    ("weekly", rf"{_EVERY}\s+{_DAY_NAME}{_DAY_PART_GLUED}"),
 )  # fmt: skip
 _RECURRENCE_PATTERNS = tuple(
     (kind, re.compile(rf"\b{source}(?!\w)", FLAGS)) for kind, source in _RECURRENCE_SOURCES
@@ -207,19 +217,23 @@ def parse_recurrence(text: str) -> tuple[Recurrence | None, str]:
     """Find a recurrence phrase anywhere in `text` (the earliest; the longest at that place).
 
     Returns it and the text with the phrase removed, or (None, text) when there is none."""
-    best: tuple[int, int, Recurrence] | None = None
+    best: tuple[int, int, Recurrence, str] | None = None
     for kind, pattern in _RECURRENCE_PATTERNS:
         for match in pattern.finditer(text):
             recurrence = _recurrence_from(kind, match.groupdict())
             if recurrence is None:
                 continue
             if best is None or (match.start(), -match.end()) < (best[0], -best[1]):
-                best = (match.start(), match.end(), recurrence)
+                part = match.groupdict().get("nl_part") or match.groupdict().get("en_part")
+                kept = _KEEP_DAY_PART[part.lower()] if part else ""
+                best = (match.start(), match.end(), recurrence, kept)
             break
     if best is None:
         return None, text
-    start, end, recurrence = best
+    start, end, recurrence, kept = best
     left, right = text[:start].rstrip(), text[end:].lstrip()
+    if kept:  # "iedere dinsdagavond 8 uur": the evening still decides the time
+        right = f"{kept} {right}" if right else kept
     return recurrence, (f"{left} {right}" if left and right else left or right).strip(" ,;:")
 
 
@@ -241,7 +255,9 @@ def _recurrence_from(kind: RecurrenceKind, groups: Mapping[str, str | None]) -> 
 
 
 def _weeks(groups: Mapping[str, str | None]) -> int:
-    if groups.get("other") or groups.get("fortnight"):
+    if groups.get("other") or groups.get("fortnight") or groups.get("count2"):
+        return 2
+    if groups.get("other2") is not None:
         return 2
     prefix = groups.get("prefix")
     if prefix:

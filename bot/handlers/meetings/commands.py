@@ -9,15 +9,18 @@ due (bot/handlers/meetings/rendering.py); planning lives in planning.py.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from bot.core.context import Context, UserError
 from bot.core.i18n import Value
 from bot.core.outbox import to_group
 from bot.core.router import Router
-from bot.dialogs.engine import Field, Form, FormValues, InvalidAnswer, choices_of
+from bot.dialogs.engine import ACTION_CHOOSE, Field, Form, FormValues, InvalidAnswer, choices_of
 from bot.handlers.meetings.offsets import offset_label, parse_offsets
 from bot.handlers.meetings.planning import (
+    DURATION,
     KIND_AFTER,
     KIND_FREE,
     KIND_PERSONAL,
@@ -33,6 +36,7 @@ from bot.handlers.meetings.rendering import (
     ACTION_REMIND_ME,
     ACTION_RSVP,
     ANSWER_KEYS,
+    button_label,
     describe_recurrence,
     ics,
     meeting_line,
@@ -42,18 +46,29 @@ from bot.handlers.meetings.rendering import (
     render_personal,
     render_reminder,
     rsvp_buttons,
+    short_when,
     when_text,
 )
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
-from bot.text.dates import Problem, Unclear, parse_moment
+from bot.text.dates import Moment, Problem, Unclear, parse_length, parse_moment
 from bot.text.recurrence import Recurrence, parse_recurrence
 from storage.models import Community, Meeting, MeetingKind, Role, RsvpAnswer
 from storage.repositories.ledger import ActivityKind
 
 FORM = "meeting"
 FORM_EDIT = "meeting.edit"
+QUICK_FORMS = {
+    ("when", "title"): "meeting.quick",
+    ("when",): "meeting.quick.when",
+    ("title",): "meeting.quick.title",
+}
+ACTION_EDIT = "mtg.edit"
+ACTION_CANCEL = "mtg.cancel"
+EDIT_VERBS = ("wijzig", "bewerk", "edit", "change")
+CANCEL_VERBS = ("annuleer", "cancel", "afzeggen")
+_PUBLIC = re.compile(r"(?<!\S)(?:publiek|public)\s*:", re.IGNORECASE)
 AGENDA_SIZE = 6
 SUBJECT = "meeting_id"
 
@@ -62,10 +77,14 @@ async def meeting_command(msg: Incoming, ctx: Context) -> list[Reply]:
     ctx.require_community()
     words = msg.args.split()
     verb = words[0].casefold() if words else ""
-    if verb in ("annuleer", "cancel", "afzeggen") and len(words) >= 2:
+    if verb in CANCEL_VERBS:
+        if len(words) < 2:
+            return await _which_meeting(ctx, ACTION_CANCEL)
         series = len(words) > 2 and words[2].casefold() in ("reeks", "series", "alle", "all")
         return await _cancel(ctx, _number(words[1]), series=series)
-    if verb in ("wijzig", "bewerk", "edit") and len(words) >= 2:
+    if verb in EDIT_VERBS:
+        if len(words) < 2:
+            return await _which_meeting(ctx, ACTION_EDIT)
         return await _edit(msg, ctx, _number(words[1]))
     if not words:
         return await ctx.dialogs.start(msg, ctx, FORM)
@@ -79,29 +98,97 @@ def _number(word: str) -> int:
     return int(word)
 
 
+async def _which_meeting(ctx: Context, action: str) -> list[Reply]:
+    """`/bijeenkomst wijzig` without a number: which meeting? The upcoming ones as buttons."""
+    community = ctx.require_community()
+    upcoming = await ctx.repos.meetings.upcoming(community.id, ctx.now(), AGENDA_SIZE)
+    if not upcoming:
+        return [ctx.reply("agenda.empty")]
+    key = "meeting.which_edit" if action == ACTION_EDIT else "meeting.which_cancel"
+    lines = [ctx.text(key)]
+    for meeting in upcoming:
+        lines.append(
+            Text.plain(f"#{meeting.id} {meeting.title} · ")
+            + Text.plain(short_when(ctx.t, meeting.starts_at.astimezone(ctx.zone())))
+        )
+    buttons = tuple(
+        (Button(button_label(f"#{m.id} {m.title}"), action, str(m.id)),) for m in upcoming
+    )
+    return [Reply(Text.join(lines, "\n"), buttons)]
+
+
+async def on_edit(msg: Incoming, ctx: Context) -> list[Reply]:
+    _require_coordinator(ctx)
+    return await _edit(msg, ctx, _number(msg.payload))
+
+
+async def on_cancel(msg: Incoming, ctx: Context) -> list[Reply]:
+    _require_coordinator(ctx)
+    return await _cancel(ctx, _number(msg.payload), series=False)
+
+
+def _require_coordinator(ctx: Context) -> None:
+    if not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command="/bijeenkomst")
+
+
 async def _from_arguments(msg: Incoming, ctx: Context, text: str) -> list[Reply]:
+    """One line with everything; what is missing or unclear is asked once, the rest is kept."""
+    text, kind = _kind_of(text)
     rule, text = parse_recurrence(text)
     result, rest = parse_moment(text, ctx.now(), ctx.zone())
+    known: FormValues = {"kind": kind.value, "repeat": rule.to_rule() if rule else ""}
+    if isinstance(result, Moment):
+        length, rest = parse_length(rest, result.start)
+        if isinstance(length, Problem):
+            raise UserError("meeting.length_impossible")
+        known["when"] = _interval(result.start, length)
     title, _, place = rest.partition("|")
-    title, kind = _kind_of(title.strip())
-    known: FormValues = {
-        "title": title or None,
-        "place": place.strip() or None,
-        "kind": kind.value,
-        "repeat": rule.to_rule() if rule else "",
-    }
-    if isinstance(result, Unclear) or not title:
-        values = {k: v for k, v in known.items() if v is not None}
-        replies = [Reply(_problem_text(ctx, result))] if isinstance(result, Unclear) else []
-        return replies + await ctx.dialogs.start(msg, ctx, FORM, values)
-    return await _create(ctx, result.start, known)
+    if title.strip():
+        known["title"] = title.strip()[:255]
+    if place.strip():
+        known["place"] = place.strip()[:1000]
+    else:
+        known["place"] = ""
+    if isinstance(result, Moment) and "title" in known:
+        return await _create(ctx, known)
+    missing = [name for name in ("when", "title") if name not in known]
+    replies = await ctx.dialogs.start(msg, ctx, QUICK_FORMS[tuple(missing)], known)
+    if isinstance(result, Unclear):
+        return [
+            _with_problem(ctx, reply, result) if reply.awaits_answer else reply for reply in replies
+        ]
+    return replies
 
 
-def _kind_of(title: str) -> tuple[str, MeetingKind]:
-    for prefix in ("publiek:", "public:"):
-        if title.casefold().startswith(prefix):
-            return title[len(prefix) :].strip(), MeetingKind.PUBLIC
-    return title, MeetingKind.ATELIER
+def _with_problem(ctx: Context, question: Reply, unclear: Unclear) -> Reply:
+    """The one question back: what was unclear, and (for two readings) each as a button."""
+    key, values = _problem(ctx, unclear)
+    if unclear.problem is Problem.AMBIGUOUS and unclear.candidates:
+        key = "when.ambiguous_choose"
+    choices = tuple(
+        Button(short_when(ctx.t, c), ACTION_CHOOSE, c.strftime("%Y-%m-%d %H:%M"))
+        for c in unclear.candidates[:3]
+    )
+    rows = ((choices,) if choices else ()) + question.buttons
+    return replace(question, text=ctx.text(key, **values) + "\n\n" + question.text, buttons=rows)
+
+
+def _interval(start: datetime, length: timedelta | None) -> str:
+    """A form value: the start (ISO), or start/end (an ISO 8601 interval) when a length was said."""
+    return (
+        start.isoformat()
+        if length is None
+        else f"{start.isoformat()}/{(start + length).isoformat()}"
+    )
+
+
+def _kind_of(text: str) -> tuple[str, MeetingKind]:
+    """`publiek:` (or `public:`) anywhere in the arguments makes a public event."""
+    match = _PUBLIC.search(text)
+    if match is None:
+        return text, MeetingKind.ATELIER
+    return " ".join((text[: match.start()] + " " + text[match.end() :]).split()), MeetingKind.PUBLIC
 
 
 def _problem(ctx: Context, unclear: Unclear) -> tuple[str, dict[str, Value]]:
@@ -118,28 +205,38 @@ def _problem_text(ctx: Context, unclear: Unclear) -> Text:
 
 
 def _understand_when(answer: str, ctx: Context) -> str:
-    result, _rest = parse_moment(answer, ctx.now(), ctx.zone())
+    """A typed moment, with an end time or duration when one is given ("do 19:30-21:00")."""
+    result, rest = parse_moment(answer, ctx.now(), ctx.zone())
     if isinstance(result, Unclear):
         key, values = _problem(ctx, result)
         raise InvalidAnswer(key, **values)
-    return result.start.isoformat()
+    length, _rest = parse_length(rest, result.start)
+    if isinstance(length, Problem):
+        raise InvalidAnswer("meeting.length_impossible")
+    return _interval(result.start, length)
 
 
-def _start_from(ctx: Context, value: str | None) -> datetime:
-    """The stored answer (ISO with offset), or an edit's unchanged default (as shown)."""
+def _when_from(ctx: Context, value: str | None) -> tuple[datetime, timedelta | None]:
+    """The stored answer (ISO start, or start/end), or an edit's unchanged default (as shown)."""
+    text = value or ""
+    begin, _, end = text.partition("/")
+    start: datetime | None
+    finish: datetime | None
     try:
-        start = datetime.fromisoformat(value or "")
+        start = datetime.fromisoformat(begin)
+        finish = datetime.fromisoformat(end) if end else None
     except ValueError:
-        start = None
+        start = finish = None
     if start is not None and start.tzinfo is not None:
-        return start
+        return start, (finish - start if finish is not None else None)
     try:
-        return datetime.fromisoformat(_understand_when(value or "", ctx))
+        return _when_from(ctx, _understand_when(text, ctx))
     except InvalidAnswer as problem:
         raise UserError(problem.key, **problem.values) from problem
 
 
-def _fields(*, editing: bool) -> tuple[Field, ...]:
+def _fields(*, editing: bool, quick: bool = False) -> tuple[Field, ...]:
+    """The form's questions; `quick` asks only what a one-line command left open."""
     fields = (
         Field(
             "when",
@@ -158,6 +255,8 @@ def _fields(*, editing: bool) -> tuple[Field, ...]:
         ),
         Field("place", "meeting.ask.place", "meeting.label.place", max_length=1000),
     )
+    if quick:
+        return fields[:2]
     if editing:
         return fields
     return (
@@ -178,7 +277,8 @@ def _fields(*, editing: bool) -> tuple[Field, ...]:
     )
 
 
-async def _create(ctx: Context, start: datetime, values: FormValues) -> list[Reply]:
+async def _create(ctx: Context, values: FormValues) -> list[Reply]:
+    start, length = _when_from(ctx, values.get("when"))
     repeat = values.get("repeat")
     rule = Recurrence.from_rule(repeat) if repeat else None
     if rule is not None:
@@ -190,6 +290,7 @@ async def _create(ctx: Context, start: datetime, values: FormValues) -> list[Rep
         values.get("place") or "",
         MeetingKind(values.get("kind") or MeetingKind.ATELIER.value),
         rule,
+        length or DURATION,
     )
     first = meetings[0]
     text = (
@@ -197,6 +298,8 @@ async def _create(ctx: Context, start: datetime, values: FormValues) -> list[Rep
         + "\n\n"
         + meeting_text(ctx.t, ctx.zone(), first)
     )
+    if length is None:
+        text = text + "\n" + ctx.text("meeting.default_length")
     if rule is not None:
         dates = ", ".join(
             when_text(ctx.t, m.starts_at.astimezone(ctx.zone())) for m in meetings[1:]
@@ -214,7 +317,7 @@ async def _create(ctx: Context, start: datetime, values: FormValues) -> list[Rep
 
 
 async def _form_done(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    return await _create(ctx, _start_from(ctx, values["when"]), values)
+    return await _create(ctx, values)
 
 
 def _parse_repeat(answer: str) -> str:
@@ -240,8 +343,8 @@ async def _edit(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
 async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
     meeting = await _meeting(ctx, int(values.get(SUBJECT) or 0))
-    start = _start_from(ctx, values["when"])
-    duration = meeting.ends_at - meeting.starts_at
+    start, length = _when_from(ctx, values["when"])
+    duration = length or meeting.ends_at - meeting.starts_at
     meeting.starts_at, meeting.ends_at = start, start + duration
     meeting.title = values.get("title") or meeting.title
     meeting.place = values.get("place") or ""
@@ -435,6 +538,11 @@ def register(router: Router) -> None:
     router.form(
         Form(FORM, "meeting.form_title", _fields(editing=False), _form_done, role=Role.COORDINATOR)
     )
+    router.action(ACTION_EDIT, on_edit)
+    router.action(ACTION_CANCEL, on_cancel)
+    for missing, name in QUICK_FORMS.items():
+        fields = tuple(f for f in _fields(editing=False, quick=True) if f.name in missing)
+        router.form(Form(name, "meeting.form_title", fields, _form_done, role=Role.COORDINATOR))
     router.form(
         Form(
             FORM_EDIT,

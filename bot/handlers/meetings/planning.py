@@ -114,6 +114,7 @@ async def create_meeting(
     place: str,
     kind: MeetingKind,
     rule: Recurrence | None,
+    length: timedelta = DURATION,
 ) -> list[Meeting]:
     community = ctx.require_community()
     now = ctx.now()
@@ -125,7 +126,7 @@ async def create_meeting(
                 title=title,
                 kind=kind,
                 starts_at=moment,
-                ends_at=moment + DURATION,
+                ends_at=moment + length,
                 place=place,
                 recurrence=rule.to_rule() if rule else None,
                 created_by=ctx.member.id,

@@ -71,6 +71,22 @@ def when_text(t: Translator, moment: datetime) -> str:
     return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=t.language)
 
 
+def short_when(t: Translator, moment: datetime) -> str:
+    """ "do 10 dec. 19:00": for buttons and lists."""
+    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=moment.tzinfo, locale=t.language)
+
+
+BUTTON_LABEL_MAX = 32
+
+
+def button_label(text: str, limit: int = BUTTON_LABEL_MAX) -> str:
+    """A label that fits a button, cut at a word boundary (never mid-word) with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-") + "…"
+
+
 def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[tuple[Button, ...], ...]:
     return (
         tuple(

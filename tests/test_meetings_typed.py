@@ -1,0 +1,116 @@
+"""Meetings planned in one line the way coordinators type them (issue 18): one question for what
+is unclear, lengths, `publiek:` anywhere, and the meeting to change or cancel asked for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from bot.core.clock import ManualClock
+from tests.harness import Harness, Replies
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+WEDNESDAY = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
+
+
+@pytest.fixture
+async def atelier(database_url: str):  # type: ignore[no-untyped-def]
+    harness = await Harness.create(database_url, clock=ManualClock(WEDNESDAY))
+    await harness.introduced()
+    yield harness
+    await harness.close()
+
+
+def _event(replies: Replies):  # type: ignore[no-untyped-def]
+    attachment = next(r.attachment for r in replies if r.attachment is not None)
+    return next(c for c in Calendar.from_ical(attachment.content).walk("VEVENT"))
+
+
+async def _agenda(atelier: Harness) -> str:
+    return (await atelier.member("Anna").says("/agenda")).text
+
+
+async def test_a_past_day_without_a_year_is_asked_about_once(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    replies = await coco.says("/bijeenkomst 1 december 10:00 Terugblik")
+    assert len(replies) == 1
+    assert "al voorbij" in replies.text and "vraag 1 van 1" in replies.text
+    assert "2027" not in replies.text and "geen bijeenkomsten" in await _agenda(atelier)
+    done = await coco.says("3 december 10:00")
+    assert "#1" in done.text and "Terugblik" in done.text
+    assert "donderdag 3 december 2026 om 10:00" in done.text
+
+
+async def test_an_hour_that_may_be_morning_or_evening_is_one_question_with_buttons(
+    atelier: Harness,
+) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    replies = await coco.says("/bijeenkomst do 7 Ontbijtsessie")
+    assert len(replies) == 1 and "vraag 1 van 1" in replies.text
+    labels = [b.label for b in replies.buttons]
+    assert labels == ["do 3 dec 07:00", "do 3 dec 19:00"]
+    done = await coco.presses("do 3 dec 07:00")
+    assert "Ontbijtsessie" in done.text
+    assert _event(done).decoded("DTSTART") == datetime(2026, 12, 3, 7, 0, tzinfo=AMSTERDAM)
+
+
+async def test_weekday_with_day_of_month_and_time_is_read_whole(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    replies = await coco.says("/bijeenkomst donderdag de 10e om 19:00 Intervisie")
+    assert "Intervisie" in replies.text
+    assert "de 10e" not in replies.text
+    assert _event(replies).decoded("DTSTART") == datetime(2026, 12, 10, 19, 0, tzinfo=AMSTERDAM)
+
+
+@pytest.mark.parametrize(
+    ("typed", "start", "end"),
+    [
+        ("morgen 19.30 Intervisie", (3, 19, 30), (3, 21, 30)),
+        ("morgen 19:30-21:00 Intervisie", (3, 19, 30), (3, 21, 0)),
+        ("morgen 19:30 tot 21 uur Intervisie", (3, 19, 30), (3, 21, 0)),
+        ("morgen 19:30 anderhalf uur Intervisie", (3, 19, 30), (3, 21, 0)),
+        ("vrijdag 22:00-01:00 Nachtsessie", (4, 22, 0), (5, 1, 0)),
+    ],
+)
+async def test_meetings_last_as_long_as_said(
+    atelier: Harness, typed: str, start: tuple[int, int, int], end: tuple[int, int, int]
+) -> None:
+    replies = await atelier.member("Coco", coordinator=True).says(f"/bijeenkomst {typed}")
+    event = _event(replies)
+    assert event.decoded("DTSTART") == datetime(2026, 12, *start, tzinfo=AMSTERDAM)
+    assert event.decoded("DTEND") == datetime(2026, 12, *end, tzinfo=AMSTERDAM)
+    assert ("Ik reken op 2 uur" in replies.text) == ("-" not in typed and "uur" not in typed)
+
+
+async def test_public_anywhere_in_the_arguments(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    replies = await coco.says("/bijeenkomst morgen 19:30 publiek: Open avond | Bibliotheek")
+    assert "Open avond" in replies.text and "publiek:" not in replies.text
+    assert "Bibliotheek" in replies.text
+    agenda = await _agenda(atelier)
+    assert "Open avond" in agenda and "publiek:" not in agenda
+
+
+async def test_edit_or_cancel_without_a_number_asks_which_meeting(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    await coco.says("/bijeenkomst morgen 19:30 Intervisie")
+    replies = await coco.says("/bijeenkomst wijzig")
+    assert "Welke bijeenkomst" in replies.text and "vraag" not in replies.text
+    form = await coco.presses("#1 Intervisie")
+    assert "vraag 1 van 3" in form.text
+    replies = await coco.says("/bijeenkomst annuleer")
+    assert "Welke bijeenkomst" in replies.text
+    cancelled = await coco.presses("#1 Intervisie")
+    assert "Afgezegd: Intervisie" in cancelled.text
+    assert "Intervisie" not in await _agenda(atelier)
+
+
+async def test_members_cannot_use_the_edit_buttons(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    await coco.says("/bijeenkomst morgen 19:30 Intervisie")
+    button = (await coco.says("/bijeenkomst annuleer")).button("#1 Intervisie")
+    assert "coördinatoren" in (await atelier.member("Anna").press(button)).text
+    assert "Intervisie" in await _agenda(atelier)

@@ -509,8 +509,10 @@ def _meridiem(text: str | None) -> Literal["am", "pm"] | None:
 def _parse_trailing_date(scanner: _Scanner) -> tuple[_DateSpec | None, Part | None]:
     """A date after a leading time: "19:30 morgen", "7pm tomorrow", "10 uur op 3 december"."""
     start = scanner.pos
-    scanner.take(_TRAILING_CONNECTOR)
-    spec, part = _parse_date_core(scanner, trailing=True)
+    connector = scanner.take(_TRAILING_CONNECTOR)
+    # After "op"/"on" a month-first date is unmistakable: "at 2pm on December 10".
+    said_on = connector is not None and connector.group().strip(" ,").lower() in ("op", "on")
+    spec, part = _parse_date_core(scanner, trailing=not said_on)
     if spec is None:
         scanner.pos = start
         return None, None
@@ -704,8 +706,9 @@ def _weekday_days(spec: _DateSpec, today: date, *, timed: bool) -> list[date]:
 # --- Length: an end time or a duration after the start ------------------------------------------
 
 _END_TIME = re.compile(
-    r"\s*(?:[-–—]|tot|until|till|to)\s*(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?:\s*(?:uur|u|h))?(?!\w)"
-    r"|\s*(?P<h2>\d{1,2})[:.](?P<m2>\d{2})(?!\w)",
+    r"\s*(?:(?:[-–—]|tot|until|till|to)\s*(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?"
+    r"|(?P<h2>\d{1,2})[:.](?P<m2>\d{2}))"
+    r"(?:\s*(?:uur|u|h)(?!\w)|\s*(?P<mer>am|pm|a\.m\.|p\.m\.))?(?!\w)",
     FLAGS,
 )
 _DURATION = re.compile(
@@ -731,11 +734,14 @@ def parse_length(text: str, start: datetime) -> tuple[timedelta | Problem | None
         hour, minute = int(match["h"] or match["h2"]), int(match["m"] or match["m2"] or 0)
         if hour > 24 or minute > 59 or (hour == 24 and minute):
             return Problem.IMPOSSIBLE, text.strip()
-        local = start.replace(tzinfo=None)
-        end = datetime.combine(local.date(), time(hour % 24, minute))
-        if end <= local:
-            end += timedelta(days=1)
-        length = end - local
+        meridiem = _meridiem(match["mer"])
+        if meridiem is not None:
+            if not 1 <= hour <= 12:
+                return Problem.IMPOSSIBLE, text.strip()
+            hour = hour % 12 + (12 if meridiem == "pm" else 0)
+        length = _until(start, hour, minute)
+        if meridiem is None and 1 <= hour <= 12 and length > timedelta(hours=12):
+            length = _until(start, hour + 12, minute)  # "19:00 tot 9": until 21:00
         return length, _rest(text, scanner.pos)
     if match := scanner.take(_DURATION):
         word = " ".join(match["n"].lower().split())
@@ -745,3 +751,12 @@ def parse_length(text: str, start: datetime) -> tuple[timedelta | Problem | None
             return Problem.IMPOSSIBLE, text.strip()
         return timedelta(minutes=round(minutes)), _rest(text, scanner.pos)
     return None, text.strip()
+
+
+def _until(start: datetime, hour: int, minute: int) -> timedelta:
+    """Wall-clock time from `start` to the next `hour`:`minute` (24 is midnight)."""
+    local = start.replace(tzinfo=None)
+    end = datetime.combine(local.date(), time(hour % 24, minute))
+    if end <= local:
+        end += timedelta(days=1)
+    return end - local

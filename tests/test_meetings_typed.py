@@ -114,3 +114,41 @@ async def test_members_cannot_use_the_edit_buttons(atelier: Harness) -> None:
     button = (await coco.says("/bijeenkomst annuleer")).button("#1 Intervisie")
     assert "coördinatoren" in (await atelier.member("Anna").press(button)).text
     assert "Intervisie" in await _agenda(atelier)
+
+
+async def _coming(atelier: Harness, when: str) -> Replies:
+    """Coco plans a meeting; Anna (who started a private chat) says she comes."""
+    planned = await atelier.member("Coco", coordinator=True).says(f"/bijeenkomst {when} Atelier")
+    anna = atelier.member("Anna")
+    await anna.says_privately("/start")
+    return await anna.press(planned.button("Ik kom"))
+
+
+async def test_a_personal_reminder_minutes_before_is_not_sent(atelier: Harness) -> None:
+    coming = await _coming(atelier, "vandaag 10:30")
+    atelier.clock.set(datetime(2026, 12, 2, 10, 27, tzinfo=AMSTERDAM))
+    replies = await atelier.member("Anna").press(
+        coming.button("Stuur mij een persoonlijke herinnering"), private=True
+    )
+    assert "begint al over 3 minuten" in replies.text and "een uur" not in replies.text
+    assert [r for target, r in await atelier.deliver() if "Over" in str(r.text)] == []
+
+
+async def test_a_personal_reminder_within_the_hour_says_the_time_left(atelier: Harness) -> None:
+    coming = await _coming(atelier, "vandaag 10:40")
+    replies = await atelier.member("Anna").press(
+        coming.button("Stuur mij een persoonlijke herinnering"), private=True
+    )
+    assert "begint over 40 minuten" in replies.text
+    sent = [str(r.text) for _, r in await atelier.deliver()]
+    assert any("Over 40 minuten begint" in text for text in sent), sent
+    assert not any("Over een uur" in text for text in sent)
+
+
+async def test_no_personal_reminder_once_the_meeting_started(atelier: Harness) -> None:
+    coming = await _coming(atelier, "vandaag 10:30")
+    atelier.clock.set(datetime(2026, 12, 2, 10, 31, tzinfo=AMSTERDAM))
+    replies = await atelier.member("Anna").press(
+        coming.button("Stuur mij een persoonlijke herinnering"), private=True
+    )
+    assert "al begonnen" in replies.text

@@ -25,6 +25,8 @@ from bot.handlers.meetings.planning import (
     KIND_FREE,
     KIND_PERSONAL,
     KIND_REMINDER,
+    PERSONAL_BEFORE,
+    SOON,
     create_meeting,
     plan_after,
     plan_personal,
@@ -47,6 +49,7 @@ from bot.handlers.meetings.rendering import (
     render_reminder,
     rsvp_buttons,
     short_when,
+    time_left,
     when_text,
 )
 from bot.model.markup import Text
@@ -460,8 +463,29 @@ async def on_remind_me(msg: Incoming, ctx: Context) -> list[Reply]:
     meeting = await _meeting(ctx, _number(msg.payload))
     if await ctx.repos.meetings.answer_of(meeting.id, ctx.member.id) is not RsvpAnswer.YES:
         raise UserError("meeting.remind_only_attendees")
+    left = meeting.starts_at - ctx.now()
+    if left <= timedelta(0):
+        raise UserError("meeting.already_started", title=meeting.title)
+    if left <= SOON:
+        return [
+            ctx.reply(
+                "meeting.starts_soon",
+                title=meeting.title,
+                left=time_left(ctx.t, left),
+                private=True,
+            )
+        ]
     await ctx.repos.meetings.set_wants_reminder(meeting.id, ctx.member.id)
     plan_personal(ctx, community, meeting, ctx.member.id, ctx.identity.user_id)
+    if left <= PERSONAL_BEFORE:
+        return [
+            ctx.reply(
+                "meeting.remind_me_now",
+                title=meeting.title,
+                left=time_left(ctx.t, left),
+                private=True,
+            )
+        ]
     return [ctx.reply("meeting.remind_me_set", title=meeting.title, private=True)]
 
 

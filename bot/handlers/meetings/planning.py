@@ -18,6 +18,7 @@ KIND_AFTER = "meeting.after"
 KIND_FREE = "reminder.free"
 DURATION = timedelta(hours=2)
 PERSONAL_BEFORE = timedelta(hours=1)
+SOON = timedelta(minutes=15)  # a personal reminder asked for this late is not worth a message
 HORIZON = timedelta(days=62)
 MOST_AHEAD = 6
 

@@ -4,11 +4,11 @@ wording, and the scheduled sends (group reminder, personal reminder, after-meeti
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, format_time, get_day_names
+from babel.dates import format_datetime, format_time, format_timedelta, get_day_names
 
 from bot.core.i18n import Translator
 from bot.core.outbox import SendContext
@@ -69,6 +69,12 @@ def meeting_text(t: Translator, zone: ZoneInfo, meeting: Meeting) -> Text:
 def when_text(t: Translator, moment: datetime) -> str:
     pattern = "EEEE d MMMM y 'om' HH:mm" if t.language == "nl" else "EEEE d MMMM y 'at' HH:mm"
     return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=t.language)
+
+
+def time_left(t: Translator, left: timedelta) -> str:
+    """ "3 minuten", "45 minutes", "2 uur": rounded to the minute, in minutes below two hours."""
+    minutes = max(1, round(left.total_seconds() / 60))
+    return format_timedelta(timedelta(minutes=minutes), threshold=2, locale=t.language)
 
 
 def short_when(t: Translator, moment: datetime) -> str:
@@ -154,8 +160,11 @@ async def render_personal(ctx: SendContext) -> list[Reply] | None:
     meeting = await _attended(ctx)
     if meeting is None:
         return None
+    left = meeting.starts_at - ctx.clock.now()
+    if left <= timedelta(0):
+        return None
     text = (
-        ctx.t.text("reminder.personal")
+        ctx.t.text("reminder.personal_in", left=time_left(ctx.t, left))
         + "\n\n"
         + meeting_text(ctx.t, ZoneInfo(ctx.community.timezone), meeting)
     )

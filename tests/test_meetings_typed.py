@@ -152,3 +152,27 @@ async def test_no_personal_reminder_once_the_meeting_started(atelier: Harness) -
         coming.button("Stuur mij een persoonlijke herinnering"), private=True
     )
     assert "al begonnen" in replies.text
+
+
+async def test_free_reminders_are_listed_changed_and_withdrawn(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    planned = await coco.says("/herinner vrijdag 9:00 Vergeet de enquête niet")
+    number = planned.text.split("#")[1].split()[0]
+    await coco.says("/herinner morgen 12:00 Lunch")
+    listing = (await coco.says("/herinner lijst")).text
+    assert f"#{number}" in listing and "Vergeet de enquête niet" in listing and "Lunch" in listing
+    assert listing.index("Lunch") < listing.index("enquête")  # soonest first
+    changed = await coco.says(f"/herinner wijzig {number} maandag 9:00 Enquête sluit vandaag")
+    assert "maandag 7 december 2026 om 09:00" in changed.text
+    assert "Lunch" in (await coco.says("/herinner annuleer " + str(int(number) + 1))).text
+    assert "Lunch" not in (await coco.says("/herinner lijst")).text
+    atelier.clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=AMSTERDAM))
+    sent = [str(r.text) for _, r in await atelier.deliver()]
+    assert "🔔 Enquête sluit vandaag" in sent and not any("Lunch" in t for t in sent)
+
+
+async def test_an_unknown_free_reminder_number_gets_a_clear_answer(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    assert "niet (meer) klaar" in (await coco.says("/herinner annuleer 999")).text
+    assert "Welke herinnering" in (await coco.says("/herinner annuleer")).text
+    assert "geen herinneringen" in (await coco.says("/herinner lijst")).text

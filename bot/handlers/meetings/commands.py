@@ -57,7 +57,15 @@ from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
 from bot.text.dates import Moment, Problem, Unclear, parse_length, parse_moment
 from bot.text.recurrence import Recurrence, parse_recurrence
-from storage.models import Community, Meeting, MeetingKind, Role, RsvpAnswer
+from storage.models import (
+    Community,
+    Meeting,
+    MeetingKind,
+    Role,
+    RsvpAnswer,
+    ScheduledSend,
+    SendState,
+)
 from storage.repositories.ledger import ActivityKind
 
 FORM = "meeting"
@@ -71,6 +79,7 @@ ACTION_EDIT = "mtg.edit"
 ACTION_CANCEL = "mtg.cancel"
 EDIT_VERBS = ("wijzig", "bewerk", "edit", "change")
 CANCEL_VERBS = ("annuleer", "cancel", "afzeggen")
+LIST_VERBS = ("lijst", "list", "overzicht")
 _PUBLIC = re.compile(r"(?<!\S)(?:publiek|public)\s*:", re.IGNORECASE)
 AGENDA_SIZE = 6
 SUBJECT = "meeting_id"
@@ -497,18 +506,69 @@ async def on_reflect(msg: Incoming, ctx: Context) -> list[Reply]:
 
 
 async def remind(msg: Incoming, ctx: Context) -> list[Reply]:
+    """`/herinner <wanneer> <tekst>`, and `lijst`, `wijzig N <wanneer> [tekst]`, `annuleer N`."""
     community = ctx.require_community()
-    result, text = parse_moment(msg.args, ctx.now(), ctx.zone())
+    verb, _, rest = msg.args.strip().partition(" ")
+    verb = verb.casefold()
+    if verb in LIST_VERBS:
+        return await _free_reminders(ctx, community)
+    if verb in CANCEL_VERBS:
+        send = await _free_reminder(ctx, community, rest)
+        send.state = SendState.CANCELLED
+        return [
+            ctx.reply("remind.cancelled", number=send.id, text=str(send.payload.get("text", "")))
+        ]
+    if verb in EDIT_VERBS:
+        which, _, change = rest.strip().partition(" ")
+        send = await _free_reminder(ctx, community, which)
+        start, text = _free_moment(ctx, change, required_text=False)
+        send.due_at = start
+        ctx.planned.append(start)
+        if text:
+            send.payload = {**send.payload, "text": text}
+        when = when_text(ctx.t, start)
+        return [ctx.reply("remind.changed", number=send.id, when=when)]
+    start, text = _free_moment(ctx, msg.args, required_text=True)
+    send = to_group(community, KIND_FREE, start, ctx.now(), payload={"text": text})
+    number = await ctx.repos.schedule.numbered(send)
+    ctx.planned.append(send.due_at)
+    return [ctx.reply("remind.planned_numbered", number=number, when=when_text(ctx.t, start))]
+
+
+def _free_moment(ctx: Context, typed: str, *, required_text: bool) -> tuple[datetime, str]:
+    result, text = parse_moment(typed, ctx.now(), ctx.zone())
     if isinstance(result, Unclear):
         raise UserError("remind.usage_problem", problem=_problem_text(ctx, result))
-    if not text.strip():
+    if required_text and not text.strip():
         raise UserError("remind.usage")
-    ctx.plan(
-        to_group(
-            community, KIND_FREE, result.start, ctx.now(), payload={"text": text.strip()[:2000]}
-        )
-    )
-    return [ctx.reply("remind.planned", when=when_text(ctx.t, result.start))]
+    return result.start, text.strip()[:2000]
+
+
+async def _free_reminder(ctx: Context, community: Community, number: str) -> ScheduledSend:
+    word = number.strip().lstrip("#")
+    if not word.isdigit():
+        raise UserError("remind.which")
+    send = await ctx.repos.schedule.get(int(word))
+    if (
+        send is None
+        or send.community_id != community.id
+        or send.kind != KIND_FREE
+        or send.state is not SendState.PENDING
+    ):
+        raise UserError("remind.not_found", number=int(word))
+    return send
+
+
+async def _free_reminders(ctx: Context, community: Community) -> list[Reply]:
+    pending = await ctx.repos.schedule.pending(community.id, KIND_FREE)
+    if not pending:
+        return [ctx.reply("remind.none")]
+    lines = [ctx.text("remind.list_title")]
+    for send in pending:
+        when = short_when(ctx.t, send.due_at.astimezone(ctx.zone()))
+        lines.append(Text.plain(f"#{send.id} · {when} · {send.payload.get('text', '')}"))
+    lines.append(ctx.text("remind.list_hint"))
+    return [Reply(Text.join(lines, "\n"))]
 
 
 async def offsets(msg: Incoming, ctx: Context) -> list[Reply]:

@@ -101,7 +101,7 @@ READINGS = [
     ("donderdag volgende week 14:00", (2026, 12, 3, 14, 0)),
     ("next week thursday 2pm", (2026, 12, 3, 14, 0)),
     ("thursday next week 2pm", (2026, 12, 3, 14, 0)),
-    ("next thursday 14:00", (2026, 11, 26, 14, 0)),
+    ("next monday 14:00", (2026, 11, 30, 14, 0)),  # Monday is in next week already
     ("volgende donderdag 14:00", (2026, 11, 26, 14, 0)),
     ("aanstaande vrijdag 10 uur", (2026, 11, 27, 10, 0)),
     ("komende vrijdag 10u", (2026, 11, 27, 10, 0)),
@@ -352,6 +352,7 @@ def test_reports_problems(now: datetime, text: str, problem: Problem, rest: str)
 
 
 AMBIGUOUS = [
+    ("next thursday 14:00", [(2026, 11, 26, 14, 0), (2026, 12, 3, 14, 0)]),  # said on Tuesday
     ("do 7", [(2026, 11, 26, 7, 0), (2026, 11, 26, 19, 0)]),
     ("3 december 7", [(2026, 12, 3, 7, 0), (2026, 12, 3, 19, 0)]),
     ("half acht", [(2026, 11, 24, 19, 30), (2026, 11, 25, 7, 30)]),

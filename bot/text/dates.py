@@ -32,8 +32,10 @@ Rules
   year on. A date with a year is taken as written. A weekday before a date ("do 3 dec",
   "donderdag de 10e") is checked against it.
 - A bare weekday is today only when a time is given and that time today is still ahead;
-  otherwise it is the first such weekday after today. "aanstaande/komende/next/coming X" is
-  always the first X after today (never today); "volgende week X" / "X next week" is X in the
+  otherwise it is the first such weekday after today. "aanstaande/komende/volgende/coming X"
+  is always the first X after today (never today); English "next X" is too, except that when
+  X is still to come this week ("next Friday" on a Wednesday) it is AMBIGUOUS between this
+  week's and next week's X; "volgende week X" / "X next week" is X in the
   next calendar week (weeks start on Monday); "deze week X" is X in the current week.
 - A time without a date is today if still ahead, else tomorrow.
 - A moment before `now` is Problem.PAST; it is never moved silently. A date-only result
@@ -218,7 +220,7 @@ _REST_LEAD = re.compile(r"(?:[\s,;:]+|[-–—](?=\s))+")
 # --- Parsed pieces ----------------------------------------------------------------------------
 
 _DateKind = Literal["fixed", "relative", "weekday", "monthday", "clock"]
-_WeekdayMode = Literal["bare", "after_today", "next_week", "this_week"]
+_WeekdayMode = Literal["bare", "after_today", "next", "next_week", "this_week"]
 
 
 @dataclass(frozen=True)
@@ -421,7 +423,14 @@ def _parse_weekday(
         this = match["which"].lower() in ("deze", "this")
         mode = "this_week" if this else "next_week"
     elif match := scanner.take(_MODIFIER_WEEKDAY):
-        mode = "bare" if match["mod"].lower() in ("this", "deze") else "after_today"
+        modifier = match["mod"].lower()
+        mode = (
+            "bare"
+            if modifier in ("this", "deze")
+            else "next"
+            if modifier == "next"
+            else "after_today"
+        )
     elif match := scanner.take(_FULL_WEEKDAY if trailing else _WEEKDAY):
         mode = "after_today" if match["mod"] else "bare"
     else:
@@ -559,7 +568,7 @@ def _resolve(parsed: _Parsed, now: datetime, zone: ZoneInfo, need_time: bool) ->
     if parsed.day_alternative is not None:
         readings.append((parsed.day_alternative, None))
         forced = True
-    checked = _weekday_mismatch(spec, today)
+    checked = _weekday_mismatch(spec, today) or _next_week_too(spec, today)
     if checked is not None:
         readings += [(checked, clock) for clock in clocks]
         forced = True
@@ -614,6 +623,13 @@ def _weekday_mismatch(spec: _DateSpec, today: date) -> _DateSpec | None:
     if isinstance(days, Problem) or days[-1].weekday() == spec.checked_weekday:
         return None
     return _DateSpec("weekday", weekday=spec.checked_weekday)
+
+
+def _next_week_too(spec: _DateSpec, today: date) -> _DateSpec | None:
+    """ "next Friday" said on a Wednesday: this week's Friday, or next week's? Both are asked."""
+    if spec.kind != "weekday" or spec.mode != "next" or spec.weekday <= today.weekday():
+        return None
+    return _DateSpec("weekday", weekday=spec.weekday, mode="next_week")
 
 
 def _resolve_reading(reading: _Reading, now: datetime, zone: ZoneInfo) -> datetime | Problem:

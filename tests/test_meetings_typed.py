@@ -176,3 +176,64 @@ async def test_an_unknown_free_reminder_number_gets_a_clear_answer(atelier: Harn
     assert "niet (meer) klaar" in (await coco.says("/herinner annuleer 999")).text
     assert "Welke herinnering" in (await coco.says("/herinner annuleer")).text
     assert "geen herinneringen" in (await coco.says("/herinner lijst")).text
+
+
+async def test_the_agenda_offers_all_three_answers_names_who_comes_and_says_there_is_more(
+    atelier: Harness,
+) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    first = await coco.says("/bijeenkomst morgen 19:30 Intervisie")
+    for day in range(4, 11):
+        await coco.says(f"/bijeenkomst {day} december 19:30 Atelier {day}")
+    await atelier.member("Anna").press(first.button("Ik kom"))
+    await atelier.member("Bob").press(first.button("Ik kom"))
+    agenda = await atelier.member("Cas").says("/agenda")
+    assert "Ik kom: Anna, Bob" in agenda.text
+    assert "er staan er meer gepland" in agenda.text and "Atelier 10" not in agenda.text
+    labels = [b.label for b in agenda.buttons]
+    assert labels[:3] == ["#1 Ik kom", "#1 Misschien", "#1 Ik kan niet"]
+
+
+async def test_a_meeting_on_a_public_holiday_or_planned_twice_gets_a_warning(
+    atelier: Harness,
+) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    assert (
+        "feestdag (Tweede kerstdag)" in (await coco.says("/bijeenkomst 26 december 14:00 X")).text
+    )
+    once = await coco.says("/bijeenkomst morgen 19:30 Intervisie")
+    assert "Let op" not in once.text
+    assert (
+        "al een bijeenkomst met deze titel"
+        in (await coco.says("/bijeenkomst morgen 19:30 Intervisie")).text
+    )
+
+
+async def test_a_series_hitting_a_holiday_is_warned_about(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    replies = await coco.says("/bijeenkomst elke vrijdag 10:00 Koffie")
+    assert "feestdag (Eerste kerstdag)" in replies.text
+
+
+async def test_who_comes_hears_personally_of_a_move_and_a_cancellation(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    planned = await coco.says("/bijeenkomst morgen 19:30 Intervisie")
+    anna = atelier.member("Anna")
+    await anna.says_privately("/start")
+    await anna.press(planned.button("Ik kom"))
+    await atelier.member("Bob").press(planned.button("Misschien"))
+    await coco.says("/bijeenkomst wijzig 1")
+    await coco.says("vrijdag 20:00")
+    await coco.says("-")
+    await coco.says("-")
+    sent = await atelier.deliver()
+    to_anna = [str(r.text) for target, r in sent if getattr(target, "user_id", "") == "anna"]
+    assert any("is gewijzigd" in t and "vrijdag 4 december 2026 om 20:00" in t for t in to_anna)
+    assert not any(getattr(target, "user_id", "") == "bob" for target, _ in sent)
+    await coco.says("/bijeenkomst annuleer 1")
+    sent = await atelier.deliver()
+    assert any(
+        "gaat niet door" in str(r.text)
+        for target, r in sent
+        if getattr(target, "user_id", "") == "anna"
+    )

@@ -22,6 +22,7 @@ from bot.handlers.meetings.offsets import offset_label, parse_offsets
 from bot.handlers.meetings.planning import (
     DURATION,
     KIND_AFTER,
+    KIND_CHANGED,
     KIND_FREE,
     KIND_PERSONAL,
     KIND_REMINDER,
@@ -32,6 +33,7 @@ from bot.handlers.meetings.planning import (
     plan_personal,
     plan_reminders,
     replan,
+    tell_attendees,
 )
 from bot.handlers.meetings.rendering import (
     ACTION_REFLECT,
@@ -40,10 +42,12 @@ from bot.handlers.meetings.rendering import (
     ANSWER_KEYS,
     button_label,
     describe_recurrence,
+    holiday_of,
     ics,
     meeting_line,
     meeting_text,
     render_after,
+    render_changed,
     render_free,
     render_personal,
     render_reminder,
@@ -82,6 +86,7 @@ CANCEL_VERBS = ("annuleer", "cancel", "afzeggen")
 LIST_VERBS = ("lijst", "list", "overzicht")
 _PUBLIC = re.compile(r"(?<!\S)(?:publiek|public)\s*:", re.IGNORECASE)
 AGENDA_SIZE = 6
+AGENDA_BUTTONS = 3  # meetings with RSVP buttons under the agenda: the soonest
 SUBJECT = "meeting_id"
 
 
@@ -295,10 +300,13 @@ async def _create(ctx: Context, values: FormValues) -> list[Reply]:
     rule = Recurrence.from_rule(repeat) if repeat else None
     if rule is not None:
         start = rule.first_on_or_after(start, ctx.zone())
+    title = values.get("title") or ""
+    community = ctx.require_community()
+    twice = await ctx.repos.meetings.same_planned(community.id, title, start)
     meetings = await create_meeting(
         ctx,
         start,
-        values.get("title") or "",
+        title,
         values.get("place") or "",
         MeetingKind(values.get("kind") or MeetingKind.ATELIER.value),
         rule,
@@ -321,11 +329,32 @@ async def _create(ctx: Context, values: FormValues) -> list[Reply]:
             + "\n"
             + ctx.text("meeting.series", rule=describe_recurrence(ctx.t, rule), next=dates or "—")
         )
+    for warning in _warnings(ctx, meetings, twice=twice):
+        text = text + "\n" + warning
     return [
         Reply(
             text, rsvp_buttons(ctx.t, first), attachment=ics(ctx.t, ctx.require_community(), first)
         )
     ]
+
+
+def _warnings(ctx: Context, meetings: list[Meeting], *, twice: bool) -> list[Text]:
+    """A public holiday on a planned day, and the same meeting planned twice."""
+    found = []
+    for meeting in meetings:
+        day = meeting.starts_at.astimezone(ctx.zone()).date()
+        holiday = holiday_of(ctx.t, day)
+        if holiday:
+            found.append(
+                ctx.text(
+                    "meeting.on_holiday",
+                    holiday=holiday,
+                    date=when_text(ctx.t, meeting.starts_at.astimezone(ctx.zone())),
+                )
+            )
+    if twice:
+        found.append(ctx.text("meeting.planned_twice"))
+    return found
 
 
 async def _form_done(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
@@ -362,6 +391,7 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
     meeting.place = values.get("place") or ""
     meeting.sequence += 1
     await replan(ctx, community, meeting)
+    await tell_attendees(ctx, community, meeting, "moved")
     text = (
         ctx.text("meeting.changed", number=meeting.id)
         + "\n\n"
@@ -392,6 +422,7 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
         item.recurrence = None if series else item.recurrence
         item.sequence += 1
         await ctx.repos.schedule.cancel_for_meeting(item.id)
+        await tell_attendees(ctx, community, item, "cancelled")
     text = ctx.text(
         "meeting.cancelled",
         title=meeting.title,
@@ -416,22 +447,25 @@ async def _tell_group(ctx: Context, community: Community, reply: Reply) -> list[
 
 async def agenda(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
-    upcoming = await ctx.repos.meetings.upcoming(community.id, ctx.now(), AGENDA_SIZE)
+    found = await ctx.repos.meetings.upcoming(community.id, ctx.now(), AGENDA_SIZE + 1)
+    upcoming = found[:AGENDA_SIZE]
     if not upcoming:
         return [ctx.reply("agenda.empty")]
-    counts = await ctx.repos.meetings.counts([m.id for m in upcoming])
+    ids = [m.id for m in upcoming]
+    counts = await ctx.repos.meetings.counts(ids)
+    coming = await ctx.repos.meetings.coming_names(ids)
     lines = [ctx.text("agenda.title")]
     for meeting in upcoming:
-        lines.append(Text.plain("") + meeting_line(ctx.t, ctx.zone(), meeting, counts[meeting.id]))
+        line = meeting_line(ctx.t, ctx.zone(), meeting, counts[meeting.id], coming[meeting.id])
+        lines.append(Text.plain("") + line)
+    if len(found) > AGENDA_SIZE:
+        lines.append(ctx.text("agenda.more", shown=AGENDA_SIZE))
     buttons = tuple(
-        (
-            Button(
-                f"#{m.id} " + ctx.t.plain("meeting.rsvp_yes"),
-                ACTION_RSVP,
-                f"{m.id}:{RsvpAnswer.YES.value}",
-            ),
+        tuple(
+            Button(f"#{m.id} " + ctx.t.plain(key), ACTION_RSVP, f"{m.id}:{answer.value}")
+            for answer, key in ANSWER_KEYS.items()
         )
-        for m in upcoming[:3]
+        for m in upcoming[:AGENDA_BUTTONS]
     )
     return [Reply(Text.join(lines, "\n\n"), buttons)]
 
@@ -619,6 +653,7 @@ def register(router: Router) -> None:
     router.renderer(KIND_PERSONAL, render_personal)
     router.renderer(KIND_AFTER, render_after)
     router.renderer(KIND_FREE, render_free)
+    router.renderer(KIND_CHANGED, render_changed)
     router.form(
         Form(FORM, "meeting.form_title", _fields(editing=False), _form_done, role=Role.COORDINATOR)
     )

@@ -16,6 +16,7 @@ KIND_REMINDER = "meeting.reminder"
 KIND_PERSONAL = "meeting.personal"
 KIND_AFTER = "meeting.after"
 KIND_FREE = "reminder.free"
+KIND_CHANGED = "meeting.changed"
 DURATION = timedelta(hours=2)
 PERSONAL_BEFORE = timedelta(hours=1)
 SOON = timedelta(minutes=15)  # a personal reminder asked for this late is not worth a message
@@ -87,6 +88,29 @@ async def replan(ctx: Context, community: Community, meeting: Meeting) -> None:
         if await ctx.repos.meetings.wants_reminder(meeting.id, member_id):
             plan_personal(ctx, community, meeting, member_id, user_id)
         plan_after(ctx, community, meeting, member_id, user_id)
+
+
+async def tell_attendees(ctx: Context, community: Community, meeting: Meeting, change: str) -> None:
+    """Those who said they come hear personally that the meeting moved or was cancelled
+    (`change` "moved" or "cancelled"); the coordinator who changed it is not told."""
+    for member_id in await ctx.repos.meetings.attendees(meeting.id):
+        if member_id == ctx.member.id:
+            continue
+        user_id = await _user_id_on(ctx.repos, member_id, community.platform)
+        if user_id is None:
+            continue
+        send = to_member(
+            community,
+            member_id,
+            user_id,
+            KIND_CHANGED,
+            ctx.now(),
+            ctx.now(),
+            meeting_id=meeting.id,
+            stale_at=meeting.starts_at if change == "moved" else None,
+            payload={"change": change, "sequence": meeting.sequence},
+        )
+        ctx.plan(send)
 
 
 async def _user_id_on(repos: Repositories, member_id: int, platform: str) -> str | None:

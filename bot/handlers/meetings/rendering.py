@@ -4,9 +4,11 @@ wording, and the scheduled sends (group reminder, personal reminder, after-meeti
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 from babel import Locale
 from babel.dates import format_datetime, format_time, format_timedelta, get_day_names
 
@@ -29,7 +31,11 @@ ANSWER_KEYS = {
 
 
 def meeting_line(
-    t: Translator, zone: ZoneInfo, meeting: Meeting, counts: Counter[RsvpAnswer]
+    t: Translator,
+    zone: ZoneInfo,
+    meeting: Meeting,
+    counts: Counter[RsvpAnswer],
+    coming: Sequence[str] = (),
 ) -> Text:
     head = Text.bold(f"#{meeting.id} {meeting.title}")
     if meeting.kind is MeetingKind.PUBLIC:
@@ -45,7 +51,26 @@ def meeting_line(
             no=counts[RsvpAnswer.NO],
         )
     )
+    if coming:
+        parts.append(coming_line(t, coming))
     return Text.join(parts)
+
+
+COMING_SHOWN = 12
+
+
+def coming_line(t: Translator, names: Sequence[str]) -> Text:
+    """ "Ik kom: Anna, Bob en 3 anderen": members see who comes."""
+    shown = ", ".join(names[:COMING_SHOWN])
+    if len(names) > COMING_SHOWN:
+        return t.text("meeting.coming_more", names=shown, more=len(names) - COMING_SHOWN)
+    return t.text("meeting.coming", names=shown)
+
+
+def holiday_of(t: Translator, day: date) -> str | None:
+    """The name of the Dutch public holiday on `day`, in the member's language, if it is one."""
+    language = "nl" if t.language == "nl" else "en_US"
+    return holidays.country_holidays("NL", years=day.year, language=language).get(day)
 
 
 def meeting_text(t: Translator, zone: ZoneInfo, meeting: Meeting) -> Text:
@@ -177,6 +202,21 @@ async def render_after(ctx: SendContext) -> list[Reply] | None:
         return None
     button = Button(ctx.t.plain("meeting.button_reflect"), ACTION_REFLECT, str(meeting.id))
     return [Reply(ctx.t.text("meeting.after", title=meeting.title), ((button,),))]
+
+
+async def render_changed(ctx: SendContext) -> list[Reply] | None:
+    """A personal note to someone who comes: the meeting moved (as it is now) or is cancelled."""
+    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
+    if meeting is None:
+        return None
+    zone = ZoneInfo(ctx.community.timezone)
+    if ctx.send.payload.get("change") == "cancelled":
+        when = when_text(ctx.t, meeting.starts_at.astimezone(zone))
+        return [Reply(ctx.t.text("meeting.told_cancelled", title=meeting.title, when=when))]
+    if meeting.cancelled or ctx.send.payload.get("sequence") != meeting.sequence:
+        return None  # changed again since: the later note says how it is
+    text = ctx.t.text("meeting.told_moved") + "\n\n" + meeting_text(ctx.t, zone, meeting)
+    return [Reply(text, attachment=ics(ctx.t, ctx.community, meeting))]
 
 
 async def render_free(ctx: SendContext) -> list[Reply] | None:

@@ -237,3 +237,19 @@ async def test_who_comes_hears_personally_of_a_move_and_a_cancellation(atelier: 
         for target, r in sent
         if getattr(target, "user_id", "") == "anna"
     )
+
+
+async def test_a_series_is_one_calendar_event_with_a_rule_and_exceptions(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    planned = await coco.says("/bijeenkomst elke 2e donderdag 19:30 Intervisie")
+    event = _event(planned)
+    assert event["RRULE"].to_ical() == b"FREQ=MONTHLY;BYDAY=2TH"
+    assert event.decoded("DTSTART") == datetime(2026, 12, 10, 19, 30, tzinfo=AMSTERDAM)
+    assert "EXDATE" not in event
+    listing = await atelier.member("Anna").says("/agenda")
+    second = listing.text.split("#")[2].split()[0]  # the January occurrence
+    cancelled = _event(await coco.says(f"/bijeenkomst annuleer {second}"))
+    assert cancelled["UID"] == event["UID"] and cancelled["SEQUENCE"] > event["SEQUENCE"]
+    assert [d.dt for d in cancelled["EXDATE"].dts] == [
+        datetime(2027, 1, 14, 19, 30, tzinfo=AMSTERDAM)
+    ]

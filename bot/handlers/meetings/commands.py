@@ -43,7 +43,7 @@ from bot.handlers.meetings.rendering import (
     button_label,
     describe_recurrence,
     holiday_of,
-    ics,
+    meeting_ics,
     meeting_line,
     meeting_text,
     render_after,
@@ -333,7 +333,9 @@ async def _create(ctx: Context, values: FormValues) -> list[Reply]:
         text = text + "\n" + warning
     return [
         Reply(
-            text, rsvp_buttons(ctx.t, first), attachment=ics(ctx.t, ctx.require_community(), first)
+            text,
+            rsvp_buttons(ctx.t, first),
+            attachment=await meeting_ics(ctx.repos, ctx.t, ctx.require_community(), first),
         )
     ]
 
@@ -397,7 +399,8 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
         + "\n\n"
         + meeting_text(ctx.t, ctx.zone(), meeting)
     )
-    reply = Reply(text, rsvp_buttons(ctx.t, meeting), attachment=ics(ctx.t, community, meeting))
+    attachment = await meeting_ics(ctx.repos, ctx.t, community, meeting)
+    reply = Reply(text, rsvp_buttons(ctx.t, meeting), attachment=attachment)
     return await _tell_group(ctx, community, reply)
 
 
@@ -430,7 +433,7 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
     )
     if len(affected) > 1:
         text = text + "\n" + ctx.text("meeting.cancelled_series", count=len(affected))
-    reply = Reply(text, attachment=ics(ctx.t, community, meeting))
+    reply = Reply(text, attachment=await meeting_ics(ctx.repos, ctx.t, community, meeting))
     return await _tell_group(ctx, community, reply)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -19,6 +19,7 @@ from bot.model.messages import Attachment, Button, Reply
 from bot.text.calendar_file import CalendarEvent, calendar_file, filename_for
 from bot.text.recurrence import Recurrence
 from storage.models import Community, Meeting, MeetingKind, RsvpAnswer
+from storage.repositories import Repositories
 
 ACTION_RSVP = "rsvp"
 ACTION_REMIND_ME = "mtg.remind"
@@ -127,6 +128,75 @@ def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[tuple[Button, ...], .
     )
 
 
+async def meeting_ics(
+    repos: Repositories, t: Translator, community: Community, meeting: Meeting
+) -> Attachment:
+    """The calendar file for a meeting: a series is one event with its RRULE, and an EXDATE for
+    each occurrence of the rule that no longer takes place then (cancelled, or moved: a moved
+    occurrence keeps its own file). A single meeting, or a moved occurrence, is its own event."""
+    if meeting.series_id is None:
+        return ics(t, community, meeting)
+    head = await repos.meetings.by_id(meeting.series_id)
+    if head is None:
+        return ics(t, community, meeting)
+    members = [head, *await repos.meetings.series(head.id, head.starts_at)]
+    rules = [m.recurrence for m in members if m.recurrence]
+    zone = ZoneInfo(community.timezone)
+    if not rules:  # the whole series was cancelled
+        return _series_file(t, community, head, None, (), sum(m.sequence for m in members), True)
+    rule = Recurrence.from_rule(rules[0])
+    live = {m.starts_at.astimezone(UTC) for m in members if not m.cancelled}
+    if meeting.starts_at.astimezone(UTC) not in _rule_times(rule, head, members, zone):
+        return ics(t, community, meeting)  # moved off the rule: its own event
+    skipped = tuple(
+        moment
+        for moment in _rule_times(rule, head, members, zone)
+        if moment.astimezone(UTC) not in live
+    )
+    sequence = sum(m.sequence for m in members)
+    return _series_file(t, community, head, rule, skipped, sequence, False)
+
+
+def _rule_times(
+    rule: Recurrence, head: Meeting, members: Sequence[Meeting], zone: ZoneInfo
+) -> list[datetime]:
+    last = max(m.starts_at for m in members)
+    times = [head.starts_at.astimezone(zone)]
+    while times[-1] < last:
+        times.append(rule.next_after(times[-1], zone))
+    return [moment for moment in times if moment <= last]
+
+
+def _series_file(
+    t: Translator,
+    community: Community,
+    head: Meeting,
+    rule: Recurrence | None,
+    skipped: tuple[datetime, ...],
+    sequence: int,
+    cancelled: bool,
+) -> Attachment:
+    event = CalendarEvent(
+        uid=f"series-{head.id}@leeratelier",
+        title=head.title,
+        start=head.starts_at,
+        end=head.ends_at,
+        zone=community.timezone,
+        location=head.place,
+        url=head.place if head.place.startswith(("https://", "http://")) else "",
+        description=t.plain("meeting.ics_description", community=community.title or "Leeratelier"),
+        sequence=sequence,
+        cancelled=cancelled,
+        rrule=rule.rrule() if rule is not None else None,
+        exdates=skipped,
+    )
+    return Attachment(
+        filename_for(head.title, head.starts_at.astimezone(ZoneInfo(community.timezone))),
+        calendar_file(event),
+        "text/calendar",
+    )
+
+
 def ics(t: Translator, community: Community, meeting: Meeting) -> Attachment:
     """The calendar file of one occurrence (each occurrence of a series is its own event)."""
     event = CalendarEvent(
@@ -167,9 +237,8 @@ async def render_reminder(ctx: SendContext) -> list[Reply] | None:
     )
     if ctx.late:
         text = text + "\n\n" + ctx.t.text("reminder.late")
-    return [
-        Reply(text, rsvp_buttons(ctx.t, meeting), attachment=ics(ctx.t, ctx.community, meeting))
-    ]
+    attachment = await meeting_ics(ctx.repos, ctx.t, ctx.community, meeting)
+    return [Reply(text, rsvp_buttons(ctx.t, meeting), attachment=attachment)]
 
 
 async def _attended(ctx: SendContext) -> Meeting | None:

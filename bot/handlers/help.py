@@ -33,7 +33,29 @@ async def start(msg: Incoming, ctx: Context) -> list[Reply]:
 
 
 async def help_(msg: Incoming, ctx: Context) -> list[Reply]:
-    return [Reply(ctx.text("help.intro") + "\n\n" + command_list(ctx))]
+    """`/help`: every command; `/help bijeenkomst`: that command, with examples."""
+    wanted = msg.args.strip().lstrip("/").casefold()
+    if not wanted:
+        return [Reply(ctx.text("help.intro") + "\n\n" + command_list(ctx))]
+    for command in ctx.router.commands():
+        if wanted in command.names:
+            return [Reply(_command_help(ctx, command))]
+    raise UserError("help.unknown_command", command=wanted)
+
+
+EXAMPLES = frozenset(
+    ("bijeenkomst", "herinner", "herinneringen", "agenda", "voornemen", "pauze", "niveau")
+)
+"""Commands whose `/help <command>` shows examples (catalog key help.examples.<name>)."""
+
+
+def _command_help(ctx: Context, command: Command) -> Text:
+    text = _command_line(ctx, command)
+    if command.role is Role.COORDINATOR:
+        text = text + "\n" + ctx.text("help.for_coordinators")
+    if command.name in EXAMPLES:
+        text = text + "\n\n" + ctx.text(f"help.examples.{command.name}")
+    return text
 
 
 def command_list(ctx: Context) -> Text:

@@ -18,7 +18,7 @@ from bot.core.i18n import Value
 from bot.core.outbox import to_group
 from bot.core.router import Router
 from bot.dialogs.engine import ACTION_CHOOSE, Field, Form, FormValues, InvalidAnswer, choices_of
-from bot.handlers.meetings.offsets import offset_label, parse_offsets
+from bot.handlers.meetings.offsets import offset_label, offsets_in_words, parse_offsets
 from bot.handlers.meetings.planning import (
     DURATION,
     KIND_AFTER,
@@ -611,16 +611,18 @@ async def _free_reminders(ctx: Context, community: Community) -> list[Reply]:
 async def offsets(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     if not msg.args.strip():
-        return [ctx.reply("offsets.current", offsets=community.reminder_offsets)]
+        words = offsets_in_words(community.reminder_offsets, ctx.language)
+        return [ctx.reply("offsets.now", offsets=words)]
     try:
         chosen = parse_offsets(msg.args)
     except ValueError:
-        raise UserError("offsets.usage") from None
+        raise UserError("offsets.explained") from None
     community.reminder_offsets = " ".join(offset_label(o) for o in chosen)
     for meeting in await ctx.repos.meetings.upcoming(community.id, ctx.now(), 100):
         await ctx.repos.schedule.cancel_for_meeting(meeting.id, (KIND_REMINDER,))
         plan_reminders(ctx, community, meeting)
-    return [ctx.reply("offsets.set", offsets=community.reminder_offsets)]
+    words = offsets_in_words(community.reminder_offsets, ctx.language)
+    return [ctx.reply("offsets.changed", offsets=words)]
 
 
 def register(router: Router) -> None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -74,3 +74,20 @@ async def test_no_check_in_message_that_is_untrue(atelier: Harness) -> None:
     saved = await anna.says("/voornemen één reflectie tot 18 december")
     assert "nog geen privébericht" not in saved.text
     assert atelier.messenger.to(MemberTarget("test", "anna")) == []
+
+
+async def test_coordinators_preview_a_members_question_and_send_the_digest_now(
+    atelier: Harness,
+) -> None:
+    anna = await _reachable(atelier, "Anna")
+    coco = atelier.member("Coco", coordinator=True)
+    preview = await coco.says("/instellingen voorbeeldvraag Anna")
+    assert preview[0].private and "niet verstuurd" in preview.text and "Anna" in preview.text
+    assert atelier.messenger.to(MemberTarget("test", "anna")) == []
+    assert "geen lid" in (await coco.says("/instellingen voorbeeldvraag Zoë")).text
+    assert "alleen voor coördinatoren" in (await anna.says("/instellingen digest nu")).text
+    await anna.submits("experiment", {"what": "Verhalen verzamelen met de effectenarena"})
+    atelier.clock.set(WEDNESDAY + timedelta(minutes=5))  # time passes between the two
+    assert "gaat nu naar de groep" in (await coco.says("/instellingen digest nu")).text
+    sent = [str(r.text) for _, r in await atelier.deliver()]
+    assert any("Weekoverzicht" in text for text in sent), sent

@@ -426,7 +426,7 @@ class Meeting(Base):
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
     place: Mapped[str] = mapped_column(String(1000), default="")
     recurrence: Mapped[str | None] = mapped_column(String(32), default=None)
-    """A rule of bot.text.when.Recurrence (`W2`, `M4TH`, ...), None for a single meeting."""
+    """A rule of bot.text.recurrence.Recurrence (`W2`, `M4TH`, ...), None for a single meeting."""
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), default=None, index=True
     )

@@ -146,3 +146,24 @@ def test_signals_shut_down_cleanly(tmp_path: Path, signum: int) -> None:
     with sqlite3.connect(tmp_path / "bot.db") as connection:
         identities = connection.execute("select platform, display_name from identities").fetchall()
     assert len(identities) == 1 and identities[0][0] == "console"
+
+
+def test_one_person_plays_the_whole_community_with_als(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [COMMAND, "chat", "--as", "Coco", "--coordinator"],
+        input="/bijeenkomst morgen 19:30 Intervisie\n/als Anna\n/agenda\n1\n"
+        "/bijeenkomst morgen 20:00 X\n/als Coco\n/herinner lijst\n/als Bob lid\n/stats\n",
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "you now play: Anna" in out and "Genoteerd voor ‘Intervisie’: Ik kom" in out
+    assert out.count("alleen voor coördinatoren") == 2  # Anna plans, Bob asks for /stats
+    assert "you now play: Coco · coördinator" in out and "geen herinneringen" in out
+    ics = tmp_path / "leeratelier-bestanden"
+    [written] = list(ics.glob("*.ics"))
+    assert f"📎 {written.resolve()}" in out

@@ -224,10 +224,10 @@ async def test_personal_reminder_and_invitation_to_reflect(atelier: Harness) -> 
 
 async def test_free_reminder_and_offsets(atelier: Harness) -> None:
     coco = atelier.member("Coco", coordinator=True)
-    assert "7d 1d 2u" in (await coco.says("/herinneringen")).text
-    assert "Gebruik" in (await coco.says("/herinneringen 7x")).text
+    assert "7 dagen, 1 dag en 2 uur van tevoren" in (await coco.says("/herinneringen")).text
+    assert "bijvoorbeeld /herinneringen 7d 1d 2u" in (await coco.says("/herinneringen 7x")).text
     await coco.says("/bijeenkomst 3 december 19:30 Atelier")
-    assert "30m" in (await coco.says("/herinneringen 30m")).text
+    assert "30 minuten van tevoren" in (await coco.says("/herinneringen 30m")).text
     atelier.clock.set(local(2026, 12, 3, 19, 0))
     [(_, reply)] = await atelier.deliver()
     assert "Herinnering" in str(reply.text)

@@ -270,7 +270,7 @@ async def test_settings_change_when_members_count_as_passive(atelier: Harness) -
     assert "alleen voor coördinatoren" in (await anna.says("/instellingen passief 7")).text
     assert "Kies een getal van 8" in (await coco.says("/instellingen uur 22")).text
     shown = await coco.says("/instellingen passief 7")
-    assert "Stil na 7 dagen" in shown.text
+    assert "Een lid dat 7 dagen niets deelde" in shown.text
     await coco.says("/instellingen lid 7")
     await coco.says("/instellingen uur 14")
     await day(atelier, local(date(2026, 12, 2), 13, 55))

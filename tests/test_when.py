@@ -1,4 +1,4 @@
-"""Dates, times and recurrences as typed in chat (bot.text.when), against fixed clocks."""
+"""Dates, times and recurrences as typed in chat (bot.text.dates, .recurrence), on fixed clocks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.text.when import Moment, Problem, Recurrence, Unclear, parse_moment, parse_recurrence
+from bot.core.i18n import Catalogs
+from bot.handlers.meetings.rendering import describe_recurrence
+from bot.text.dates import Moment, Problem, Unclear, parse_moment
+from bot.text.recurrence import Recurrence, parse_recurrence
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -69,7 +72,7 @@ READINGS = [
     ("3/4 14:00", (2027, 4, 3, 14, 0)),  # day/month, never ambiguous; April 3 has passed
     ("1/12 9:00", (2026, 12, 1, 9, 0)),
     ("24 november 14:00", (2026, 11, 24, 14, 0)),  # today, still ahead
-    ("20 november 14:00", (2027, 11, 20, 14, 0)),  # no year: the next occurrence
+    ("20 mei 14:00", (2027, 5, 20, 14, 0)),  # no year, half a year ago: the next occurrence
     ("29 februari 14:00", (2028, 2, 29, 14, 0)),  # the next leap year
     ("2 mei 10:00", (2027, 5, 2, 10, 0)),
     # Weekdays: bare is today only when the time is still ahead.
@@ -98,7 +101,7 @@ READINGS = [
     ("donderdag volgende week 14:00", (2026, 12, 3, 14, 0)),
     ("next week thursday 2pm", (2026, 12, 3, 14, 0)),
     ("thursday next week 2pm", (2026, 12, 3, 14, 0)),
-    ("next thursday 14:00", (2026, 11, 26, 14, 0)),
+    ("next monday 14:00", (2026, 11, 30, 14, 0)),  # Monday is in next week already
     ("volgende donderdag 14:00", (2026, 11, 26, 14, 0)),
     ("aanstaande vrijdag 10 uur", (2026, 11, 27, 10, 0)),
     ("komende vrijdag 10u", (2026, 11, 27, 10, 0)),
@@ -293,6 +296,8 @@ PROBLEMS = [
     (TUESDAY, "2025-12-03 14:00", Problem.PAST, ""),
     (TUESDAY, "3-12-2025 14:00", Problem.PAST, ""),
     (TUESDAY, "24 november 9:00", Problem.PAST, ""),  # today's date is never moved a year
+    (TUESDAY, "20 november 14:00", Problem.PAST, ""),  # nor a recent day: asked, not moved
+    (TUESDAY, "1 oktober 10:00 Terugblik", Problem.PAST, "Terugblik"),
     (TUESDAY, "vandaag 9:00", Problem.PAST, ""),
     (TUESDAY, "vanochtend 9 uur", Problem.PAST, ""),
     (TUESDAY, "gisteren 14:00", Problem.PAST, ""),
@@ -347,6 +352,7 @@ def test_reports_problems(now: datetime, text: str, problem: Problem, rest: str)
 
 
 AMBIGUOUS = [
+    ("next thursday 14:00", [(2026, 11, 26, 14, 0), (2026, 12, 3, 14, 0)]),  # said on Tuesday
     ("do 7", [(2026, 11, 26, 7, 0), (2026, 11, 26, 19, 0)]),
     ("3 december 7", [(2026, 12, 3, 7, 0), (2026, 12, 3, 19, 0)]),
     ("half acht", [(2026, 11, 24, 19, 30), (2026, 11, 25, 7, 30)]),
@@ -538,6 +544,7 @@ def test_recurrence_then_moment() -> None:
 
 # --- Recurrence: rules, descriptions, RRULE -------------------------------------------------------
 
+_CATALOGS = Catalogs()
 RULES = [
     # rule, Recurrence, Dutch, English, RRULE
     ("W1", Recurrence("weekly"), "elke week", "every week", "FREQ=WEEKLY"),
@@ -614,9 +621,9 @@ def test_rules_descriptions_and_rrules(
     assert recurrence.to_rule() == rule
     assert Recurrence.from_rule(rule) == recurrence
     assert Recurrence.from_rule(rule.lower()) == recurrence
-    assert recurrence.describe("nl") == dutch
-    assert recurrence.describe("nl-BE") == dutch
-    assert recurrence.describe("en") == english
+    assert describe_recurrence(_CATALOGS.translator("nl"), recurrence) == dutch
+    assert describe_recurrence(_CATALOGS.translator("nl-BE"), recurrence) == dutch
+    assert describe_recurrence(_CATALOGS.translator("en"), recurrence) == english
     assert recurrence.rrule() == rrule
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import Translator
 from bot.text.calendar_file import CalendarEvent, calendar_feed, calendar_file
-from bot.text.when import Recurrence
+from bot.text.recurrence import Recurrence
 from storage.models import Community, Meeting
 
 

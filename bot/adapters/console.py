@@ -1,9 +1,12 @@
 """The console adapter: one member in one local community, in the terminal.
 
 Everything typed is addressed to the bot. Buttons show as numbered choices (type the
-number), forms as one question at a time, files are written to a folder, and proactive
-messages appear while it waits for input. At the end of the input (a pipe, or Ctrl-D) it
-asks the hub to shut down.
+number), forms as one question at a time, files are written to a folder (their full path is
+printed), and proactive messages appear while it waits for input. `/als <naam> [coördinator]`
+(or `/as`) switches the member you play, to try the whole community alone: group messages and
+reminders are shown to whoever plays at that moment, and a private message to a member played
+earlier is shown marked with their name. At the end of the input (a pipe, or Ctrl-D) it asks
+the hub to shut down.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from bot.model.messages import (
 from bot.model.messenger import DeliveryRefused
 
 PLATFORM = "console"
+_COORDINATOR_WORDS = {"coördinator", "coordinator", "coord", "--coordinator"}
+_MEMBER_WORDS = {"lid", "member"}
 CHAT_ID = "local"
 
 _RICH_STYLES = {
@@ -89,7 +94,7 @@ class ConsoleAdapter:
             is_admin=options.coordinator,
             dm_open=True,
         )
-        self.private_chat = ChatRef(PLATFORM, self.user.user_id, is_private=True)
+        self._played: dict[str, UserRef] = {self.user.user_id: self.user}
         self._choices: tuple[Button, ...] = ()
         self._answering_privately = False
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -112,17 +117,53 @@ class ConsoleAdapter:
             self._consumer.cancel()
             await asyncio.gather(self._consumer, return_exceptions=True)
 
+    @property
+    def private_chat(self) -> ChatRef:
+        return ChatRef(PLATFORM, self.user.user_id, is_private=True)
+
+    def play(self, line: str) -> bool:
+        """`/als Cor` or `/als Cor coördinator`: from now on you are that member. False when the
+        line is not such a command."""
+        command, _, rest = line.strip().partition(" ")
+        if command.casefold() not in ("/als", "/as"):
+            return False
+        words = rest.split()
+        said = words[-1].casefold() if words else ""
+        role_said = said in _COORDINATOR_WORDS or said in _MEMBER_WORDS
+        name = " ".join(words[:-1] if role_said else words)
+        if not name:
+            role = " · coördinator" if self.user.is_admin else ""
+            self._console.print(
+                RichText(f"(je speelt / you play: {self.user.display_name}{role})", style="dim")
+            )
+            return True
+        user_id = user_id_for(name)
+        known = self._played.get(user_id)
+        coordinator = said in _COORDINATOR_WORDS if role_said else bool(known and known.is_admin)
+        self.user = UserRef(PLATFORM, user_id, name, None, is_admin=coordinator, dm_open=True)
+        self._played[user_id] = self.user
+        self._choices = ()
+        self._answering_privately = False
+        role = " · coördinator" if self.user.is_admin else ""
+        self._console.print(RichText(f"(je speelt nu / you now play: {name}{role})", style="dim"))
+        return True
+
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         if isinstance(target, ChatTarget) and target.chat_id == self.chat.chat_id:
             self.show(replies)
         elif isinstance(target, MemberTarget) and target.user_id == self.user.user_id:
             self.show(replies, private=True)
+        elif isinstance(target, MemberTarget) and target.user_id in self._played:
+            self.show(replies, private=True, to=self._played[target.user_id].display_name)
         else:
             raise DeliveryRefused(f"the console has no chat for {target}")
         self._prompt()
 
     async def _consume(self, host: Host) -> None:
         while (line := await self._lines.get()) is not None:
+            if self.play(line):
+                self._prompt()
+                continue
             msg = self.incoming(line.rstrip("\r\n"))
             if msg is not None:
                 replies = await host.dispatch(msg)
@@ -143,10 +184,18 @@ class ConsoleAdapter:
             return Incoming.button(chat, self.user, button.action, button.payload)
         return Incoming.from_text(chat, self.user, line, addressed=True)
 
-    def show(self, replies: Sequence[Reply], *, private: bool = False) -> None:
+    def show(self, replies: Sequence[Reply], *, private: bool = False, to: str = "") -> None:
         """Print replies; private ones are marked, and the member's next line answers in the
-        chat the last question came from (the private chat for a prompt or a moved form)."""
+        chat the last question came from (the private chat for a prompt or a moved form).
+        A private message `to` a member you do not play now is shown, marked, without choices."""
         for reply in replies:
+            if to:
+                self._console.print(RichText(f"(privé voor / private to {to})", style="dim"))
+                self._console.print(_to_rich(reply.text))
+                if reply.attachment is not None:
+                    self._save(reply.attachment.filename, reply.attachment.content)
+                self._console.print()
+                continue
             if private or reply.private:
                 self._console.print(RichText("(privé)", style="dim"))
             if reply.awaits_answer or reply.buttons:
@@ -163,7 +212,7 @@ class ConsoleAdapter:
 
     def _save(self, filename: str, content: bytes) -> None:
         self.options.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.options.files_dir / Path(filename).name
+        path = (self.options.files_dir / Path(filename).name).resolve()
         path.write_bytes(content)
         self._console.print(RichText(f"📎 {path}", style="dim"))
 

@@ -1,5 +1,7 @@
 """`/instellingen` | `/settings` for coordinators: when members count as passive, how often
-they may be prompted and at what hour, and when the weekly digest goes out."""
+they may be prompted and at what hour, and when the weekly digest goes out; `digest nu` sends
+the digest at once, `voorbeeldvraag <naam>` previews (privately) the question a member would
+get now."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from babel.dates import get_day_names
 from bot.core.context import Context, UserError
 from bot.core.outbox import to_group
 from bot.core.router import Router
+from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.quiet_time import QUIET_FROM, QUIET_UNTIL
 from bot.handlers.participation.sweep import DIGEST_STALE, KIND_DIGEST, next_digest
 from bot.model.messages import Incoming, Reply
@@ -44,6 +47,7 @@ NUMBERS = (
     NumberSetting(("uur", "hour"), "prompt_hour", QUIET_UNTIL.hour, QUIET_FROM.hour - 1),
 )
 DIGEST_WORDS = ("digest", "overzicht")
+PREVIEW_WORDS = ("voorbeeldvraag", "preview")
 
 
 async def settings(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -51,6 +55,15 @@ async def settings(msg: Incoming, ctx: Context) -> list[Reply]:
     words = msg.args.casefold().split()
     if not words:
         return [_overview(ctx, community)]
+    if words[0] in DIGEST_WORDS and words[1:] in (["nu"], ["now"]):
+        ctx.plan(
+            to_group(
+                community, KIND_DIGEST, ctx.now(), ctx.now(), stale_at=ctx.now() + DIGEST_STALE
+            )
+        )
+        return [ctx.reply("settings.digest_now")]
+    if words[0] in PREVIEW_WORDS:
+        return [await _preview(ctx, community, " ".join(msg.args.split()[1:]))]
     if words[0] in DIGEST_WORDS:
         _set_digest(community, words[1:])
         await ctx.repos.schedule.cancel_pending(community.id, KIND_DIGEST)
@@ -59,6 +72,25 @@ async def settings(msg: Incoming, ctx: Context) -> list[Reply]:
     else:
         _set_number(community, words)
     return [ctx.reply("settings.saved"), _overview(ctx, community)]
+
+
+async def _preview(ctx: Context, community: Community, name: str) -> Reply:
+    """The personal question `name` would get now, shown only to the coordinator, not sent."""
+    if not name:
+        raise UserError("settings.preview_usage")
+    member = await ctx.repos.members.find_in_community(community.id, name)
+    if member is None:
+        raise UserError("settings.preview_unknown", name=name)
+    facts = await ctx.repos.participation.facts(community.id, member.id, ctx.now())
+    template, values = choose(facts, await ctx.repos.participation.recent_templates(member.id))
+    text = (
+        ctx.text("settings.preview_title", name=member.display_name)
+        + "\n\n"
+        + ctx.text("prompt.intro", community=community.title or ctx.t.plain("prompt.your_group"))
+        + "\n\n"
+        + ctx.text(f"prompt.tpl.{template.key}", **values)
+    )
+    return Reply(text, private=True)
 
 
 def _set_number(community: Community, words: list[str]) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bot.core.outbox import SendContext
 from bot.core.router import Router
-from bot.handlers.meetings.commands import meeting_text
+from bot.handlers.meetings.rendering import meeting_text
 from bot.handlers.participation.sweep import KIND_DIGEST, zone_of
 from bot.model.markup import Text
 from bot.model.messages import Reply

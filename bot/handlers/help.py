@@ -41,7 +41,14 @@ class HelpPages:
         return [Reply(body + "\n\n" + self.command_list(ctx))]
 
     async def help(self, msg: Incoming, ctx: Context) -> list[Reply]:
-        return [Reply(ctx.text("help.intro") + "\n\n" + self.command_list(ctx))]
+        """`/help`: every command; `/help bijeenkomst`: that command, with examples."""
+        wanted = msg.args.strip().lstrip("/").casefold()
+        if not wanted:
+            return [Reply(ctx.text("help.intro") + "\n\n" + self.command_list(ctx))]
+        for command in self.commands():
+            if wanted in command.names:
+                return [Reply(_command_help(ctx, command))]
+        raise UserError("help.unknown_command", command=wanted)
 
     def command_list(self, ctx: Context) -> Text:
         sections = [self._section(ctx, "help.member_commands", Role.MEMBER)]
@@ -56,6 +63,21 @@ class HelpPages:
             if command.in_help and command.role is role:
                 lines.append(_command_line(ctx, command))
         return Text.join(lines)
+
+
+EXAMPLES = frozenset(
+    ("bijeenkomst", "herinner", "herinneringen", "agenda", "voornemen", "pauze", "niveau")
+)
+"""Commands whose `/help <command>` shows examples (catalog key help.examples.<name>)."""
+
+
+def _command_help(ctx: Context, command: Command) -> Text:
+    text = _command_line(ctx, command)
+    if command.role is Role.COORDINATOR:
+        text = text + "\n" + ctx.text("help.for_coordinators")
+    if command.name in EXAMPLES:
+        text = text + "\n\n" + ctx.text(f"help.examples.{command.name}")
+    return text
 
 
 def _command_line(ctx: Context, command: Command) -> Text:

@@ -133,6 +133,7 @@ class CalendarEvent:
     sequence: int = 0  # bump on every edit so clients update the event
     cancelled: bool = False  # STATUS:CANCELLED + METHOD:CANCEL
     rrule: str | None = None  # e.g. "FREQ=MONTHLY;BYDAY=4TH" for recurring meetings
+    exdates: tuple[datetime, ...] = ()  # occurrences of the rule that do not take place
     stamp: datetime | None = None  # DTSTAMP (UTC); injected for reproducible output
     recurrence_id: datetime | None = None  # the occurrence of a series this event overrides
 
@@ -225,6 +226,10 @@ def _event(event: CalendarEvent) -> tuple[Event, ZoneInfo, datetime, datetime]:
     vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.rrule is not None:
         vevent.add("rrule", _recurrence(event.rrule, zone))
+        if event.exdates:
+            vevent.add("exdate", [_local(moment, zone, "exdate") for moment in event.exdates])
+    elif event.exdates:
+        raise ValueError("exdates need an rrule")
     return vevent, zone, start, end
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Meeting, MeetingKind, Rsvp, RsvpAnswer
+from storage.models import Meeting, MeetingKind, Member, Rsvp, RsvpAnswer
 from storage.sql import upsert
 
 
@@ -143,6 +143,36 @@ class MeetingRepository:
         for meeting_id, answer in rows.all():
             counts[meeting_id][answer] += 1
         return counts
+
+    async def coming_names(self, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The names of those who said they come, in the order they said it."""
+        names: dict[int, list[str]] = {meeting_id: [] for meeting_id in meeting_ids}
+        if not meeting_ids:
+            return names
+        rows = await self._session.execute(
+            select(Rsvp.meeting_id, Member.display_name)
+            .join(Member, Member.id == Rsvp.member_id)
+            .where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == RsvpAnswer.YES)
+            .order_by(Rsvp.answered_at, Rsvp.member_id)
+        )
+        for meeting_id, name in rows.all():
+            names[meeting_id].append(name)
+        return names
+
+    async def same_planned(
+        self, community_id: int, title: str, starts_at: datetime, but: Sequence[int] = ()
+    ) -> bool:
+        """Whether a meeting with this title at this moment is already planned (not cancelled)."""
+        query = select(Meeting.id).where(
+            Meeting.community_id == community_id,
+            Meeting.starts_at == starts_at,
+            Meeting.cancelled.is_(False),
+            Meeting.id.not_in(but),
+        )
+        return any(
+            meeting.title.casefold() == title.casefold()
+            for meeting in await self._session.scalars(select(Meeting).where(Meeting.id.in_(query)))
+        )
 
     async def attendees(self, meeting_id: int) -> list[int]:
         query = select(Rsvp.member_id).where(

@@ -20,6 +20,25 @@ class ScheduleRepository:
     async def get(self, send_id: int) -> ScheduledSend | None:
         return await self._session.get(ScheduledSend, send_id)
 
+    async def numbered(self, send: ScheduledSend) -> int:
+        """Store a new send now and return its id (the number members use for it)."""
+        self._session.add(send)
+        await self._session.flush()
+        return send.id
+
+    async def pending(self, community_id: int, kind: str) -> list[ScheduledSend]:
+        """The sends of this kind still to go out, soonest first."""
+        rows = await self._session.scalars(
+            select(ScheduledSend)
+            .where(
+                ScheduledSend.community_id == community_id,
+                ScheduledSend.kind == kind,
+                ScheduledSend.state == SendState.PENDING,
+            )
+            .order_by(ScheduledSend.due_at, ScheduledSend.id)
+        )
+        return list(rows)
+
     async def cancel_for_meeting(
         self, meeting_id: int, kinds: tuple[str, ...] | None = None
     ) -> int:

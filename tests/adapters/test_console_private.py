@@ -36,3 +36,23 @@ async def test_a_direct_message_is_answered_privately_then_the_group_again(tmp_p
         assert not after.chat.is_private
     finally:
         await console.close()
+
+
+async def test_als_switches_the_member_and_private_messages_reach_earlier_players(
+    tmp_path: Path,
+) -> None:
+    console = ConsoleDriver(tmp_path / "files")
+    await console.start()
+    try:
+        first = console.adapter.user
+        assert console.adapter.play("/als Cor coördinator")
+        assert console.adapter.user.display_name == "Cor" and console.adapter.user.is_admin
+        typed = await console.user_types("/agenda")
+        assert typed.user.user_id == "cor" and not typed.chat.is_private
+        note = Reply(Text.plain("Over 40 minuten begint: Intervisie"))
+        shown = await console.delivered(MemberTarget("console", first.user_id), [note])
+        assert f"private to {first.display_name}" in shown[0] and "Over 40 minuten" in shown[0]
+        assert console.adapter.play("/als Cor lid") and not console.adapter.user.is_admin
+        assert not console.adapter.play("/agenda")
+    finally:
+        await console.close()

@@ -66,9 +66,17 @@ class SlashCommand:
 
 
 def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, an ellipsis marking a cut."""
+    """At most `limit` characters, an ellipsis marking a cut, which falls between words (only a
+    word longer than half the room is cut itself)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:  # the cut falls inside a word
+        words = head.rsplit(" ", 1)[0]
+        if len(words) >= limit // 2:
+            head = words
+    return head.rstrip(" ,;:-–") + "…"
 
 
 def slash_commands(router: Router, catalogs: Catalogs) -> tuple[SlashCommand, ...]:

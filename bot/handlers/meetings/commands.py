@@ -1,254 +1,108 @@
-"""Capability 4: meetings and reminders.
+"""Capability 4: meetings and reminders, the commands, forms and buttons.
 
 Coordinators plan meetings (once or recurring) and free reminders; reminders go to the group
 at the community's offsets with RSVP buttons and an .ics file; members who come can ask for a
 personal reminder; after a meeting those who came are invited to reflect on it. Every send is
-a row in the durable outbox (bot/outbox.py), rendered from the data as it is when it falls due.
+a row in the durable outbox (bot/core/outbox.py), rendered from the data as it is when it falls
+due (bot/handlers/meetings/rendering.py); planning lives in planning.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime, format_time
 
 from bot.core.context import Context, UserError
-from bot.core.i18n import Translator, Value
-from bot.core.outbox import JobPlanner, Planner, SendContext, to_group, to_member
+from bot.core.i18n import Value
+from bot.core.outbox import to_group
 from bot.core.router import Router
+from bot.dialogs.engine import ACTION_CHOOSE
 from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer, choices_of
+from bot.handlers.meetings.offsets import offset_label, offsets_in_words, parse_offsets
+from bot.handlers.meetings.planning import (
+    DURATION,
+    KIND_AFTER,
+    KIND_CHANGED,
+    KIND_FREE,
+    KIND_PERSONAL,
+    KIND_REMINDER,
+    PERSONAL_BEFORE,
+    SOON,
+    create_meeting,
+    plan_after,
+    plan_personal,
+    plan_reminders,
+    replan,
+    tell_attendees,
+)
+from bot.handlers.meetings.rendering import (
+    ACTION_REFLECT,
+    ACTION_REMIND_ME,
+    ACTION_RSVP,
+    ANSWER_KEYS,
+    button_label,
+    describe_recurrence,
+    holiday_of,
+    meeting_ics,
+    meeting_line,
+    meeting_text,
+    render_after,
+    render_changed,
+    render_free,
+    render_personal,
+    render_reminder,
+    rsvp_buttons,
+    short_when,
+    time_left,
+    when_text,
+)
 from bot.model.markup import Text
-from bot.model.messages import Attachment, Button, ChatTarget, Incoming, Reply
+from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
-from bot.text.calendar_file import CalendarEvent, calendar_file, filename_for
-from bot.text.when import Problem, Recurrence, Unclear, parse_moment, parse_recurrence
+from bot.text.dates import Moment, Problem, Unclear, parse_length, parse_moment
+from bot.text.recurrence import Recurrence, parse_recurrence
 from storage.models import (
     Community,
     Meeting,
     MeetingKind,
     Role,
     RsvpAnswer,
+    ScheduledSend,
+    SendState,
 )
-from storage.repositories import Repositories
 from storage.repositories.ledger import ActivityKind
 
 FORM = "meeting"
 FORM_EDIT = "meeting.edit"
-KIND_REMINDER = "meeting.reminder"
-KIND_PERSONAL = "meeting.personal"
-KIND_AFTER = "meeting.after"
-KIND_FREE = "reminder.free"
-ACTION_RSVP = "rsvp"
-ACTION_REMIND_ME = "mtg.remind"
-ACTION_REFLECT = "mtg.reflect"
-DURATION = timedelta(hours=2)
-PERSONAL_BEFORE = timedelta(hours=1)
-HORIZON = timedelta(days=62)
-MOST_AHEAD = 6
-AGENDA_SIZE = 6
-SUBJECT = "meeting_id"
-
-_OFFSET = re.compile(r"^(\d{1,3})\s*(w|weken|week|d|dag|dagen|u|uur|h|m|min|minuten)$")
-_UNITS = {
-    "w": timedelta(weeks=1), "week": timedelta(weeks=1), "weken": timedelta(weeks=1),
-    "d": timedelta(days=1), "dag": timedelta(days=1), "dagen": timedelta(days=1),
-    "u": timedelta(hours=1), "uur": timedelta(hours=1), "h": timedelta(hours=1),
-    "m": timedelta(minutes=1), "min": timedelta(minutes=1), "minuten": timedelta(minutes=1),
-}  # fmt: skip
-ANSWER_KEYS = {
-    RsvpAnswer.YES: "meeting.rsvp_yes",
-    RsvpAnswer.MAYBE: "meeting.rsvp_maybe",
-    RsvpAnswer.NO: "meeting.rsvp_no",
+QUICK_FORMS = {
+    ("when", "title"): "meeting.quick",
+    ("when",): "meeting.quick.when",
+    ("title",): "meeting.quick.title",
 }
-
-
-# offsets ---------------------------------------------------------------------------------
-
-
-def parse_offsets(text: str) -> list[timedelta]:
-    """`7d 1d 2u 15m` → durations, longest first; raises ValueError on anything else."""
-    offsets = []
-    for word in text.casefold().replace(",", " ").split():
-        match = _OFFSET.match(word)
-        if match is None or int(match.group(1)) == 0:
-            raise ValueError(word)
-        offsets.append(int(match.group(1)) * _UNITS[match.group(2)])
-    if not offsets or len(offsets) > 6:
-        raise ValueError(text)
-    return sorted(set(offsets), reverse=True)
-
-
-def offset_label(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    for unit, size in (("d", 1440), ("u", 60), ("m", 1)):
-        if minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"
-
-
-# planning --------------------------------------------------------------------------------
-
-
-def plan_reminders(ctx: Planner, community: Community, meeting: Meeting) -> None:
-    """The group reminders of one meeting, at the community's offsets (future ones only)."""
-    now = ctx.now()
-    for offset in parse_offsets(community.reminder_offsets):
-        due = meeting.starts_at - offset
-        if due > now:
-            ctx.plan(
-                to_group(
-                    community,
-                    KIND_REMINDER,
-                    due,
-                    now,
-                    meeting_id=meeting.id,
-                    stale_at=meeting.starts_at,
-                    payload={"offset": offset_label(offset)},
-                )
-            )
-
-
-def plan_personal(
-    ctx: Context, community: Community, meeting: Meeting, member_id: int, user_id: str
-) -> None:
-    """A direct reminder an hour before (or now, when that hour has begun)."""
-    due = max(ctx.now(), meeting.starts_at - PERSONAL_BEFORE)
-    if due < meeting.starts_at:
-        _plan_for_member(ctx, community, meeting, member_id, user_id, KIND_PERSONAL, due)
-
-
-def plan_after(
-    ctx: Context, community: Community, meeting: Meeting, member_id: int, user_id: str
-) -> None:
-    """The invitation to reflect, when the meeting ends."""
-    _plan_for_member(ctx, community, meeting, member_id, user_id, KIND_AFTER, meeting.ends_at)
-
-
-def _plan_for_member(
-    ctx: Context,
-    community: Community,
-    meeting: Meeting,
-    member_id: int,
-    user_id: str,
-    kind: str,
-    due: datetime,
-) -> None:
-    stale = meeting.starts_at if kind == KIND_PERSONAL else meeting.ends_at + timedelta(days=3)
-    send = to_member(
-        community, member_id, user_id, kind, due, ctx.now(), meeting_id=meeting.id, stale_at=stale
-    )
-    ctx.plan(send)
-
-
-async def replan(ctx: Context, community: Community, meeting: Meeting) -> None:
-    """After a change: withdraw what was planned for this meeting and plan it anew."""
-    await ctx.repos.schedule.cancel_for_meeting(meeting.id)
-    if meeting.cancelled:
-        return
-    plan_reminders(ctx, community, meeting)
-    for member_id in await ctx.repos.meetings.attendees(meeting.id):
-        user_id = await _user_id_on(ctx.repos, member_id, community.platform)
-        if user_id is None:
-            continue
-        if await ctx.repos.meetings.wants_reminder(meeting.id, member_id):
-            plan_personal(ctx, community, meeting, member_id, user_id)
-        plan_after(ctx, community, meeting, member_id, user_id)
-
-
-async def _user_id_on(repos: Repositories, member_id: int, platform: str) -> str | None:
-    for identity in await repos.members.identities_of(member_id):
-        if identity.platform == platform:
-            return identity.user_id
-    return None
-
-
-def occurrences(
-    first: datetime, rule: Recurrence | None, zone: ZoneInfo, until: datetime
-) -> list[datetime]:
-    starts = [first]
-    while rule is not None and len(starts) < MOST_AHEAD:
-        following = rule.next_after(starts[-1], zone)
-        if following > until:
-            break
-        starts.append(following)
-    return starts
-
-
-async def create_meeting(
-    ctx: Context,
-    start: datetime,
-    title: str,
-    place: str,
-    kind: MeetingKind,
-    rule: Recurrence | None,
-) -> list[Meeting]:
-    community = ctx.require_community()
-    now = ctx.now()
-    created: list[Meeting] = []
-    for moment in occurrences(start, rule, ctx.zone(), now + HORIZON):
-        meeting = await ctx.repos.meetings.add(
-            Meeting(
-                community_id=community.id,
-                title=title,
-                kind=kind,
-                starts_at=moment,
-                ends_at=moment + DURATION,
-                place=place,
-                recurrence=rule.to_rule() if rule else None,
-                created_by=ctx.member.id,
-                created_at=now,
-            )
-        )
-        meeting.series_id = created[0].id if created else (meeting.id if rule else None)
-        plan_reminders(ctx, community, meeting)
-        created.append(meeting)
-    return created
-
-
-async def extend_series(repos: Repositories, now: datetime) -> list[datetime]:
-    """Keep every recurring meeting planned `HORIZON` ahead, with its reminders; returns the
-    due times of the reminders planned."""
-    planner = JobPlanner(repos, now)
-    for last in await repos.meetings.recurring_heads():
-        community = await repos.communities.get(last.community_id)
-        assert community is not None and last.recurrence is not None
-        rule = Recurrence.from_rule(last.recurrence)
-        zone = ZoneInfo(community.timezone)
-        start = rule.next_after(last.starts_at, zone)
-        while start <= now + HORIZON:
-            last = await repos.meetings.add(
-                Meeting(
-                    community_id=community.id,
-                    series_id=last.series_id or last.id,
-                    title=last.title,
-                    kind=last.kind,
-                    starts_at=start,
-                    ends_at=start + (last.ends_at - last.starts_at),
-                    place=last.place,
-                    recurrence=last.recurrence,
-                    created_by=last.created_by,
-                    created_at=now,
-                )
-            )
-            plan_reminders(planner, community, last)
-            start = rule.next_after(start, zone)
-    return planner.planned
-
-
-# /bijeenkomst ----------------------------------------------------------------------------
+ACTION_EDIT = "mtg.edit"
+ACTION_CANCEL = "mtg.cancel"
+EDIT_VERBS = ("wijzig", "bewerk", "edit", "change")
+CANCEL_VERBS = ("annuleer", "cancel", "afzeggen")
+LIST_VERBS = ("lijst", "list", "overzicht")
+_PUBLIC = re.compile(r"(?<!\S)(?:publiek|public)\s*:", re.IGNORECASE)
+AGENDA_SIZE = 6
+AGENDA_BUTTONS = 3  # meetings with RSVP buttons under the agenda: the soonest
+SUBJECT = "meeting_id"
 
 
 async def meeting_command(msg: Incoming, ctx: Context) -> list[Reply]:
     ctx.require_community()
     words = msg.args.split()
     verb = words[0].casefold() if words else ""
-    if verb in ("annuleer", "cancel", "afzeggen") and len(words) >= 2:
+    if verb in CANCEL_VERBS:
+        if len(words) < 2:
+            return await _which_meeting(ctx, ACTION_CANCEL)
         series = len(words) > 2 and words[2].casefold() in ("reeks", "series", "alle", "all")
         return await _cancel(ctx, _number(words[1]), series=series)
-    if verb in ("wijzig", "bewerk", "edit") and len(words) >= 2:
+    if verb in EDIT_VERBS:
+        if len(words) < 2:
+            return await _which_meeting(ctx, ACTION_EDIT)
         return await _edit(msg, ctx, _number(words[1]))
     if not words:
         return await ctx.dialogs.start(msg, ctx, FORM)
@@ -262,35 +116,103 @@ def _number(word: str) -> int:
     return int(word)
 
 
+async def _which_meeting(ctx: Context, action: str) -> list[Reply]:
+    """`/bijeenkomst wijzig` without a number: which meeting? The upcoming ones as buttons."""
+    community = ctx.require_community()
+    upcoming = await ctx.repos.meetings.upcoming(community.id, ctx.now(), AGENDA_SIZE)
+    if not upcoming:
+        return [ctx.reply("agenda.empty")]
+    key = "meeting.which_edit" if action == ACTION_EDIT else "meeting.which_cancel"
+    lines = [ctx.text(key)]
+    for meeting in upcoming:
+        lines.append(
+            Text.plain(f"#{meeting.id} {meeting.title} · ")
+            + Text.plain(short_when(ctx.t, meeting.starts_at.astimezone(ctx.zone())))
+        )
+    buttons = tuple(
+        (Button(button_label(f"#{m.id} {m.title}"), action, str(m.id)),) for m in upcoming
+    )
+    return [Reply(Text.join(lines, "\n"), buttons)]
+
+
+async def on_edit(msg: Incoming, ctx: Context) -> list[Reply]:
+    _require_coordinator(ctx)
+    return await _edit(msg, ctx, _number(msg.payload))
+
+
+async def on_cancel(msg: Incoming, ctx: Context) -> list[Reply]:
+    _require_coordinator(ctx)
+    return await _cancel(ctx, _number(msg.payload), series=False)
+
+
+def _require_coordinator(ctx: Context) -> None:
+    if not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command="/bijeenkomst")
+
+
 async def _from_arguments(msg: Incoming, ctx: Context, text: str) -> list[Reply]:
+    """One line with everything; what is missing or unclear is asked once, the rest is kept."""
+    text, kind = _kind_of(text)
     rule, text = parse_recurrence(text)
     result, rest = parse_moment(text, ctx.now(), ctx.zone())
+    known: FormValues = {"kind": kind.value, "repeat": rule.to_rule() if rule else ""}
+    if isinstance(result, Moment):
+        length, rest = parse_length(rest, result.start)
+        if isinstance(length, Problem):
+            raise UserError("meeting.length_impossible")
+        known["when"] = _interval(result.start, length)
     title, _, place = rest.partition("|")
-    title, kind = _kind_of(title.strip())
-    known: FormValues = {
-        "title": title or None,
-        "place": place.strip() or None,
-        "kind": kind.value,
-        "repeat": rule.to_rule() if rule else "",
-    }
-    if isinstance(result, Unclear) or not title:
-        values = {k: v for k, v in known.items() if v is not None}
-        replies = [Reply(_problem_text(ctx, result))] if isinstance(result, Unclear) else []
-        return replies + await ctx.dialogs.start(msg, ctx, FORM, values)
-    return await _create(ctx, result.start, known)
+    if title.strip():
+        known["title"] = title.strip()[:255]
+    if place.strip():
+        known["place"] = place.strip()[:1000]
+    else:
+        known["place"] = ""
+    if isinstance(result, Moment) and "title" in known:
+        return await _create(ctx, known)
+    missing = [name for name in ("when", "title") if name not in known]
+    replies = await ctx.dialogs.start(msg, ctx, QUICK_FORMS[tuple(missing)], known)
+    if isinstance(result, Unclear):
+        return [
+            _with_problem(ctx, reply, result) if reply.awaits_answer else reply for reply in replies
+        ]
+    return replies
 
 
-def _kind_of(title: str) -> tuple[str, MeetingKind]:
-    for prefix in ("publiek:", "public:"):
-        if title.casefold().startswith(prefix):
-            return title[len(prefix) :].strip(), MeetingKind.PUBLIC
-    return title, MeetingKind.ATELIER
+def _with_problem(ctx: Context, question: Reply, unclear: Unclear) -> Reply:
+    """The one question back: what was unclear, and (for two readings) each as a button."""
+    key, values = _problem(ctx, unclear)
+    if unclear.problem is Problem.AMBIGUOUS and unclear.candidates:
+        key = "when.ambiguous_choose"
+    choices = tuple(
+        Button(short_when(ctx.t, c), ACTION_CHOOSE, c.strftime("%Y-%m-%d %H:%M"))
+        for c in unclear.candidates[:3]
+    )
+    rows = ((choices,) if choices else ()) + question.buttons
+    return replace(question, text=ctx.text(key, **values) + "\n\n" + question.text, buttons=rows)
+
+
+def _interval(start: datetime, length: timedelta | None) -> str:
+    """A form value: the start (ISO), or start/end (an ISO 8601 interval) when a length was said."""
+    return (
+        start.isoformat()
+        if length is None
+        else f"{start.isoformat()}/{(start + length).isoformat()}"
+    )
+
+
+def _kind_of(text: str) -> tuple[str, MeetingKind]:
+    """`publiek:` (or `public:`) anywhere in the arguments makes a public event."""
+    match = _PUBLIC.search(text)
+    if match is None:
+        return text, MeetingKind.ATELIER
+    return " ".join((text[: match.start()] + " " + text[match.end() :]).split()), MeetingKind.PUBLIC
 
 
 def _problem(ctx: Context, unclear: Unclear) -> tuple[str, dict[str, Value]]:
     """The catalog key and values that ask the member to say when more precisely."""
     if unclear.problem is Problem.AMBIGUOUS and unclear.candidates:
-        options = " / ".join(_when_text(ctx.t, c) for c in unclear.candidates)
+        options = " / ".join(when_text(ctx.t, c) for c in unclear.candidates)
         return "when.ambiguous", {"options": options}
     return f"when.{unclear.problem.value}", {}
 
@@ -301,28 +223,38 @@ def _problem_text(ctx: Context, unclear: Unclear) -> Text:
 
 
 def _understand_when(answer: str, ctx: Context) -> str:
-    result, _rest = parse_moment(answer, ctx.now(), ctx.zone())
+    """A typed moment, with an end time or duration when one is given ("do 19:30-21:00")."""
+    result, rest = parse_moment(answer, ctx.now(), ctx.zone())
     if isinstance(result, Unclear):
         key, values = _problem(ctx, result)
         raise InvalidAnswer(key, **values)
-    return result.start.isoformat()
+    length, _rest = parse_length(rest, result.start)
+    if isinstance(length, Problem):
+        raise InvalidAnswer("meeting.length_impossible")
+    return _interval(result.start, length)
 
 
-def _start_from(ctx: Context, value: str | None) -> datetime:
-    """The stored answer (ISO with offset), or an edit's unchanged default (as shown)."""
+def _when_from(ctx: Context, value: str | None) -> tuple[datetime, timedelta | None]:
+    """The stored answer (ISO start, or start/end), or an edit's unchanged default (as shown)."""
+    text = value or ""
+    begin, _, end = text.partition("/")
+    start: datetime | None
+    finish: datetime | None
     try:
-        start = datetime.fromisoformat(value or "")
+        start = datetime.fromisoformat(begin)
+        finish = datetime.fromisoformat(end) if end else None
     except ValueError:
-        start = None
+        start = finish = None
     if start is not None and start.tzinfo is not None:
-        return start
+        return start, (finish - start if finish is not None else None)
     try:
-        return datetime.fromisoformat(_understand_when(value or "", ctx))
+        return _when_from(ctx, _understand_when(text, ctx))
     except InvalidAnswer as problem:
         raise UserError(problem.key, **problem.values) from problem
 
 
-def _fields(*, editing: bool) -> tuple[Field, ...]:
+def _fields(*, editing: bool, quick: bool = False) -> tuple[Field, ...]:
+    """The form's questions; `quick` asks only what a one-line command left open."""
     fields = (
         Field(
             "when",
@@ -341,6 +273,8 @@ def _fields(*, editing: bool) -> tuple[Field, ...]:
         ),
         Field("place", "meeting.ask.place", "meeting.label.place", max_length=1000),
     )
+    if quick:
+        return fields[:2]
     if editing:
         return fields
     return (
@@ -361,18 +295,23 @@ def _fields(*, editing: bool) -> tuple[Field, ...]:
     )
 
 
-async def _create(ctx: Context, start: datetime, values: FormValues) -> list[Reply]:
+async def _create(ctx: Context, values: FormValues) -> list[Reply]:
+    start, length = _when_from(ctx, values.get("when"))
     repeat = values.get("repeat")
     rule = Recurrence.from_rule(repeat) if repeat else None
     if rule is not None:
         start = rule.first_on_or_after(start, ctx.zone())
+    title = values.get("title") or ""
+    community = ctx.require_community()
+    twice = await ctx.repos.meetings.same_planned(community.id, title, start)
     meetings = await create_meeting(
         ctx,
         start,
-        values.get("title") or "",
+        title,
         values.get("place") or "",
         MeetingKind(values.get("kind") or MeetingKind.ATELIER.value),
         rule,
+        length or DURATION,
     )
     first = meetings[0]
     text = (
@@ -380,24 +319,49 @@ async def _create(ctx: Context, start: datetime, values: FormValues) -> list[Rep
         + "\n\n"
         + meeting_text(ctx.t, ctx.zone(), first)
     )
+    if length is None:
+        text = text + "\n" + ctx.text("meeting.default_length")
     if rule is not None:
         dates = ", ".join(
-            _when_text(ctx.t, m.starts_at.astimezone(ctx.zone())) for m in meetings[1:]
+            when_text(ctx.t, m.starts_at.astimezone(ctx.zone())) for m in meetings[1:]
         )
         text = (
             text
             + "\n"
-            + ctx.text("meeting.series", rule=rule.describe(ctx.language), next=dates or "—")
+            + ctx.text("meeting.series", rule=describe_recurrence(ctx.t, rule), next=dates or "—")
         )
+    for warning in _warnings(ctx, meetings, twice=twice):
+        text = text + "\n" + warning
     return [
         Reply(
-            text, rsvp_buttons(ctx.t, first), attachment=ics(ctx.t, ctx.require_community(), first)
+            text,
+            rsvp_buttons(ctx.t, first),
+            attachment=await meeting_ics(ctx.repos, ctx.t, ctx.require_community(), first),
         )
     ]
 
 
+def _warnings(ctx: Context, meetings: list[Meeting], *, twice: bool) -> list[Text]:
+    """A public holiday on a planned day, and the same meeting planned twice."""
+    found = []
+    for meeting in meetings:
+        day = meeting.starts_at.astimezone(ctx.zone()).date()
+        holiday = holiday_of(ctx.t, day)
+        if holiday:
+            found.append(
+                ctx.text(
+                    "meeting.on_holiday",
+                    holiday=holiday,
+                    date=when_text(ctx.t, meeting.starts_at.astimezone(ctx.zone())),
+                )
+            )
+    if twice:
+        found.append(ctx.text("meeting.planned_twice"))
+    return found
+
+
 async def _form_done(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    return await _create(ctx, _start_from(ctx, values["when"]), values)
+    return await _create(ctx, values)
 
 
 def _parse_repeat(answer: str) -> str:
@@ -423,19 +387,21 @@ async def _edit(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
 async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
     meeting = await _meeting(ctx, int(values.get(SUBJECT) or 0))
-    start = _start_from(ctx, values["when"])
-    duration = meeting.ends_at - meeting.starts_at
+    start, length = _when_from(ctx, values["when"])
+    duration = length or meeting.ends_at - meeting.starts_at
     meeting.starts_at, meeting.ends_at = start, start + duration
     meeting.title = values.get("title") or meeting.title
     meeting.place = values.get("place") or ""
     meeting.sequence += 1
     await replan(ctx, community, meeting)
+    await tell_attendees(ctx, community, meeting, "moved")
     text = (
         ctx.text("meeting.changed", number=meeting.id)
         + "\n\n"
         + meeting_text(ctx.t, ctx.zone(), meeting)
     )
-    reply = Reply(text, rsvp_buttons(ctx.t, meeting), attachment=ics(ctx.t, community, meeting))
+    attachment = await meeting_ics(ctx.repos, ctx.t, community, meeting)
+    reply = Reply(text, rsvp_buttons(ctx.t, meeting), attachment=attachment)
     return await _tell_group(ctx, community, reply)
 
 
@@ -460,14 +426,15 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
         item.recurrence = None if series else item.recurrence
         item.sequence += 1
         await ctx.repos.schedule.cancel_for_meeting(item.id)
+        await tell_attendees(ctx, community, item, "cancelled")
     text = ctx.text(
         "meeting.cancelled",
         title=meeting.title,
-        when=_when_text(ctx.t, meeting.starts_at.astimezone(ctx.zone())),
+        when=when_text(ctx.t, meeting.starts_at.astimezone(ctx.zone())),
     )
     if len(affected) > 1:
         text = text + "\n" + ctx.text("meeting.cancelled_series", count=len(affected))
-    reply = Reply(text, attachment=ics(ctx.t, community, meeting))
+    reply = Reply(text, attachment=await meeting_ics(ctx.repos, ctx.t, community, meeting))
     return await _tell_group(ctx, community, reply)
 
 
@@ -482,105 +449,29 @@ async def _tell_group(ctx: Context, community: Community, reply: Reply) -> list[
     return [ctx.reply("meeting.told_group")]
 
 
-# reading ---------------------------------------------------------------------------------
-
-
 async def agenda(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
-    upcoming = await ctx.repos.meetings.upcoming(community.id, ctx.now(), AGENDA_SIZE)
+    found = await ctx.repos.meetings.upcoming(community.id, ctx.now(), AGENDA_SIZE + 1)
+    upcoming = found[:AGENDA_SIZE]
     if not upcoming:
         return [ctx.reply("agenda.empty")]
-    counts = await ctx.repos.meetings.counts([m.id for m in upcoming])
+    ids = [m.id for m in upcoming]
+    counts = await ctx.repos.meetings.counts(ids)
+    coming = await ctx.repos.meetings.coming_names(ids)
     lines = [ctx.text("agenda.title")]
     for meeting in upcoming:
-        lines.append(Text.plain("") + meeting_line(ctx.t, ctx.zone(), meeting, counts[meeting.id]))
+        line = meeting_line(ctx.t, ctx.zone(), meeting, counts[meeting.id], coming[meeting.id])
+        lines.append(Text.plain("") + line)
+    if len(found) > AGENDA_SIZE:
+        lines.append(ctx.text("agenda.more", shown=AGENDA_SIZE))
     buttons = tuple(
-        (
-            Button(
-                f"#{m.id} " + ctx.t.plain("meeting.rsvp_yes"),
-                ACTION_RSVP,
-                f"{m.id}:{RsvpAnswer.YES.value}",
-            ),
+        tuple(
+            Button(f"#{m.id} " + ctx.t.plain(key), ACTION_RSVP, f"{m.id}:{answer.value}")
+            for answer, key in ANSWER_KEYS.items()
         )
-        for m in upcoming[:3]
+        for m in upcoming[:AGENDA_BUTTONS]
     )
     return [Reply(Text.join(lines, "\n\n"), buttons)]
-
-
-def meeting_line(
-    t: Translator, zone: ZoneInfo, meeting: Meeting, counts: Counter[RsvpAnswer]
-) -> Text:
-    head = Text.bold(f"#{meeting.id} {meeting.title}")
-    if meeting.kind is MeetingKind.PUBLIC:
-        head = head + " " + t.text("meeting.public")
-    parts = [head, Text.plain(_when_text(t, meeting.starts_at.astimezone(zone)))]
-    if meeting.place:
-        parts.append(t.text("meeting.place", place=meeting.place))
-    parts.append(
-        t.text(
-            "meeting.counts",
-            yes=counts[RsvpAnswer.YES],
-            maybe=counts[RsvpAnswer.MAYBE],
-            no=counts[RsvpAnswer.NO],
-        )
-    )
-    return Text.join(parts)
-
-
-def meeting_text(t: Translator, zone: ZoneInfo, meeting: Meeting) -> Text:
-    start = meeting.starts_at.astimezone(zone)
-    end = meeting.ends_at.astimezone(zone)
-    parts = [Text.bold(meeting.title)]
-    if meeting.kind is MeetingKind.PUBLIC:
-        parts.append(t.text("meeting.public"))
-    parts.append(
-        t.text(
-            "meeting.when",
-            when=_when_text(t, start),
-            end=format_time(end, "HH:mm", locale=t.language),
-        )
-    )
-    if meeting.place:
-        parts.append(t.text("meeting.place", place=meeting.place))
-    return Text.join(parts)
-
-
-def _when_text(t: Translator, moment: datetime) -> str:
-    pattern = "EEEE d MMMM y 'om' HH:mm" if t.language == "nl" else "EEEE d MMMM y 'at' HH:mm"
-    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=t.language)
-
-
-def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[tuple[Button, ...], ...]:
-    return (
-        tuple(
-            Button(t.plain(key), ACTION_RSVP, f"{meeting.id}:{answer.value}")
-            for answer, key in ANSWER_KEYS.items()
-        ),
-    )
-
-
-def ics(t: Translator, community: Community, meeting: Meeting) -> Attachment:
-    """The calendar file of one occurrence (each occurrence of a series is its own event)."""
-    event = CalendarEvent(
-        uid=f"meeting-{meeting.id}@leeratelier",
-        title=meeting.title,
-        start=meeting.starts_at,
-        end=meeting.ends_at,
-        zone=community.timezone,
-        location=meeting.place,
-        url=meeting.place if meeting.place.startswith(("https://", "http://")) else "",
-        description=t.plain("meeting.ics_description", community=community.title or "Leeratelier"),
-        sequence=meeting.sequence,
-        cancelled=meeting.cancelled,
-    )
-    return Attachment(
-        filename_for(meeting.title, meeting.starts_at.astimezone(ZoneInfo(community.timezone))),
-        calendar_file(event),
-        "text/calendar",
-    )
-
-
-# answering ------------------------------------------------------------------------------
 
 
 async def on_rsvp(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -619,8 +510,29 @@ async def on_remind_me(msg: Incoming, ctx: Context) -> list[Reply]:
     meeting = await _meeting(ctx, _number(msg.payload))
     if await ctx.repos.meetings.answer_of(meeting.id, ctx.member.id) is not RsvpAnswer.YES:
         raise UserError("meeting.remind_only_attendees")
+    left = meeting.starts_at - ctx.now()
+    if left <= timedelta(0):
+        raise UserError("meeting.already_started", title=meeting.title)
+    if left <= SOON:
+        return [
+            ctx.reply(
+                "meeting.starts_soon",
+                title=meeting.title,
+                left=time_left(ctx.t, left),
+                private=True,
+            )
+        ]
     await ctx.repos.meetings.set_wants_reminder(meeting.id, ctx.member.id)
     plan_personal(ctx, community, meeting, ctx.member.id, ctx.identity.user_id)
+    if left <= PERSONAL_BEFORE:
+        return [
+            ctx.reply(
+                "meeting.remind_me_now",
+                title=meeting.title,
+                left=time_left(ctx.t, left),
+                private=True,
+            )
+        ]
     return [ctx.reply("meeting.remind_me_set", title=meeting.title, private=True)]
 
 
@@ -631,103 +543,87 @@ async def on_reflect(msg: Incoming, ctx: Context) -> list[Reply]:
     return await ctx.dialogs.start(msg, ctx, "reflection", {"meeting_id": str(meeting.id)})
 
 
-# free reminders and offsets ------------------------------------------------------------------
-
-
 async def remind(msg: Incoming, ctx: Context) -> list[Reply]:
+    """`/herinner <wanneer> <tekst>`, and `lijst`, `wijzig N <wanneer> [tekst]`, `annuleer N`."""
     community = ctx.require_community()
-    result, text = parse_moment(msg.args, ctx.now(), ctx.zone())
+    verb, _, rest = msg.args.strip().partition(" ")
+    verb = verb.casefold()
+    if verb in LIST_VERBS:
+        return await _free_reminders(ctx, community)
+    if verb in CANCEL_VERBS:
+        send = await _free_reminder(ctx, community, rest)
+        send.state = SendState.CANCELLED
+        return [
+            ctx.reply("remind.cancelled", number=send.id, text=str(send.payload.get("text", "")))
+        ]
+    if verb in EDIT_VERBS:
+        which, _, change = rest.strip().partition(" ")
+        send = await _free_reminder(ctx, community, which)
+        start, text = _free_moment(ctx, change, required_text=False)
+        send.due_at = start
+        ctx.planned.append(start)
+        if text:
+            send.payload = {**send.payload, "text": text}
+        when = when_text(ctx.t, start)
+        return [ctx.reply("remind.changed", number=send.id, when=when)]
+    start, text = _free_moment(ctx, msg.args, required_text=True)
+    send = to_group(community, KIND_FREE, start, ctx.now(), payload={"text": text})
+    number = await ctx.repos.schedule.numbered(send)
+    ctx.planned.append(send.due_at)
+    return [ctx.reply("remind.planned_numbered", number=number, when=when_text(ctx.t, start))]
+
+
+def _free_moment(ctx: Context, typed: str, *, required_text: bool) -> tuple[datetime, str]:
+    result, text = parse_moment(typed, ctx.now(), ctx.zone())
     if isinstance(result, Unclear):
         raise UserError("remind.usage_problem", problem=_problem_text(ctx, result))
-    if not text.strip():
+    if required_text and not text.strip():
         raise UserError("remind.usage")
-    ctx.plan(
-        to_group(
-            community, KIND_FREE, result.start, ctx.now(), payload={"text": text.strip()[:2000]}
-        )
-    )
-    return [ctx.reply("remind.planned", when=_when_text(ctx.t, result.start))]
+    return result.start, text.strip()[:2000]
+
+
+async def _free_reminder(ctx: Context, community: Community, number: str) -> ScheduledSend:
+    word = number.strip().lstrip("#")
+    if not word.isdigit():
+        raise UserError("remind.which")
+    send = await ctx.repos.schedule.get(int(word))
+    if (
+        send is None
+        or send.community_id != community.id
+        or send.kind != KIND_FREE
+        or send.state is not SendState.PENDING
+    ):
+        raise UserError("remind.not_found", number=int(word))
+    return send
+
+
+async def _free_reminders(ctx: Context, community: Community) -> list[Reply]:
+    pending = await ctx.repos.schedule.pending(community.id, KIND_FREE)
+    if not pending:
+        return [ctx.reply("remind.none")]
+    lines = [ctx.text("remind.list_title")]
+    for send in pending:
+        when = short_when(ctx.t, send.due_at.astimezone(ctx.zone()))
+        lines.append(Text.plain(f"#{send.id} · {when} · {send.payload.get('text', '')}"))
+    lines.append(ctx.text("remind.list_hint"))
+    return [Reply(Text.join(lines, "\n"))]
 
 
 async def offsets(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
     if not msg.args.strip():
-        return [ctx.reply("offsets.current", offsets=community.reminder_offsets)]
+        words = offsets_in_words(community.reminder_offsets, ctx.language)
+        return [ctx.reply("offsets.now", offsets=words)]
     try:
         chosen = parse_offsets(msg.args)
     except ValueError:
-        raise UserError("offsets.usage") from None
+        raise UserError("offsets.explained") from None
     community.reminder_offsets = " ".join(offset_label(o) for o in chosen)
     for meeting in await ctx.repos.meetings.upcoming(community.id, ctx.now(), 100):
         await ctx.repos.schedule.cancel_for_meeting(meeting.id, (KIND_REMINDER,))
         plan_reminders(ctx, community, meeting)
-    return [ctx.reply("offsets.set", offsets=community.reminder_offsets)]
-
-
-# rendering scheduled sends ---------------------------------------------------------------
-
-
-async def render_reminder(ctx: SendContext) -> list[Reply] | None:
-    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
-    if meeting is None or meeting.cancelled:
-        return None
-    zone = ZoneInfo(ctx.community.timezone)
-    counts = (await ctx.repos.meetings.counts([meeting.id]))[meeting.id]
-    text = ctx.t.text("reminder.title") + "\n\n" + meeting_text(ctx.t, zone, meeting)
-    text = (
-        text
-        + "\n"
-        + ctx.t.text(
-            "meeting.counts",
-            yes=counts[RsvpAnswer.YES],
-            maybe=counts[RsvpAnswer.MAYBE],
-            no=counts[RsvpAnswer.NO],
-        )
-    )
-    if ctx.late:
-        text = text + "\n\n" + ctx.t.text("reminder.late")
-    return [
-        Reply(text, rsvp_buttons(ctx.t, meeting), attachment=ics(ctx.t, ctx.community, meeting))
-    ]
-
-
-async def _attended(ctx: SendContext) -> Meeting | None:
-    """The meeting of a personal send, if it still takes place and the member still comes."""
-    meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
-    if meeting is None or meeting.cancelled or ctx.send.member_id is None:
-        return None
-    answer = await ctx.repos.meetings.answer_of(meeting.id, ctx.send.member_id)
-    return meeting if answer is RsvpAnswer.YES else None
-
-
-async def render_personal(ctx: SendContext) -> list[Reply] | None:
-    meeting = await _attended(ctx)
-    if meeting is None:
-        return None
-    text = (
-        ctx.t.text("reminder.personal")
-        + "\n\n"
-        + meeting_text(ctx.t, ZoneInfo(ctx.community.timezone), meeting)
-    )
-    return [Reply(text)]
-
-
-async def render_after(ctx: SendContext) -> list[Reply] | None:
-    meeting = await _attended(ctx)
-    if meeting is None:
-        return None
-    button = Button(ctx.t.plain("meeting.button_reflect"), ACTION_REFLECT, str(meeting.id))
-    return [Reply(ctx.t.text("meeting.after", title=meeting.title), ((button,),))]
-
-
-async def render_free(ctx: SendContext) -> list[Reply] | None:
-    text = str(ctx.send.payload.get("text", ""))
-    if not text:
-        return None
-    body = ctx.t.text("remind.message", text=text)
-    if ctx.late:
-        body = body + "\n\n" + ctx.t.text("reminder.late")
-    return [Reply(body)]
+    words = offsets_in_words(community.reminder_offsets, ctx.language)
+    return [ctx.reply("offsets.changed", offsets=words)]
 
 
 def register(router: Router) -> None:
@@ -763,9 +659,15 @@ def register(router: Router) -> None:
     router.renderer(KIND_PERSONAL, render_personal)
     router.renderer(KIND_AFTER, render_after)
     router.renderer(KIND_FREE, render_free)
+    router.renderer(KIND_CHANGED, render_changed)
     router.form(
         Form(FORM, "meeting.form_title", _fields(editing=False), _form_done, role=Role.COORDINATOR)
     )
+    router.action(ACTION_EDIT, on_edit)
+    router.action(ACTION_CANCEL, on_cancel)
+    for missing, name in QUICK_FORMS.items():
+        fields = tuple(f for f in _fields(editing=False, quick=True) if f.name in missing)
+        router.form(Form(name, "meeting.form_title", fields, _form_done, role=Role.COORDINATOR))
     router.form(
         Form(
             FORM_EDIT,

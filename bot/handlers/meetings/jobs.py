@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.handlers.meetings.commands import extend_series
+from bot.handlers.meetings.planning import extend_series
 from storage.db import Database
 from storage.repositories import Repositories
 

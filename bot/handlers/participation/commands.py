@@ -21,7 +21,7 @@ from bot.dialogs.sharing import SHARING_FIELD, Sharing, chosen, describe, sharin
 from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.sweep import KIND_CHECK, KIND_MENTION, KIND_PROMPT
 from bot.model.messages import Button, Incoming, Reply, payload_number
-from bot.text.when import Unclear, parse_moment
+from bot.text.dates import Problem, Unclear, parse_moment
 from storage.models import Level, Membership, Prompt
 from storage.repositories.ledger import ActivityKind
 
@@ -126,6 +126,8 @@ async def pause(msg: Incoming, ctx: Context) -> list[Reply]:
     if not words:
         raise UserError("pause.usage")
     result, rest = parse_moment(words, ctx.now(), ctx.zone(), need_time=False)
+    if isinstance(result, Unclear) and result.problem is Problem.PAST:
+        raise UserError("pause.past")
     if isinstance(result, Unclear) or rest.strip():
         raise UserError("pause.usage")
     last_day = result.start.date()

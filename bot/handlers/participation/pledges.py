@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
@@ -20,7 +21,8 @@ from bot.core.router import Router
 from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer
 from bot.handlers.participation.sweep import next_checkin
 from bot.model.messages import Button, Incoming, Reply, payload_number
-from bot.text.when import Unclear, parse_moment
+from bot.text.dates import Moment, Problem, Unclear, parse_moment
+from bot.text.vocabulary import MONTHS, alternation
 from storage.models import Community, Pledge
 from storage.repositories.ledger import ActivityKind
 
@@ -33,6 +35,11 @@ EXTENSION = timedelta(weeks=2)
 TEXT_LIMIT = 500
 MINE = {"mijn", "mine", "lijst", "list"}
 _BY = re.compile(r"\s+(?:tot|voor|by|until|before)\s+(?=\S)", re.IGNORECASE)
+_END_OF_MONTH = re.compile(
+    rf"\s*(?:(?:tot|voor|by|until|before)\s+)?(?:(?:het\s+)?eind(?:e)?|(?:the\s+)?end\s+of)"
+    rf"\s+(?P<month>{alternation(MONTHS)})\.?\s*$",
+    re.IGNORECASE,
+)
 _PERIODS = {
     "dit kwartaal": "quarter",
     "this quarter": "quarter",
@@ -51,25 +58,51 @@ async def pledge(msg: Incoming, ctx: Context) -> list[Reply]:
     if not args:
         return await ctx.dialogs.start(msg, ctx, FORM)
     what, due = _read(args, ctx)
+    if isinstance(due, date):
+        return await _save(ctx, what, due)
+    replies = await ctx.dialogs.start(msg, ctx, FORM, {"what": what})
     if due is None:
-        return await ctx.dialogs.start(msg, ctx, FORM, {"what": what})
-    return await _save(ctx, what, due)
+        return replies
+    return [_asking(ctx, reply, due) if reply.awaits_answer else reply for reply in replies]
 
 
-def _read(args: str, ctx: Context) -> tuple[str, date | None]:
+def _asking(ctx: Context, question: Reply, unclear: Unclear) -> Reply:
+    """The date question, saying what was unclear about the date given ("which Friday?")."""
+    if unclear.problem is Problem.AMBIGUOUS and unclear.candidates:
+        days = " / ".join(_day_text(ctx.t, c.date()) for c in unclear.candidates)
+        problem = ctx.text("pledge.which_day", options=days)
+    elif unclear.problem is Problem.PAST:
+        problem = ctx.text("pledge.date_past")
+    else:
+        problem = ctx.text("pledge.unclear_date")
+    return replace(question, text=problem + "\n\n" + question.text)
+
+
+def _read(args: str, ctx: Context) -> tuple[str, date | Unclear | None]:
     """Split "één experiment delen tot 31 december" or "dit kwartaal deel ik ..." into
     what and the last day; no day when none is given."""
     today = ctx.now().astimezone(ctx.zone()).date()
     lowered = args.casefold()
+    if match := _END_OF_MONTH.search(args):
+        return args[: match.start()].strip(), _end_of_month(MONTHS[match["month"].lower()], today)
     for words, period in _PERIODS.items():
         if words in lowered:
             return args, _end_of(period, today)
     parts = _BY.split(args)
     if len(parts) > 1:
-        day = _day(parts[-1], ctx)
-        if day is not None:
-            return " ".join(parts[:-1]).strip(), day
+        result, rest = parse_moment(parts[-1], ctx.now(), ctx.zone(), need_time=False)
+        if not rest.strip() and (
+            isinstance(result, Moment) or result.problem is not Problem.UNREADABLE
+        ):
+            what = " ".join(parts[:-1]).strip()
+            return what, result.start.date() if isinstance(result, Moment) else result
     return args, None
+
+
+def _end_of_month(month: int, today: date) -> date:
+    """ "tot eind januari": the last day of the next such month (this one if still to come)."""
+    year = today.year if month >= today.month else today.year + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _end_of(period: str, today: date) -> date:
@@ -181,11 +214,15 @@ async def _mine(ctx: Context, community_id: int) -> Reply:
 
 
 def _buttons(t: Translator, item: Pledge) -> tuple[Button, ...]:
+    """Each button names its pledge (a member may have several); "more time" says until when."""
     payload = str(item.id)
+    later = format_date(item.due_on + EXTENSION, "d MMM", locale=t.language)
     return (
         Button(t.plain("pledge.button_kept", number=item.id), ACTION_KEPT, payload),
-        Button(t.plain("pledge.button_extend"), ACTION_EXTEND, payload),
-        Button(t.plain("pledge.button_drop"), ACTION_DROP, payload),
+        Button(
+            t.plain("pledge.button_extend_to", number=item.id, date=later), ACTION_EXTEND, payload
+        ),
+        Button(t.plain("pledge.button_drop_n", number=item.id), ACTION_DROP, payload),
     )
 
 

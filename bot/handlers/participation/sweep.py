@@ -173,10 +173,13 @@ def next_digest(community: Community, after: datetime) -> datetime:
 
 def next_checkin(community: Community, due_on: date, now: datetime) -> datetime:
     """Near a pledge's end: from three days before its last day, at the prompt hour on a
-    working day; the soonest such moment when that is already past."""
+    working day; never today or earlier (the member just made it): from tomorrow on."""
     zone = zone_of(community)
     wanted = datetime.combine(due_on - timedelta(days=3), time(0), tzinfo=zone)
-    moment = next_prompt_moment(max(wanted, now + timedelta(hours=1)), zone, community.prompt_hour)
+    tomorrow = datetime.combine(
+        now.astimezone(zone).date() + timedelta(days=1), time(0), tzinfo=zone
+    )
+    moment = next_prompt_moment(max(wanted, tomorrow), zone, community.prompt_hour)
     if moment.date() > due_on:
-        return next_prompt_moment(now + timedelta(hours=1), zone, community.prompt_hour)
+        return next_prompt_moment(tomorrow, zone, community.prompt_hour)
     return moment

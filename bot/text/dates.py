@@ -1,4 +1,4 @@
-"""Dates, times and recurrences the way people type them in chat, Dutch first, English too.
+"""Dates, times and durations the way people type them in chat, Dutch first, English too.
 
 `parse_moment(text, now, zone)` reads a moment from the START of `text` and returns it with the
 rest of the text (the meeting title). Everything is interpreted in `zone`; `now` is any aware
@@ -27,10 +27,15 @@ Supported forms
 
 Rules
 - A date without a year is its next occurrence: this year if the date is today or later, else
-  next year (29 February: the next leap year). A date with a year is taken as written.
+  next year (29 February: the next leap year), except that a day of the last half year
+  (RECENT_PAST: "1 december" typed on 2 December) is PAST, to be asked about, never moved a
+  year on. A date with a year is taken as written. A weekday before a date ("do 3 dec",
+  "donderdag de 10e") is checked against it.
 - A bare weekday is today only when a time is given and that time today is still ahead;
-  otherwise it is the first such weekday after today. "aanstaande/komende/next/coming X" is
-  always the first X after today (never today); "volgende week X" / "X next week" is X in the
+  otherwise it is the first such weekday after today. "aanstaande/komende/volgende/coming X"
+  is always the first X after today (never today); English "next X" is too, except that when
+  X is still to come this week ("next Friday" on a Wednesday) it is AMBIGUOUS between this
+  week's and next week's X; "volgende week X" / "X next week" is X in the
   next calendar week (weeks start on Monday); "deze week X" is X in the current week.
 - A time without a date is today if still ahead, else tomorrow.
 - A moment before `now` is Problem.PAST; it is never moved silently. A date-only result
@@ -57,33 +62,51 @@ Rules
   read. After a leading time only an unmistakable date is (a relative day, a day with a month
   name, a numeric date, a full weekday name): "19:30 Mei-overleg" and "19:30 ma en pa" keep
   their titles.
-
-Recurrences: `parse_recurrence` finds one phrase anywhere in the text ("elke 4e donderdag",
-"iedere laatste vrijdag van de maand", "elke 2 weken", "wekelijks", "tweewekelijks",
-"maandelijks op de 15e", "every 2 weeks", "every last friday", ...). `Recurrence` computes
-the next occurrence at the same local wall-clock time, describes itself in Dutch or English,
-and stores as a compact rule (see `Recurrence.to_rule`) or an RFC 5545 RRULE value.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.text.vocabulary import (
+    APOSTROPHE,
+    END,
+    FLAGS,
+    FULL_WD,
+    HOUR_WORD,
+    HOUR_WORDS,
+    MON,
+    MONTHS,
+    NUM,
+    NUMBER_WORDS,
+    ORDINAL_SUFFIX,
+    PART_WORDS,
+    RELATIVE_DAYS,
+    WD,
+    WEEKDAYS,
+    YEAR,
+    Part,
+    alternation,
+)
+
 __all__ = [
+    "RECENT_PAST",
     "Moment",
     "Problem",
-    "Recurrence",
     "Unclear",
+    "parse_length",
     "parse_moment",
-    "parse_recurrence",
 ]
+
+
+RECENT_PAST = timedelta(days=183)  # a day without a year this long ago is asked about, not moved
 
 
 class Problem(StrEnum):
@@ -106,195 +129,98 @@ class Unclear:
     candidates: tuple[datetime, ...] = ()  # for AMBIGUOUS: the readings to offer as choices
 
 
-# --- Vocabulary -------------------------------------------------------------------------------
-
-_Part = Literal["morning", "afternoon", "evening"]  # a day part: "'s avonds", "vanmiddag"
-
-
-def _name_table(rows: Iterable[str], start: int) -> dict[str, int]:
-    """{"maandag": 0, "ma": 0, ...} from rows of space-separated names, numbered from `start`."""
-    return {name: index for index, row in enumerate(rows, start) for name in row.split()}
-
-
-_WEEKDAYS = _name_table(
-    (
-        "maandag maan ma monday mon",
-        "dinsdag dins di tuesday tues tue",
-        "woensdag woens woe wo wednesday wed",
-        "donderdag don do thursday thurs thur thu",
-        "vrijdag vrij vr friday fri",
-        "zaterdag zat za saturday sat",
-        "zondag zon zo sunday sun",
-    ),
-    start=0,
-)
-_FULL_WEEKDAYS: dict[str, int] = {
-    name: index for name, index in _WEEKDAYS.items() if name.endswith(("dag", "day"))
-}
-
-_MONTHS = _name_table(
-    (
-        "januari january jan",
-        "februari february febr feb",
-        "maart march mrt mar maa",
-        "april apr",
-        "mei may",
-        "juni june jun",
-        "juli july jul",
-        "augustus august aug",
-        "september sept sep",
-        "oktober october okt oct",
-        "november nov",
-        "december dec",
-    ),
-    start=1,
-)
-
-_NUMBER_WORDS: dict[str, int] = {
-    "een": 1, "één": 1, "eén": 1, "one": 1, "a": 1, "an": 1,
-    "twee": 2, "two": 2, "drie": 3, "three": 3, "vier": 4, "four": 4,
-    "vijf": 5, "five": 5, "zes": 6, "six": 6, "zeven": 7, "seven": 7,
-    "acht": 8, "eight": 8, "negen": 9, "nine": 9, "tien": 10, "ten": 10,
-    "elf": 11, "eleven": 11, "twaalf": 12, "twelve": 12,
-    "vijftien": 15, "fifteen": 15, "twintig": 20, "twenty": 20,
-    "dertig": 30, "thirty": 30, "veertig": 40, "forty": 40,
-    "vijftig": 50, "fifty": 50,
-}  # fmt: skip
-
-_HOUR_WORDS = {word: n for word, n in _NUMBER_WORDS.items() if n <= 12 and len(word) > 2}
-
-_PART_WORDS: dict[str, _Part] = {
-    "ochtend": "morning", "ochtends": "morning", "morgen": "morning", "morgens": "morning",
-    "vroeg": "morning", "morning": "morning",
-    "middag": "afternoon", "middags": "afternoon", "afternoon": "afternoon",
-    "avond": "evening", "avonds": "evening", "evening": "evening", "night": "evening",
-}  # fmt: skip
-
-# Relative day words: (days from today, implied day part).
-_RELATIVE_DAYS: dict[str, tuple[int, _Part | None]] = {
-    "vandaag": (0, None), "today": (0, None),
-    "vanochtend": (0, "morning"), "vanmorgen": (0, "morning"), "this morning": (0, "morning"),
-    "vanmiddag": (0, "afternoon"), "this afternoon": (0, "afternoon"),
-    "vanavond": (0, "evening"), "this evening": (0, "evening"), "tonight": (0, "evening"),
-    "morgen": (1, None), "tomorrow": (1, None),
-    "overmorgen": (2, None), "day after tomorrow": (2, None),
-    "the day after tomorrow": (2, None),
-    "gisteren": (-1, None), "yesterday": (-1, None), "eergisteren": (-2, None),
-}  # fmt: skip
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """A regex alternation, longest first so that "donderdag" wins over "do"."""
-    return "|".join(
-        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
-    )
-
-
-_FLAGS = re.IGNORECASE
-_WD = _alternation(_WEEKDAYS)
-_FULL_WD = _alternation(_FULL_WEEKDAYS)
-_MON = _alternation(_MONTHS)
-_NUM = _alternation(w for w in _NUMBER_WORDS if len(w) > 2)
-_HOUR_WORD = _alternation(_HOUR_WORDS)
-_ORDINAL_SUFFIX = r"(?:ste|de|st|nd|rd|th|e)"
-_APOSTROPHE = r"['’‘`]"
-_END = r"(?![\w-])"  # a word ends here and is not glued to a hyphenated title word
-_YEAR = r"(?P<y>\d{4})(?![\d:.]\d|\s*(?:uur|u|h|am|pm)(?!\w))"
-
 # --- Patterns for parse_moment (each starts by skipping whitespace) ---------------------------
 
 _OFFSET = re.compile(
     rf"\s*(?:over|in|binnen|within)\s+"
-    rf"(?P<amount>\d+|een\s+half|half\s+an|a\s+half|anderhalf|half|{_NUM}|a|an)\s*"
+    rf"(?P<amount>\d+|een\s+half|half\s+an|a\s+half|anderhalf|half|{NUM}|a|an)\s*"
     r"(?P<unit>minuten|minuut|minutes|minute|mins|min|kwartier|uren|uur|hours|hour|hrs|hr|u|h"
     r"|dagen|dag|days|day|weken|week|weeks)(?!\w)",
-    _FLAGS,
+    FLAGS,
 )
-_ON = re.compile(r"\s*(?:op|on)\s+", _FLAGS)
-_ISO_DATE = re.compile(r"\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:T|(?![\d\w]))", _FLAGS)
+_ON = re.compile(r"\s*(?:op|on)\s+", FLAGS)
+_ISO_DATE = re.compile(r"\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:T|(?![\d\w]))", FLAGS)
 _NUMERIC_DATE = re.compile(
     r"\s*(?P<d>\d{1,2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d\w])"
     r"|\s*(?P<d2>\d{1,2})[-/](?P<m2>\d{1,2})(?![\d\w/-]|\s*(?:uur|u|h)(?!\w))",
-    _FLAGS,
+    FLAGS,
 )
 _DAY_MONTH = re.compile(
-    rf"\s*(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}?\s*(?:of\s+)?(?P<mon>{_MON})(?:\.|{_END})"
-    rf"(?:,?\s+{_YEAR})?",
-    _FLAGS,
+    rf"\s*(?P<d>\d{{1,2}}){ORDINAL_SUFFIX}?\s*(?:of\s+)?(?P<mon>{MON})(?:\.|{END})"
+    rf"(?:,?\s+{YEAR})?",
+    FLAGS,
 )
 _MONTH_DAY = re.compile(
-    rf"\s*(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}?(?![\w:.]|\s*(?:uur|u|h|am|pm)"
-    rf"(?!\w))(?:,?\s+{_YEAR})?",
-    _FLAGS,
+    rf"\s*(?P<mon>{MON})\.?\s+(?P<d>\d{{1,2}}){ORDINAL_SUFFIX}?(?![\w:.]|\s*(?:uur|u|h|am|pm)"
+    rf"(?!\w))(?:,?\s+{YEAR})?",
+    FLAGS,
 )
 _MONTH_DAY_ONLY = re.compile(
-    rf"\s*(?:(?:op\s+)?de|(?:on\s+)?the)?\s*(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}(?!\w)", _FLAGS
+    rf"\s*(?:(?:op\s+)?de|(?:on\s+)?the)?\s*(?P<d>\d{{1,2}}){ORDINAL_SUFFIX}(?!\w)", FLAGS
 )
 _RELATIVE = re.compile(
-    rf"\s*(?P<word>{_alternation(_RELATIVE_DAYS)})"
+    rf"\s*(?P<word>{alternation(RELATIVE_DAYS)})"
     r"(?P<part>ochtend|middag|avond|vroeg)?(?!\w)",
-    _FLAGS,
+    FLAGS,
 )
-_WEEKDAY_PART = rf"(?P<wd>{_WD})(?:(?P<part>ochtend|morgen|middag|avond)|\.|{_END})"
+_WEEKDAY_PART = rf"(?P<wd>{WD})(?:(?P<part>ochtend|morgen|middag|avond)|\.|{END})"
 _NEXT_WEEK_WEEKDAY = re.compile(
-    rf"\s*(?P<which>volgende|next|deze|this)\s+week\s+(?:op\s+|on\s+)?{_WEEKDAY_PART}", _FLAGS
+    rf"\s*(?P<which>volgende|next|deze|this)\s+week\s+(?:op\s+|on\s+)?{_WEEKDAY_PART}", FLAGS
 )
 _WEEKDAY_NEXT_WEEK = re.compile(
     rf"\s*{_WEEKDAY_PART}\s*(?:van\s+|of\s+)?(?P<which>volgende|next|deze|this)\s+week(?!\w)",
-    _FLAGS,
+    FLAGS,
 )
 _MODIFIER_WEEKDAY = re.compile(
     rf"\s*(?P<mod>volgende|aanstaande|komende|a\.s\.|next|coming|this|deze)\s+{_WEEKDAY_PART}",
-    _FLAGS,
+    FLAGS,
 )
-_WEEKDAY = re.compile(rf"\s*{_WEEKDAY_PART}(?:\s*,?\s+(?P<mod>a\.s\.|aanstaande)(?!\w))?", _FLAGS)
+_WEEKDAY = re.compile(rf"\s*{_WEEKDAY_PART}(?:\s*,?\s+(?P<mod>a\.s\.|aanstaande)(?!\w))?", FLAGS)
 _FULL_WEEKDAY = re.compile(
-    rf"\s*(?P<wd>{_FULL_WD})(?:(?P<part>ochtend|morgen|middag|avond)|{_END})"
+    rf"\s*(?P<wd>{FULL_WD})(?:(?P<part>ochtend|morgen|middag|avond)|{END})"
     r"(?:\s*,?\s+(?P<mod>a\.s\.|aanstaande)(?!\w))?",
-    _FLAGS,
+    FLAGS,
 )
-_WEEK_ONLY = re.compile(r"\s*(?:volgende|next|deze|this)\s+week(?!\w)", _FLAGS)
+_WEEK_ONLY = re.compile(r"\s*(?:volgende|next|deze|this)\s+week(?!\w)", FLAGS)
 _DAY_PART_SOURCE = (
-    rf"\s*(?:{_APOSTROPHE}s\s*(?P<s>ochtends|morgens|middags|avonds)"
+    rf"\s*(?:{APOSTROPHE}s\s*(?P<s>ochtends|morgens|middags|avonds)"
     r"|in\s+de\s+(?P<de>ochtend|morgen|middag|avond)"
     r"|in\s+the\s+(?P<the>morning|afternoon|evening)|at\s+(?P<at>night))(?!\w)"
 )
-_DAY_PART = re.compile(_DAY_PART_SOURCE, _FLAGS)
+_DAY_PART = re.compile(_DAY_PART_SOURCE, FLAGS)
 _BARE_DAY_PART = re.compile(
-    r"\s*(?P<bare>ochtend|middag|avond|morning|afternoon|evening|night)(?!\w)", _FLAGS
+    r"\s*(?P<bare>ochtend|middag|avond|morning|afternoon|evening|night)(?!\w)", FLAGS
 )
 _CONNECTOR_WORDS = r"(?:(?:om|at|vanaf|from|rond|around)\s+|@\s*)"
-_CONNECTOR = re.compile(rf"\s*{_CONNECTOR_WORDS}", _FLAGS)  # before a leading time
-_DATE_TIME_JOIN = re.compile(rf"\s*,?\s*{_CONNECTOR_WORDS}?", _FLAGS)  # between date and time
+_CONNECTOR = re.compile(rf"\s*{_CONNECTOR_WORDS}", FLAGS)  # before a leading time
+_DATE_TIME_JOIN = re.compile(rf"\s*,?\s*{_CONNECTOR_WORDS}?", FLAGS)  # between date and time
 _COMMA = re.compile(r"\s*,")
-_TRAILING_CONNECTOR = re.compile(r"\s*,?\s*(?:(?:op|on)\s+)?", _FLAGS)
+_TRAILING_CONNECTOR = re.compile(r"\s*,?\s*(?:(?:op|on)\s+)?", FLAGS)
 _SPOKEN_TIME = re.compile(
-    rf"\s*(?:(?P<mins>kwart|quarter|half|\d{{1,2}}|{_NUM})\s+(?P<dir>over|voor|past|to)\s+"
-    rf"(?P<half>half\s+)?|(?P<half2>half\s+))(?P<h>\d{{1,2}}|{_HOUR_WORD})"
-    rf"(?:\s*(?:uur|o{_APOSTROPHE}?clock))?(?:\s*(?P<mer>am|pm|a\.m\.|p\.m\.))?(?!\w)",
-    _FLAGS,
+    rf"\s*(?:(?P<mins>kwart|quarter|half|\d{{1,2}}|{NUM})\s+(?P<dir>over|voor|past|to)\s+"
+    rf"(?P<half>half\s+)?|(?P<half2>half\s+))(?P<h>\d{{1,2}}|{HOUR_WORD})"
+    rf"(?:\s*(?:uur|o{APOSTROPHE}?clock))?(?:\s*(?P<mer>am|pm|a\.m\.|p\.m\.))?(?!\w)",
+    FLAGS,
 )
 _MERIDIEM_TIME = re.compile(
-    r"\s*(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<mer>am|pm|a\.m\.|p\.m\.)(?!\w)", _FLAGS
+    r"\s*(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<mer>am|pm|a\.m\.|p\.m\.)(?!\w)", FLAGS
 )
 _CLOCK_TIME = re.compile(
     r"\s*(?P<h>\d{1,2})(?:[:.]|\s*[uh]\s*)(?P<m>\d{2})(?::\d{2})?(?!\d)"
     r"(?:\s*(?:uur|u|h)(?!\w))?",
-    _FLAGS,
+    FLAGS,
 )
-_HOUR_TIME = re.compile(rf"\s*(?P<h>\d{{1,2}})\s*(?:uur|u|h|o{_APOSTROPHE}?clock)(?!\w)", _FLAGS)
-_WORD_HOUR_TIME = re.compile(
-    rf"\s*(?P<h>{_HOUR_WORD})\s+(?:uur|o{_APOSTROPHE}?clock)(?!\w)", _FLAGS
-)
-_BARE_HOUR = re.compile(r"\s*(?P<h>\d{1,2})(?![\w:/-]|\.\d)", _FLAGS)
-_HOUR_BEFORE_DAY_PART = re.compile(rf"\s*(?P<h>\d{{1,2}})(?={_DAY_PART_SOURCE})", _FLAGS)
+_HOUR_TIME = re.compile(rf"\s*(?P<h>\d{{1,2}})\s*(?:uur|u|h|o{APOSTROPHE}?clock)(?!\w)", FLAGS)
+_WORD_HOUR_TIME = re.compile(rf"\s*(?P<h>{HOUR_WORD})\s+(?:uur|o{APOSTROPHE}?clock)(?!\w)", FLAGS)
+_BARE_HOUR = re.compile(r"\s*(?P<h>\d{1,2})(?![\w:/-]|\.\d)", FLAGS)
+_HOUR_BEFORE_DAY_PART = re.compile(rf"\s*(?P<h>\d{{1,2}})(?={_DAY_PART_SOURCE})", FLAGS)
 _REST_LEAD = re.compile(r"(?:[\s,;:]+|[-–—](?=\s))+")
 
 
 # --- Parsed pieces ----------------------------------------------------------------------------
 
 _DateKind = Literal["fixed", "relative", "weekday", "monthday", "clock"]
-_WeekdayMode = Literal["bare", "after_today", "next_week", "this_week"]
+_WeekdayMode = Literal["bare", "after_today", "next", "next_week", "this_week"]
 
 
 @dataclass(frozen=True)
@@ -333,7 +259,7 @@ class _Clock:
 class _Parsed:
     date: _DateSpec | None = None
     time: _TimeToken | None = None
-    part: _Part | None = None
+    part: Part | None = None
     exact: datetime | None = None
     problem: Problem | None = None
     day_alternative: _DateSpec | None = None  # "12" alone: also the 12th, as a date-only reading
@@ -405,6 +331,8 @@ def _parse(scanner: _Scanner, now: datetime, zone: ZoneInfo) -> _Parsed | None:
         parsed.part = _parse_day_part(scanner, bare=False) or parsed.part
     if parsed.date is None and parsed.problem is None:
         parsed.date, date_part = _parse_trailing_date(scanner)
+        if parsed.date is not None and date_part is None:
+            date_part = _parse_day_part(scanner, bare=True)  # "half past 7 tomorrow evening"
         parsed.part = parsed.part or date_part
     return parsed
 
@@ -438,10 +366,10 @@ def _amount(word: str) -> float | None:
         return 0.5
     if word == "anderhalf":
         return 1.5
-    return _NUMBER_WORDS.get(word)
+    return NUMBER_WORDS.get(word)
 
 
-def _parse_date(scanner: _Scanner) -> tuple[_DateSpec | None, _Part | None]:
+def _parse_date(scanner: _Scanner) -> tuple[_DateSpec | None, Part | None]:
     """A date at the cursor, with an optional leading "op"/"on"; restores the cursor if none."""
     start = scanner.pos
     scanner.take(_ON)
@@ -453,16 +381,16 @@ def _parse_date(scanner: _Scanner) -> tuple[_DateSpec | None, _Part | None]:
 
 def _parse_date_core(
     scanner: _Scanner, *, trailing: bool = False
-) -> tuple[_DateSpec | None, _Part | None]:
+) -> tuple[_DateSpec | None, Part | None]:
     """At the start every form is a date; after a leading time (`trailing`) only forms that
     cannot be a title word: no month-first dates, no day alone, no bare abbreviated weekday."""
     fixed = _parse_fixed_date(scanner, trailing=trailing)
     if fixed is not None:
         return fixed, None
     if match := scanner.take(_RELATIVE):
-        offset, part = _RELATIVE_DAYS[" ".join(match["word"].lower().split())]
+        offset, part = RELATIVE_DAYS[" ".join(match["word"].lower().split())]
         if match["part"]:
-            part = _PART_WORDS[match["part"].lower()]
+            part = PART_WORDS[match["part"].lower()]
         return _DateSpec("relative", offset=offset), part
     return _parse_weekday(scanner, trailing=trailing)
 
@@ -477,7 +405,7 @@ def _parse_fixed_date(scanner: _Scanner, *, trailing: bool = False) -> _DateSpec
     match = scanner.take(_DAY_MONTH) or (None if trailing else scanner.take(_MONTH_DAY))
     if match:
         year = int(match["y"]) if match["y"] else None
-        return _DateSpec("fixed", int(match["d"]), _MONTHS[match["mon"].lower()], year)
+        return _DateSpec("fixed", int(match["d"]), MONTHS[match["mon"].lower()], year)
     if not trailing and (match := scanner.take(_MONTH_DAY_ONLY)):
         return _DateSpec("monthday", int(match["d"]))
     return None
@@ -489,40 +417,43 @@ def _year(text: str) -> int:
 
 def _parse_weekday(
     scanner: _Scanner, *, trailing: bool = False
-) -> tuple[_DateSpec | None, _Part | None]:
+) -> tuple[_DateSpec | None, Part | None]:
     mode: _WeekdayMode
     if match := scanner.take(_NEXT_WEEK_WEEKDAY) or scanner.take(_WEEKDAY_NEXT_WEEK):
         this = match["which"].lower() in ("deze", "this")
         mode = "this_week" if this else "next_week"
     elif match := scanner.take(_MODIFIER_WEEKDAY):
-        mode = "bare" if match["mod"].lower() in ("this", "deze") else "after_today"
+        modifier = match["mod"].lower()
+        mode = (
+            "bare"
+            if modifier in ("this", "deze")
+            else "next"
+            if modifier == "next"
+            else "after_today"
+        )
     elif match := scanner.take(_FULL_WEEKDAY if trailing else _WEEKDAY):
         mode = "after_today" if match["mod"] else "bare"
     else:
         return None, None
-    weekday = _WEEKDAYS[match["wd"].lower()]
-    part = _PART_WORDS[match["part"].lower()] if match["part"] else None
+    weekday = WEEKDAYS[match["wd"].lower()]
+    part = PART_WORDS[match["part"].lower()] if match["part"] else None
     if mode == "bare" and not match["part"]:
         # "do 3 dec": the date decides, the weekday is checked against it.
         start = scanner.pos
         scanner.take(_COMMA)
         fixed = _parse_fixed_date(scanner)
-        if fixed is not None and fixed.kind == "fixed":
-            return _with_check(fixed, weekday), None
+        if fixed is not None:
+            return replace(fixed, checked_weekday=weekday), None
         scanner.pos = start
     return _DateSpec("weekday", weekday=weekday, mode=mode), part
 
 
-def _with_check(spec: _DateSpec, weekday: int) -> _DateSpec:
-    return _DateSpec("fixed", spec.day, spec.month, spec.year, checked_weekday=weekday)
-
-
-def _parse_day_part(scanner: _Scanner, *, bare: bool) -> _Part | None:
+def _parse_day_part(scanner: _Scanner, *, bare: bool) -> Part | None:
     match = scanner.take(_DAY_PART) or (scanner.take(_BARE_DAY_PART) if bare else None)
     if not match:
         return None
     word = next(value for value in match.groupdict().values() if value)
-    return _PART_WORDS[word.lower()]
+    return PART_WORDS[word.lower()]
 
 
 def _parse_time_after_date(scanner: _Scanner) -> _TimeToken | None:
@@ -553,7 +484,7 @@ def _parse_time(scanner: _Scanner, *, bare: bool) -> _TimeToken | None:
     if match := scanner.take(_HOUR_TIME):
         return _TimeToken(int(match["h"]), 0)
     if match := scanner.take(_WORD_HOUR_TIME):
-        return _TimeToken(_HOUR_WORDS[match["h"].lower()], 0, explicit=False)
+        return _TimeToken(HOUR_WORDS[match["h"].lower()], 0, explicit=False)
     if match := scanner.take(_HOUR_BEFORE_DAY_PART):
         return _TimeToken(int(match["h"]), 0, explicit=False)
     if bare and (match := scanner.take(_BARE_HOUR)):
@@ -564,7 +495,7 @@ def _parse_time(scanner: _Scanner, *, bare: bool) -> _TimeToken | None:
 def _spoken_time(match: re.Match[str]) -> _TimeToken:
     """ "half acht" → 7:30, "kwart over 7" → 7:15, "tien voor half acht" → 7:20 (12-hour)."""
     hour_text = match["h"].lower()
-    hour = int(hour_text) if hour_text.isdigit() else _HOUR_WORDS[hour_text]
+    hour = int(hour_text) if hour_text.isdigit() else HOUR_WORDS[hour_text]
     if not 1 <= hour <= 12:
         return _TimeToken(hour, 0)  # left for the range check: IMPOSSIBLE
     total = hour * 60 - (30 if match["half"] or match["half2"] else 0)
@@ -572,7 +503,7 @@ def _spoken_time(match: re.Match[str]) -> _TimeToken:
         mins_text = match["mins"].lower()
         mins = {"kwart": 15, "quarter": 15, "half": 30}.get(mins_text)
         if mins is None:
-            mins = int(mins_text) if mins_text.isdigit() else _NUMBER_WORDS[mins_text]
+            mins = int(mins_text) if mins_text.isdigit() else NUMBER_WORDS[mins_text]
         total += mins if match["dir"].lower() in ("over", "past") else -mins
     hour, minute = divmod(total % 720, 60)
     return _TimeToken(hour or 12, minute, _meridiem(match["mer"]), explicit=False)
@@ -584,11 +515,13 @@ def _meridiem(text: str | None) -> Literal["am", "pm"] | None:
     return "am" if text.lower().startswith("a") else "pm"
 
 
-def _parse_trailing_date(scanner: _Scanner) -> tuple[_DateSpec | None, _Part | None]:
+def _parse_trailing_date(scanner: _Scanner) -> tuple[_DateSpec | None, Part | None]:
     """A date after a leading time: "19:30 morgen", "7pm tomorrow", "10 uur op 3 december"."""
     start = scanner.pos
-    scanner.take(_TRAILING_CONNECTOR)
-    spec, part = _parse_date_core(scanner, trailing=True)
+    connector = scanner.take(_TRAILING_CONNECTOR)
+    # After "op"/"on" a month-first date is unmistakable: "at 2pm on December 10".
+    said_on = connector is not None and connector.group().strip(" ,").lower() in ("op", "on")
+    spec, part = _parse_date_core(scanner, trailing=not said_on)
     if spec is None:
         scanner.pos = start
         return None, None
@@ -635,7 +568,7 @@ def _resolve(parsed: _Parsed, now: datetime, zone: ZoneInfo, need_time: bool) ->
     if parsed.day_alternative is not None:
         readings.append((parsed.day_alternative, None))
         forced = True
-    checked = _weekday_mismatch(spec, today)
+    checked = _weekday_mismatch(spec, today) or _next_week_too(spec, today)
     if checked is not None:
         readings += [(checked, clock) for clock in clocks]
         forced = True
@@ -662,7 +595,7 @@ def _first_problem(results: Iterable[datetime | Problem]) -> Problem | None:
     return None
 
 
-def _clocks(token: _TimeToken, part: _Part | None) -> list[_Clock | None] | Problem:
+def _clocks(token: _TimeToken, part: Part | None) -> list[_Clock | None] | Problem:
     """The wall-clock readings of a time token, given the day part (if any)."""
     hour, minute = token.hour, token.minute
     if minute > 59:
@@ -690,6 +623,13 @@ def _weekday_mismatch(spec: _DateSpec, today: date) -> _DateSpec | None:
     if isinstance(days, Problem) or days[-1].weekday() == spec.checked_weekday:
         return None
     return _DateSpec("weekday", weekday=spec.checked_weekday)
+
+
+def _next_week_too(spec: _DateSpec, today: date) -> _DateSpec | None:
+    """ "next Friday" said on a Wednesday: this week's Friday, or next week's? Both are asked."""
+    if spec.kind != "weekday" or spec.mode != "next" or spec.weekday <= today.weekday():
+        return None
+    return _DateSpec("weekday", weekday=spec.weekday, mode="next_week")
 
 
 def _resolve_reading(reading: _Reading, now: datetime, zone: ZoneInfo) -> datetime | Problem:
@@ -744,6 +684,10 @@ def _fixed_day(spec: _DateSpec, today: date) -> date | Problem:
             return date(spec.year, spec.month, spec.day)
         except ValueError:
             return Problem.IMPOSSIBLE
+    if spec.day <= calendar.monthrange(today.year, spec.month)[1]:
+        this_year = date(today.year, spec.month, spec.day)
+        if today - RECENT_PAST <= this_year < today:
+            return Problem.PAST  # "1 december" on 2 December: a slip, not next year's
     for year in range(today.year, today.year + 9):
         if spec.day <= calendar.monthrange(year, spec.month)[1]:
             candidate = date(year, spec.month, spec.day)
@@ -775,277 +719,60 @@ def _weekday_days(spec: _DateSpec, today: date, *, timed: bool) -> list[date]:
     return [after]
 
 
-# --- Recurrence -------------------------------------------------------------------------------
+# --- Length: an end time or a duration after the start ------------------------------------------
 
-RecurrenceKind = Literal["weekly", "monthly_nth_weekday", "monthly_day"]
-_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_NL_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MAX_SEARCH = 400  # series steps to try before deciding a monthly rule never occurs
-
-_RULE_WEEKLY = re.compile(rf"W(?P<n>[1-9]\d*)(?P<wd>{'|'.join(_CODES)})?")
-_RULE_NTH = re.compile(rf"M(?P<nth>-1|[1-5])(?P<wd>{'|'.join(_CODES)})(?:/(?P<n>[1-9]\d*))?")
-_RULE_DAY = re.compile(r"D(?P<day>[1-9]|[12]\d|3[01])(?:/(?P<n>[1-9]\d*))?")
-
-
-@dataclass(frozen=True)
-class Recurrence:
-    """A repeating schedule; the time of day comes from the previous occurrence.
-
-    weekly: every `interval` weeks, on `weekday` when given (0 = Monday).
-    monthly_nth_weekday: the `nth` `weekday` of every `interval` months; nth -1 is the last one.
-      A month without that weekday (a 5th) is skipped: the series continues in the next month
-      of the series that has one (as an RFC 5545 RRULE would).
-    monthly_day: day `day` of every `interval` months; months without that day are skipped.
-    `next_after` from a moment that is not itself an occurrence gives the first occurrence after
-    it: the next matching weekday (weekly), or the month of that moment if the day is still to
-    come, else the next month of the series counted from it (monthly).
-    """
-
-    kind: RecurrenceKind
-    interval: int = 1
-    weekday: int | None = None
-    nth: int | None = None  # 1..5, or -1 for the last
-    day: int | None = None  # monthly_day: the day of the month, 1..31
-
-    def __post_init__(self) -> None:
-        if self.interval < 1:
-            raise ValueError("interval must be at least 1")
-        if self.weekday is not None and not 0 <= self.weekday <= 6:
-            raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
-        if self.kind == "monthly_nth_weekday" and (
-            self.weekday is None or self.nth not in (1, 2, 3, 4, 5, -1)
-        ):
-            raise ValueError("monthly_nth_weekday needs a weekday and nth 1..5 or -1")
-        if self.kind == "monthly_day" and (self.day is None or not 1 <= self.day <= 31):
-            raise ValueError("monthly_day needs a day 1..31")
-
-    def next_after(self, previous: datetime, zone: ZoneInfo) -> datetime:
-        """The next occurrence strictly after `previous`, at its local wall-clock time in `zone`.
-
-        A wall-clock time that does not exist that day (the spring DST gap) moves forward by the
-        gap (02:30 → 03:30); a time that occurs twice takes the first (fold=0)."""
-        local = previous.astimezone(zone)
-        day = self._next_day(local.date())
-        naive = datetime.combine(day, local.time().replace(tzinfo=None, fold=0))
-        return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
-
-    def first_on_or_after(self, start: datetime, zone: ZoneInfo) -> datetime:
-        """`start` itself when its local day is on the rule, else the first occurrence after it
-        at the same wall-clock time: aligns "elke 4e donderdag 19:30" (parsed as today 19:30)."""
-        local = start.astimezone(zone)
-        return local if self._is_on(local.date()) else self.next_after(start, zone)
-
-    def _is_on(self, day: date) -> bool:
-        if self.kind == "weekly":
-            return self.weekday is None or day.weekday() == self.weekday
-        return self._day_in_month(day.year, day.month) == day
-
-    def _next_day(self, previous: date) -> date:
-        if self.kind == "weekly":
-            if self.weekday is None or previous.weekday() == self.weekday:
-                return previous + timedelta(weeks=self.interval)
-            return previous + timedelta(days=(self.weekday - previous.weekday()) % 7)
-        year, month = previous.year, previous.month
-        for step in range(_MAX_SEARCH):
-            total = month - 1 + step * self.interval
-            candidate = self._day_in_month(year + total // 12, total % 12 + 1)
-            if candidate is not None and candidate > previous:
-                return candidate
-        raise ValueError(f"no occurrence of {self.to_rule()} after {previous}")
-
-    def _day_in_month(self, year: int, month: int) -> date | None:
-        length = calendar.monthrange(year, month)[1]
-        if self.kind == "monthly_day":
-            assert self.day is not None
-            return date(year, month, self.day) if self.day <= length else None
-        assert self.weekday is not None and self.nth is not None
-        if self.nth == -1:
-            last = date(year, month, length)
-            return last - timedelta(days=(last.weekday() - self.weekday) % 7)
-        first = date(year, month, 1)
-        day = 1 + (self.weekday - first.weekday()) % 7 + 7 * (self.nth - 1)
-        return date(year, month, day) if day <= length else None
-
-    def describe(self, language: str) -> str:
-        """A short description: "elke 4e donderdag van de maand", "every 2 weeks", ..."""
-        dutch = language.replace("_", "-").split("-")[0].lower() == "nl"
-        return self._describe_nl() if dutch else self._describe_en()
-
-    def _describe_nl(self) -> str:
-        n = self.interval
-        if self.kind == "weekly":
-            day = _NL_DAYS[self.weekday] if self.weekday is not None else None
-            if n == 1:
-                return f"elke {day}" if day else "elke week"
-            return f"elke {n} weken" + (f" op {day}" if day else "")
-        if self.kind == "monthly_day":
-            return (
-                f"elke maand op de {self.day}e" if n == 1 else f"elke {n} maanden op de {self.day}e"
-            )
-        assert self.weekday is not None
-        which = "laatste" if self.nth == -1 else f"{self.nth}e"
-        day = _NL_DAYS[self.weekday]
-        return (
-            f"elke {which} {day} van de maand"
-            if n == 1
-            else f"elke {n} maanden op de {which} {day}"
-        )
-
-    def _describe_en(self) -> str:
-        n = self.interval
-        if self.kind == "weekly":
-            day = _EN_DAYS[self.weekday] if self.weekday is not None else None
-            if n == 1:
-                return f"every {day}" if day else "every week"
-            return f"every {n} weeks" + (f" on {day}" if day else "")
-        if self.kind == "monthly_day":
-            assert self.day is not None
-            which = _en_ordinal(self.day)
-            return f"every month on the {which}" if n == 1 else f"every {n} months on the {which}"
-        assert self.weekday is not None and self.nth is not None
-        which = _en_ordinal(self.nth)
-        day = _EN_DAYS[self.weekday]
-        if n == 1:
-            return f"every {which} {day} of the month"
-        return f"every {n} months on the {which} {day}"
-
-    def to_rule(self) -> str:
-        """A compact storable string.
-
-        weekly: "W<interval>[<day>]" ("W1", "W2", "W1TH"); monthly_nth_weekday:
-        "M<nth><day>[/<interval>]" ("M4TH", "M-1FR", "M2TU/3"); monthly_day:
-        "D<day>[/<interval>]" ("D15", "D1/2"). Days are RFC 5545 codes MO..SU."""
-        if self.kind == "weekly":
-            code = _CODES[self.weekday] if self.weekday is not None else ""
-            return f"W{self.interval}{code}"
-        every = f"/{self.interval}" if self.interval > 1 else ""
-        if self.kind == "monthly_day":
-            return f"D{self.day}{every}"
-        assert self.weekday is not None
-        return f"M{self.nth}{_CODES[self.weekday]}{every}"
-
-    @classmethod
-    def from_rule(cls, rule: str) -> Recurrence:
-        """The inverse of `to_rule`; ValueError for anything else."""
-        text = rule.strip().upper()
-        if match := _RULE_WEEKLY.fullmatch(text):
-            weekday = _CODES.index(match["wd"]) if match["wd"] else None
-            return cls("weekly", int(match["n"]), weekday=weekday)
-        if match := _RULE_NTH.fullmatch(text):
-            weekday = _CODES.index(match["wd"])
-            return cls("monthly_nth_weekday", int(match["n"] or 1), weekday, int(match["nth"]))
-        if match := _RULE_DAY.fullmatch(text):
-            return cls("monthly_day", int(match["n"] or 1), day=int(match["day"]))
-        raise ValueError(f"not a recurrence rule: {rule!r}")
-
-    def rrule(self) -> str:
-        """The RFC 5545 RRULE value, e.g. "FREQ=MONTHLY;BYDAY=4TH"."""
-        parts = ["FREQ=WEEKLY" if self.kind == "weekly" else "FREQ=MONTHLY"]
-        if self.interval > 1:
-            parts.append(f"INTERVAL={self.interval}")
-        if self.kind == "monthly_day":
-            parts.append(f"BYMONTHDAY={self.day}")
-        elif self.weekday is not None:
-            parts.append(f"BYDAY={self.nth or ''}{_CODES[self.weekday]}")
-        return ";".join(parts)
-
-
-def _en_ordinal(n: int) -> str:
-    if n == -1:
-        return "last"
-    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-# --- Recurrence phrases -----------------------------------------------------------------------
-
-_EVERY = r"(?:elke|iedere|ieder|every|each)"
-_ORDINAL_WORDS: dict[str, int] = {
-    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "laatste": -1,
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
+_END_TIME = re.compile(
+    r"\s*(?:(?:[-–—]|tot|until|till|to)\s*(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?"
+    r"|(?P<h2>\d{1,2})[:.](?P<m2>\d{2}))"
+    r"(?:\s*(?:uur|u|h)(?!\w)|\s*(?P<mer>am|pm|a\.m\.|p\.m\.))?(?!\w)",
+    FLAGS,
+)
+_DURATION = re.compile(
+    r"\s*(?:duur\s*:?\s*|duration\s*:?\s*|for\s+|voor\s+)?"
+    r"(?P<n>\d{1,2}(?:[.,]\d{1,2})?|anderhalf|een|één|an|one|half\s+an|a|twee|two|drie|three)\s*"
+    r"(?P<unit>uur|u|h|hours?|hrs?|minuten|minuut|min|minutes?)(?!\w)",
+    FLAGS,
+)
+_LENGTH_WORDS = {
+    "anderhalf": 1.5, "een": 1, "één": 1, "an": 1, "a": 1, "one": 1, "twee": 2, "two": 2,
+    "drie": 3, "three": 3, "half an": 0.5,
 }  # fmt: skip
-_NTH = rf"(?:(?P<num>[1-5]){_ORDINAL_SUFFIX}?|(?P<word>{_alternation(_ORDINAL_WORDS)}))"
-_DAY_NAME = rf"(?P<wd>{_FULL_WD})"
-_OF_MONTH = (
-    r"(?:\s+(?:van\s+de|van\s+elke|van\s+iedere|of\s+the|of\s+every|of\s+each)\s+(?:maand|month))"
-)
-_MONTHLY = (
-    rf"(?:maandelijks|monthly|{_EVERY}\s+(?:maand|month)"
-    rf"|{_EVERY}\s+(?P<months>\d+)\s+(?:maanden|months))"
-)
-_ON_THE = r"\s+(?:op\s+(?:de\s+)?|on\s+the\s+|on\s+)"
-_ON_DAY = rf"(?:\s+(?:op|on)\s+{_DAY_NAME})"
-_COUNT = rf"(?P<count>\d+|{_NUM}|other)"
-_MONTH_DAY_NUMBER = rf"(?P<day>[1-9]|[12]\d|3[01]){_ORDINAL_SUFFIX}"
-
-_RECURRENCE_SOURCES: tuple[tuple[RecurrenceKind, str], ...] = (
-    ("monthly_nth_weekday", rf"{_EVERY}\s+{_NTH}\s+{_DAY_NAME}{_OF_MONTH}?"),
-    ("monthly_nth_weekday", rf"{_MONTHLY}{_ON_THE}{_NTH}\s+{_DAY_NAME}"),
-    ("monthly_nth_weekday", rf"(?:(?:op\s+)?de\s+|(?:on\s+)?the\s+)?{_NTH}\s+{_DAY_NAME}"
-     rf"\s+(?:van|of)\s+(?:elke|iedere|every|each)\s+(?:maand|month)"),
-    ("monthly_day", rf"{_MONTHLY}{_ON_THE}{_MONTH_DAY_NUMBER}"),
-    ("monthly_day", rf"{_EVERY}\s+{_MONTH_DAY_NUMBER}{_OF_MONTH}"),
-    ("monthly_day", rf"(?:(?:op\s+)?de\s+|(?:on\s+)?the\s+)?{_MONTH_DAY_NUMBER}"
-     rf"\s+(?:van|of)\s+(?:elke|iedere|every|each)\s+(?:maand|month)"),
-    ("weekly", rf"{_EVERY}\s+{_COUNT}\s+(?:weken|weeks|week){_ON_DAY}?"),
-    ("weekly", rf"om\s+de\s+(?:{_COUNT}\s+weken|(?P<other>week)){_ON_DAY}?"),
-    ("weekly", rf"(?P<prefix>twee|drie|vier)?-?wekelijks{_ON_DAY}?"),
-    ("weekly", rf"(?:weekly|(?P<fortnight>fortnightly|{_EVERY}\s+fortnight)){_ON_DAY}?"),
-    ("weekly", rf"{_EVERY}\s+week{_ON_DAY}?"),
-    ("weekly", rf"{_EVERY}\s+{_DAY_NAME}"),
-)  # fmt: skip
-_RECURRENCE_PATTERNS = tuple(
-    (kind, re.compile(rf"\b{source}(?!\w)", _FLAGS)) for kind, source in _RECURRENCE_SOURCES
-)
+LONGEST = timedelta(hours=24)
 
 
-def parse_recurrence(text: str) -> tuple[Recurrence | None, str]:
-    """Find a recurrence phrase anywhere in `text` (the earliest; the longest at that place).
-
-    Returns it and the text with the phrase removed, or (None, text) when there is none."""
-    best: tuple[int, int, Recurrence] | None = None
-    for kind, pattern in _RECURRENCE_PATTERNS:
-        for match in pattern.finditer(text):
-            recurrence = _recurrence_from(kind, match.groupdict())
-            if recurrence is None:
-                continue
-            if best is None or (match.start(), -match.end()) < (best[0], -best[1]):
-                best = (match.start(), match.end(), recurrence)
-            break
-    if best is None:
-        return None, text
-    start, end, recurrence = best
-    left, right = text[:start].rstrip(), text[end:].lstrip()
-    return recurrence, (f"{left} {right}" if left and right else left or right).strip(" ,;:")
-
-
-def _recurrence_from(kind: RecurrenceKind, groups: Mapping[str, str | None]) -> Recurrence | None:
-    """The recurrence a matched phrase stands for; None when its numbers make no sense."""
-    name, months = groups.get("wd"), groups.get("months")
-    weekday = _FULL_WEEKDAYS[name.lower()] if name else None
-    interval = int(months) if months else 1
-    try:
-        if kind == "monthly_nth_weekday":
-            num, word = groups.get("num"), groups.get("word")
-            nth = int(num) if num else _ORDINAL_WORDS[(word or "").lower()]
-            return Recurrence(kind, interval, weekday=weekday, nth=nth)
-        if kind == "monthly_day":
-            return Recurrence(kind, interval, day=int(groups.get("day") or 0))
-        return Recurrence(kind, _weeks(groups), weekday=weekday)
-    except ValueError:
-        return None
+def parse_length(text: str, start: datetime) -> tuple[timedelta | Problem | None, str]:
+    """An end time ("-21:00", "tot 21 uur", "until 9.30") or a duration ("2 uur", "90 min",
+    "anderhalf uur", "for 2 hours") at the START of `text`, the rest after a moment that
+    `parse_moment` read. An end at or before the start is the next day ("22:00-01:00"). None when
+    there is neither; Problem.IMPOSSIBLE for a clock value or length that cannot be."""
+    scanner = _Scanner(text)
+    if match := scanner.take(_END_TIME):
+        hour, minute = int(match["h"] or match["h2"]), int(match["m"] or match["m2"] or 0)
+        if hour > 24 or minute > 59 or (hour == 24 and minute):
+            return Problem.IMPOSSIBLE, text.strip()
+        meridiem = _meridiem(match["mer"])
+        if meridiem is not None:
+            if not 1 <= hour <= 12:
+                return Problem.IMPOSSIBLE, text.strip()
+            hour = hour % 12 + (12 if meridiem == "pm" else 0)
+        length = _until(start, hour, minute)
+        if meridiem is None and 1 <= hour <= 12 and length > timedelta(hours=12):
+            length = _until(start, hour + 12, minute)  # "19:00 tot 9": until 21:00
+        return length, _rest(text, scanner.pos)
+    if match := scanner.take(_DURATION):
+        word = " ".join(match["n"].lower().split())
+        amount = _LENGTH_WORDS.get(word) or float(word.replace(",", "."))
+        minutes = amount * (60 if match["unit"].lower().startswith(("u", "h")) else 1)
+        if not 0 < minutes <= LONGEST.total_seconds() // 60:
+            return Problem.IMPOSSIBLE, text.strip()
+        return timedelta(minutes=round(minutes)), _rest(text, scanner.pos)
+    return None, text.strip()
 
 
-def _weeks(groups: Mapping[str, str | None]) -> int:
-    if groups.get("other") or groups.get("fortnight"):
-        return 2
-    prefix = groups.get("prefix")
-    if prefix:
-        return _NUMBER_WORDS[prefix.lower()]
-    count = (groups.get("count") or "").lower()
-    if not count:
-        return 1
-    if count == "other":
-        return 2
-    return int(count) if count.isdigit() else _NUMBER_WORDS.get(count, 0)
+def _until(start: datetime, hour: int, minute: int) -> timedelta:
+    """Wall-clock time from `start` to the next `hour`:`minute` (24 is midnight)."""
+    local = start.replace(tzinfo=None)
+    end = datetime.combine(local.date(), time(hour % 24, minute))
+    if end <= local:
+        end += timedelta(days=1)
+    return end - local

@@ -18,6 +18,18 @@ class Capabilities:
     direct_messages: bool
 
 
+@dataclass
+class RateLimitStats:
+    """The platform's 429 answers (too many requests) and the seconds spent waiting them out."""
+
+    hits: int = 0
+    waited_seconds: float = 0.0
+
+    def record(self, seconds: float) -> None:
+        self.hits += 1
+        self.waited_seconds += max(0.0, seconds)
+
+
 class Host(Protocol):
     """The hub, as an adapter sees it."""
 

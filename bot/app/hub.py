@@ -11,9 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from starlette.routing import Route
+
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.app.config import Settings
+from bot.app.health import (
+    AdapterConnected,
+    Connectable,
+    DatabaseReachable,
+    RateLimited,
+    ReadinessCheck,
+    SchedulerSwept,
+    health_routes,
+)
+from bot.app.metrics import Metrics
+from bot.core import log_context
 from bot.core.button_codec import ButtonCodec
 from bot.core.clock import Clock, SystemClock
 from bot.core.command_menu import CommandMenu, build_menu
@@ -35,6 +48,7 @@ from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
+from storage.repositories.operations import OperationsRepository
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +82,9 @@ class Hub:
         scheduler: Scheduler,
         counter: MessageCounter,
         delivery: DeliveryLoop,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
         self.database = database
         self.delivery = delivery
         self.core = core
@@ -86,7 +102,9 @@ class Hub:
         self.messenger.add(adapter)
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
-        return await self.core.handle(msg)
+        log_context.begin_update(msg.platform)
+        with self.metrics.handling(msg, self.core.router):
+            return await self.core.handle(msg)
 
     def request_shutdown(self) -> None:
         self._stop.set()
@@ -185,6 +203,8 @@ async def build_hub(
         "participation",
         lambda: run_participation(database, clock, delivery.wake),
     )
+    metrics = Metrics()
+    metrics.watch_database(database)
     hub = Hub(
         database=database,
         core=core,
@@ -192,6 +212,7 @@ async def build_hub(
         scheduler=scheduler,
         counter=counter,
         delivery=delivery,
+        metrics=metrics,
     )
     menu = build_menu(router, catalogs)
     for adapter in platform_adapters(
@@ -201,6 +222,32 @@ async def build_hub(
     if console is not None or not hub.adapters:
         hub.add_adapter(ConsoleAdapter(console or ConsoleOptions()))
     return hub
+
+
+def hub_health_routes(hub: Hub, settings: Settings) -> list[Route]:
+    """/healthz, /readyz and /metrics for this hub: what the web platform mounts, or what
+    `leeratelier run` serves on HEALTH_PORT when the web platform is off."""
+    checks: list[ReadinessCheck] = [DatabaseReachable(hub.database)]
+    checks += [
+        AdapterConnected(adapter) for adapter in hub.adapters if isinstance(adapter, Connectable)
+    ]
+    checks.append(SchedulerSwept(hub.delivery.last_sweep_age, hub.delivery.interval))
+    hub.metrics.watch_rate_limits(
+        lambda: [
+            (adapter.platform, adapter.rate_limits)
+            for adapter in hub.adapters
+            if isinstance(adapter, RateLimited)
+        ]
+    )
+
+    async def refresh() -> None:
+        hub.metrics.record_sweep_age(hub.delivery.last_sweep_age())
+        now = hub.core.clock.now()
+        async with hub.database.session() as session:
+            hub.metrics.record_snapshot(await OperationsRepository(session).snapshot(now), now)
+
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    return health_routes(checks=checks, metrics=hub.metrics, refresh=refresh, token=token)
 
 
 def platform_adapters(
@@ -238,6 +285,8 @@ def platform_adapters(
         discord_config = DiscordConfig(
             token=settings.discord_token.get_secret_value(),
             coordinator_role=settings.discord_coordinator_role,
+            shard_count=settings.discord_shard_count,
+            shard_ids=settings.discord_shard_ids,
         )
         adapters.append(
             DiscordAdapter(

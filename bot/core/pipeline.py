@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.core import log_context
 from bot.core.clock import Clock
 from bot.core.context import Context, UserError
 from bot.core.i18n import Catalogs, Translator, language_or_none
@@ -95,6 +96,7 @@ class Core:
         try:
             async with self.database.session() as session:
                 ctx = await self._context(msg, Repositories.bind(session))
+                log_context.bind(community_id=ctx.community.id if ctx.community else None)
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
                 for hook in self.router.reply_hooks():

@@ -13,6 +13,7 @@ from tests.fakes.discord_api import FakeDiscordServer
 from tests.ops.processes import LAUNCHER, BotProcess, base_env, metric
 from tests.support.postgres import PostgresServer, create_database
 
+ROOT = str(Path(__file__).resolve().parents[2])
 SHARDS = 2
 GUILD_EVEN = 10 << 22  # (id >> 22) % 2 == 0: shard 0
 GUILD_ODD = 11 << 22  # shard 1
@@ -38,7 +39,7 @@ async def test_two_processes_split_the_guilds_by_shard_and_send_a_reminder_once(
                     DISCORD_SHARD_IDS=str(shard),
                     FAKE_DISCORD_API=server.api_base,
                     FAKE_DISCORD_GATEWAY=server.gateway_url,
-                    PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+                    PYTHONPATH=ROOT,
                 ),
                 tmp_path,
                 argv=(sys.executable, LAUNCHER),

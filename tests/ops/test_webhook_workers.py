@@ -9,7 +9,7 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.fakes.telegram_api import FakeTelegramServer
+from tests.fakes.telegram_api import FakeTelegramServer, SentRecord
 from tests.ops.processes import BotProcess, base_env, free_port, metric
 from tests.support.postgres import PostgresServer, create_database
 
@@ -36,19 +36,34 @@ class Proxy:
         self.urls = [f"http://127.0.0.1:{port}/telegram" for port in ports]
         self.turn = 0
 
-    async def deliver(self) -> None:
+    async def deliver(self, worker: int | None = None) -> None:
+        if worker is not None:
+            self.turn = worker
         url = self.urls[self.turn % len(self.urls)]
         self.turn += 1
         assert await self.server.flush_to_webhook(url) == [200]
 
-    async def says(self, chat: int, user: int, text: str, reply_contains: str) -> str:
+    async def says(
+        self, chat: int, user: int, text: str, reply_contains: str, *, worker: int | None = None
+    ) -> SentRecord:
         start = len(self.server.sent)
         self.server.push_message(chat, user, text)
-        await self.deliver()
-        sent = await self.server.wait_for_sent(
+        await self.deliver(worker)
+        return await self.server.wait_for_sent(
             lambda r: r.chat_id == chat and reply_contains in (r.text or ""), 30, start=start
         )
-        return sent.text or ""
+
+    async def presses(
+        self, chat: int, user: int, message: SentRecord, label: str, reply_contains: str
+    ) -> SentRecord:
+        rows = (message.reply_markup or {}).get("inline_keyboard", [])
+        data = next(b["callback_data"] for row in rows for b in row if b["text"] == label)
+        start = len(self.server.sent)
+        self.server.push_callback_query(user, message.message_id, chat, data)
+        await self.deliver()
+        return await self.server.wait_for_sent(
+            lambda r: reply_contains in (r.text or ""), 30, start=start
+        )
 
 
 async def test_a_dialog_answered_by_two_workers_in_turn_is_saved_once_and_whole(
@@ -98,9 +113,21 @@ async def test_a_dialog_answered_by_two_workers_in_turn_is_saved_once_and_whole(
             ]  # fmt: skip
             assert handled == [4, 4], "each worker answered every other step"
 
+            # The tool index is cached per process: an approval on one worker reaches the other.
+            await proxy.says(ANNA, ANNA, "/nieuwetool Buurtbarometer", "vraag 2 van 4")
+            for answer, expected in (("Een barometer voor de buurt", "vraag 3"), ("-", "vraag 4")):
+                await proxy.says(ANNA, ANNA, answer, expected)
+            await proxy.says(ANNA, ANNA, "-", "Je voorstel staat nu bij de coördinatoren")
+            before = await proxy.says(ANNA, ANNA, "/tool buurtbarometer", "", worker=1)
+            assert "Buurtbarometer" not in (before.text or "")
+            waiting = await proxy.says(GROUP, COCO, "/voorstellen", "Buurtbarometer", worker=0)
+            await proxy.presses(GROUP, COCO, waiting, "Goedkeuren", "is goedgekeurd")
+
             await _wait_for(lambda: _reminders(tg) >= 1, timeout=120)
             await asyncio.sleep(35)  # one more sweep interval: a second copy would be out by now
             assert _reminders(tg) == 1
+            found = await proxy.says(ANNA, ANNA, "/tool buurtbarometer", "", worker=1)
+            assert "Buurtbarometer" in (found.text or ""), found.text
         finally:
             codes = await asyncio.gather(*(worker.stop() for worker in workers))
         assert codes == [0, 0], [w.stderr[-3000:] for w in workers]

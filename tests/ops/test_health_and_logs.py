@@ -76,6 +76,7 @@ async def test_a_running_bot_reports_health_metrics_and_json_logs(tmp_path: Path
             assert metric(page, "leeratelier_rate_limited_total", platform="telegram") == 0
             assert metric(page, "leeratelier_database_errors_total") == 0
             assert 0 <= metric(page, "leeratelier_scheduler_last_sweep_age_seconds") < 60
+            assert metric(page, "process_resident_memory_bytes") > 0
         finally:
             assert await bot.stop() == 0
 

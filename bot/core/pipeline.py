@@ -6,7 +6,7 @@ import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,6 +29,8 @@ from storage.repositories.communities import CommunityDefaults
 
 log = logging.getLogger(__name__)
 
+KNOWN_FOR = timedelta(minutes=5)
+
 
 @dataclass(frozen=True)
 class KnownSender:
@@ -37,6 +39,9 @@ class KnownSender:
     community_id: int
     member_id: int
     timezone: ZoneInfo
+    checked_at: datetime
+    """When the database last confirmed it; after KNOWN_FOR the next message checks again,
+    so an erasure or a rejoin through another worker reaches this one's counting."""
 
 
 class Core:
@@ -87,7 +92,10 @@ class Core:
         known = self._known.get(key)
         if known is None or msg.kind is not EventKind.MESSAGE or msg.for_bot:
             return False
-        day = self.clock.now().astimezone(known.timezone).date()
+        now = self.clock.now()
+        if now - known.checked_at > KNOWN_FOR:
+            return False
+        day = now.astimezone(known.timezone).date()
         self.counter.add(known.community_id, known.member_id, day)
         return True
 
@@ -278,7 +286,9 @@ class Core:
         elif msg.kind is EventKind.LEFT:
             self._known.pop(key, None)
         elif ctx.community is not None and not msg.chat.is_private:
-            self._known[key] = KnownSender(ctx.community.id, ctx.member.id, ctx.zone())
+            self._known[key] = KnownSender(
+                ctx.community.id, ctx.member.id, ctx.zone(), self.clock.now()
+            )
 
     def _forget(self, member_id: int) -> None:
         """The member's data was erased: drop what this process still holds about them."""

@@ -30,7 +30,7 @@ class OperationsRepository:
         rows = await self._session.execute(
             select(ScheduledSend.state, func.count()).group_by(ScheduledSend.state)
         )
-        for state, count in rows.tuples():
+        for state, count in rows:
             counts[SendState(state)] = int(count)
         oldest = await self._session.scalar(
             select(func.min(ScheduledSend.due_at)).where(

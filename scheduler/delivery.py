@@ -3,6 +3,7 @@ due send, re-armed after every run and whenever a handler plans something earlie
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from scheduler.dispatcher import Dispatcher
@@ -17,6 +18,15 @@ class DeliveryLoop:
         self._scheduler = scheduler
         self._dispatcher = dispatcher
         self._armed: datetime | None = None
+        self._swept_at: float | None = None
+
+    @property
+    def interval(self) -> timedelta:
+        return SWEEP_INTERVAL
+
+    def last_sweep_age(self) -> float | None:
+        """Seconds since a sweep over the due sends last finished; None before the first."""
+        return None if self._swept_at is None else time.monotonic() - self._swept_at
 
     def install(self) -> None:
         self._scheduler.every(SWEEP_INTERVAL, "deliver-due", self.run)
@@ -29,6 +39,7 @@ class DeliveryLoop:
     async def run(self) -> None:
         self._armed = None
         await self._dispatcher.run_due()
+        self._swept_at = time.monotonic()
         upcoming = await self._dispatcher.next_due()
         if upcoming is not None:
             self.wake(upcoming)

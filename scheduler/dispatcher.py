@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core import log_context
 from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock
 from bot.core.i18n import Catalogs
@@ -135,6 +136,7 @@ class Dispatcher:
             repos = Repositories.bind(session)
             send = await repos.schedule.get(send_id)
             assert send is not None
+            log_context.bind(platform=send.platform, community_id=send.community_id)
             if send.stale_at is not None and now >= send.stale_at:
                 return Outcome(SendState.SKIPPED, "no longer useful")
             community = await repos.communities.get(send.community_id)

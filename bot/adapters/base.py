@@ -20,6 +20,18 @@ class Capabilities:
     """Most bytes a button may carry back; longer data the core keeps behind a key."""
 
 
+@dataclass
+class RateLimitStats:
+    """The platform's 429 answers (too many requests) and the seconds spent waiting them out."""
+
+    hits: int = 0
+    waited_seconds: float = 0.0
+
+    def record(self, seconds: float) -> None:
+        self.hits += 1
+        self.waited_seconds += max(0.0, seconds)
+
+
 class Host(Protocol):
     """The hub, as an adapter sees it."""
 

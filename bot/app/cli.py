@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,8 +23,11 @@ from bot.text.export_formats import ExportFormat
 if TYPE_CHECKING:
     from bot.adapters.console import ConsoleOptions
     from bot.app.config import Settings
+    from bot.app.health import HealthServer
+    from bot.app.hub import Hub
     from search.tool_catalogue import ToolCatalogue
     from storage.catalogue import CatalogueEntry, ImportReport
+    from storage.copy import TableCopy
     from storage.db import Database
     from storage.models import Community
     from storage.repositories.production import CommunityProduction
@@ -38,7 +42,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(
-    help="Database schema.",
+    help="Database schema, backups and moving to another database.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -69,7 +73,7 @@ def load_settings() -> Settings:
         message = f"Configuration error (environment or .env):\n{problems}"
         typer.echo(redact(message, Settings.raw_secrets()), err=True)
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level, settings.secrets())
+    configure_logging(settings.log_level, settings.secrets(), json=settings.log_format == "json")
     return settings
 
 
@@ -114,6 +118,141 @@ def db_upgrade() -> None:
             await database.dispose()
 
     asyncio.run(upgrade())
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """A consistent copy of the database, also while the bot runs.
+
+    SQLite: a copy of the file through SQLite's online backup API. PostgreSQL: pg_dump in its
+    custom format (pg_dump must be installed, of the server's major version).
+    """
+    from storage import backup
+
+    settings = load_settings()
+    if file.exists() and not force:
+        typer.echo(f"{file} exists: choose another name, or add --force to replace it.", err=True)
+        raise typer.Exit(1)
+    try:
+        report = backup.backup(settings.database_url.get_secret_value(), file)
+    except (backup.BackupError, OSError) as error:
+        typer.echo(f"No backup made: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{file}: {report.kind.value} backup, {report.size} bytes.")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by `leeratelier db backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that holds data.")
+    ] = False,
+) -> None:
+    """Put a backup in place of the database of DATABASE_URL (stop the bot first).
+
+    A database that holds any data is refused unless --force is given.
+    """
+    from storage import backup
+
+    settings = load_settings()
+    url = settings.database_url.get_secret_value()
+    occupied = asyncio.run(_tables_with_rows(url))
+    if occupied and not force:
+        typer.echo(
+            f"The database holds data ({', '.join(occupied)}); nothing was restored. "
+            "Add --force to replace it (make a backup of it first).",
+            err=True,
+        )
+        raise typer.Exit(1)
+    try:
+        backup.restore(url, file)
+    except (backup.BackupError, OSError, sqlite3.Error) as error:
+        typer.echo(f"Not restored: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Restored {file}. Run `leeratelier db upgrade` if it came from an older version.")
+
+
+@db_app.command("copy")
+def db_copy(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="The target database, e.g. postgresql+asyncpg://USER:PASSWORD@HOST/DB."
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace what the target database holds.")
+    ] = False,
+) -> None:
+    """Copy every row of DATABASE_URL into another database (SQLite to PostgreSQL), then
+    compare the two table by table. Stop the bot first; the source is not changed."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from bot.app.logs import redact
+    from storage import backup
+
+    settings = load_settings()
+    secrets = [*settings.secrets(), *_url_password(to)]
+    try:
+        copied, differences = asyncio.run(
+            _copy(settings.database_url.get_secret_value(), to, force)
+        )
+    except (backup.BackupError, ArgumentError) as error:
+        typer.echo(redact(f"Nothing copied: {error}", secrets), err=True)
+        raise typer.Exit(1) from None
+    except (OSError, SQLAlchemyError) as error:
+        typer.echo(redact(f"Nothing copied: {type(error).__name__}: {error}", secrets), err=True)
+        raise typer.Exit(1) from None
+    for table in copied:
+        typer.echo(f"  {table.name}: {table.rows}")
+    if differences:
+        typer.echo(f"The copy differs from the source in: {', '.join(differences)}", err=True)
+        raise typer.Exit(1)
+    total = sum(table.rows for table in copied)
+    typer.echo(f"Copied {total} rows in {len(copied)} tables; both databases hold the same counts.")
+
+
+async def _tables_with_rows(url: str) -> list[str]:
+    from sqlalchemy.engine import make_url
+
+    from storage import backup
+    from storage.db import Database
+
+    if make_url(url).get_backend_name() == "sqlite" and not backup.sqlite_file(url).exists():
+        return []
+    database = Database(url)
+    try:
+        return await backup.tables_with_rows(database)
+    finally:
+        await database.dispose()
+
+
+async def _copy(source_url: str, target_url: str, force: bool) -> tuple[list[TableCopy], list[str]]:
+    from storage.copy import copy_database, row_counts
+    from storage.db import Database
+
+    source, target = Database(source_url), Database(target_url)
+    try:
+        copied = await copy_database(source, target, force=force)
+        before, after = await row_counts(source), await row_counts(target)
+        return copied, [name for name in before if before[name] != after.get(name)]
+    finally:
+        await source.dispose()
+        await target.dispose()
+
+
+def _url_password(url: str) -> list[str]:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return [url]
+    return [str(password)] if password else []
 
 
 @tools_app.command("import")
@@ -329,10 +468,37 @@ def _stdin_lines() -> Iterator[str]:
 
 
 async def _run(settings: Settings, console: ConsoleOptions | None, *, web: bool = False) -> None:
+    from bot.app.health import HealthPortInUse
     from bot.app.hub import build_hub
 
     hub = await build_hub(settings, console=console, web=web)
-    await hub.run()
+    health = _health_server(settings, hub) if console is None else None
+    if health is not None:
+        try:
+            await health.start()
+        except HealthPortInUse as problem:
+            await hub.shutdown()
+            typer.echo(str(problem), err=True)
+            raise typer.Exit(2) from None
+    try:
+        await hub.run()
+    finally:
+        if health is not None:
+            await health.stop()
+
+
+def _health_server(settings: Settings, hub: Hub) -> HealthServer | None:
+    """Health and metrics on their own port, for a process that serves a platform while the
+    web platform (which serves them itself) is off."""
+    from bot.app.health import HealthServer, health_app
+    from bot.app.hub import hub_health_routes
+
+    if hub.web is not None or not settings.health_port:
+        return None
+    if not any(adapter.platform != "console" for adapter in hub.adapters):
+        return None
+    routes = hub_health_routes(hub, settings)
+    return HealthServer(health_app(routes), settings.health_listen, settings.health_port)
 
 
 def _login_name() -> str:

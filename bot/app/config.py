@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -15,6 +16,16 @@ from bot.core.i18n import LANGUAGES
 from storage.retention import RetentionPolicy
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///leeratelier.db"
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or an address on the loopback network (127.0.0.0/8, ::1)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -46,6 +57,17 @@ class Settings(BaseSettings):
     web_secret: SecretStr | None = None
     """Signs login links; empty means a new random one at every start (links sent before a
     restart then stop working)."""
+    log_format: Literal["text", "json"] = "text"
+    """`json`: one JSON object per line (time, level, logger, platform, community, update)."""
+    discord_shard_count: int | None = Field(default=None, ge=1, le=4096)
+    """Shards of the whole bot; None lets Discord recommend (all in this process)."""
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    """The shards this process runs (0-based, below DISCORD_SHARD_COUNT); empty: all."""
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=9464, ge=0, le=65535)
+    """/healthz, /readyz and /metrics on their own port when the web platform is off; 0: off."""
+    metrics_token: SecretStr | None = None
+    """Bearer token for /readyz and /metrics; required when they listen beyond loopback."""
     retention_dialog_days: int = Field(default=RetentionPolicy.dialog_days, ge=1, le=3650)
     retention_delivery_days: int = Field(default=RetentionPolicy.delivery_days, ge=1, le=3650)
     retention_button_days: int = Field(default=RetentionPolicy.button_days, ge=1, le=3650)
@@ -66,6 +88,8 @@ class Settings(BaseSettings):
         "telegram_webhook_secret",
         "discord_token",
         "web_secret",
+        "metrics_token",
+        "discord_shard_count",
         mode="before",
     )
     @classmethod
@@ -112,6 +136,44 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        except ValueError:
+            raise ValueError("write the shard ids as numbers separated by commas") from None
+
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> Settings:
+        if not self.discord_shard_ids:
+            return self
+        if self.discord_shard_count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the bot's total)")
+        wrong = [i for i in self.discord_shard_ids if not 0 <= i < self.discord_shard_count]
+        if wrong:
+            raise ValueError(f"DISCORD_SHARD_IDS {wrong} outside 0..{self.discord_shard_count - 1}")
+        if len(set(self.discord_shard_ids)) != len(self.discord_shard_ids):
+            raise ValueError("DISCORD_SHARD_IDS names a shard twice")
+        return self
+
+    @model_validator(mode="after")
+    def _health_off_the_internet(self) -> Settings:
+        """Health and metrics listen on loopback unless a token protects them."""
+        if self.health_port and not is_loopback(self.health_listen) and self.metrics_token is None:
+            raise ValueError(
+                f"HEALTH_LISTEN={self.health_listen} is reachable from outside this machine: "
+                "set METRICS_TOKEN, or listen on 127.0.0.1"
+            )
+        return self
+
     @field_validator("coordinators", mode="before")
     @classmethod
     def _split_coordinators(cls, value: object) -> object:
@@ -129,7 +191,13 @@ class Settings(BaseSettings):
     def raw_secrets() -> list[str]:
         """Secret values straight from the environment, for messages written before the
         settings could be read."""
-        names = ("TELEGRAM_TOKEN", "DISCORD_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WEB_SECRET")
+        names = (
+            "TELEGRAM_TOKEN",
+            "DISCORD_TOKEN",
+            "TELEGRAM_WEBHOOK_SECRET",
+            "WEB_SECRET",
+            "METRICS_TOKEN",
+        )
         values = [os.environ.get(name, "") for name in names]
         url = os.environ.get("DATABASE_URL", "")
         try:
@@ -147,6 +215,7 @@ class Settings(BaseSettings):
                 self.discord_token,
                 self.telegram_webhook_secret,
                 self.web_secret,
+                self.metrics_token,
             )
             if secret is not None
         ]

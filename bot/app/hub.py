@@ -12,10 +12,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from starlette.routing import Route
+
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.app.config import Settings
+from bot.app.health import (
+    AdapterConnected,
+    Connectable,
+    DatabaseReachable,
+    RateLimited,
+    ReadinessCheck,
+    SchedulerSwept,
+    health_routes,
+)
+from bot.app.metrics import Metrics
 from bot.app.web_server import WebServer
+from bot.core import log_context
 from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock, SystemClock
 from bot.core.command_menu import CommandMenu, build_menu
@@ -38,6 +51,7 @@ from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
 from storage.repositories.communities import CommunityDefaults
+from storage.repositories.operations import OperationsRepository
 from storage.retention import RetentionPolicy
 
 log = logging.getLogger(__name__)
@@ -73,7 +87,9 @@ class Hub:
         counter: MessageCounter,
         delivery: DeliveryLoop,
         web: WebServer | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
         self.database = database
         self.web = web
         """The online platform, when it is served by this process."""
@@ -93,7 +109,9 @@ class Hub:
         self.messenger.add(adapter)
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
-        return await self.core.handle(msg)
+        log_context.begin_update(msg.platform)
+        with self.metrics.handling(msg, self.core.router):
+            return await self.core.handle(msg)
 
     def request_shutdown(self) -> None:
         self._stop.set()
@@ -215,7 +233,19 @@ async def build_hub(
         "participation",
         lambda: run_participation(database, clock, delivery.wake),
     )
-    server = None
+    metrics = Metrics()
+    metrics.watch_database(database)
+    hub = Hub(
+        database=database,
+        core=core,
+        messenger=messenger,
+        scheduler=scheduler,
+        counter=counter,
+        delivery=delivery,
+        metrics=metrics,
+    )
+    for adapter in adapters:
+        hub.add_adapter(adapter)
     if links is not None:
         from web.app import create_app
         from web.services import WebServices
@@ -230,18 +260,8 @@ async def build_hub(
             coordinators=frozenset(settings.coordinators),
             retention=settings.retention,
         )
-        server = WebServer(create_app(services), settings.web_host, settings.web_port)
-    hub = Hub(
-        database=database,
-        core=core,
-        messenger=messenger,
-        scheduler=scheduler,
-        counter=counter,
-        delivery=delivery,
-        web=server,
-    )
-    for adapter in adapters:
-        hub.add_adapter(adapter)
+        app = create_app(services, extra_routes=list(hub_health_routes(hub, settings)))
+        hub.web = WebServer(app, settings.web_host, settings.web_port)
     return hub
 
 
@@ -288,6 +308,32 @@ def _web_links(settings: Settings) -> WebLinks:
     return WebLinks(settings.web_url, secret)
 
 
+def hub_health_routes(hub: Hub, settings: Settings) -> list[Route]:
+    """/healthz, /readyz and /metrics for this hub: what the web platform mounts, or what
+    `leeratelier run` serves on HEALTH_PORT when the web platform is off."""
+    checks: list[ReadinessCheck] = [DatabaseReachable(hub.database)]
+    checks += [
+        AdapterConnected(adapter) for adapter in hub.adapters if isinstance(adapter, Connectable)
+    ]
+    checks.append(SchedulerSwept(hub.delivery.last_sweep_age, hub.delivery.interval))
+    hub.metrics.watch_rate_limits(
+        lambda: [
+            (adapter.platform, adapter.rate_limits)
+            for adapter in hub.adapters
+            if isinstance(adapter, RateLimited)
+        ]
+    )
+
+    async def refresh() -> None:
+        hub.metrics.record_sweep_age(hub.delivery.last_sweep_age())
+        now = hub.core.clock.now()
+        async with hub.database.session() as session:
+            hub.metrics.record_snapshot(await OperationsRepository(session).snapshot(now), now)
+
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    return health_routes(checks=checks, metrics=hub.metrics, refresh=refresh, token=token)
+
+
 def platform_adapters(
     settings: Settings,
     *,
@@ -316,6 +362,8 @@ def platform_adapters(
         discord_config = DiscordConfig(
             token=settings.discord_token.get_secret_value(),
             coordinator_role=settings.discord_coordinator_role,
+            shard_count=settings.discord_shard_count,
+            shard_ids=settings.discord_shard_ids,
         )
         adapters.append(DiscordAdapter(discord_config, router=router, catalogs=catalogs))
     return adapters

@@ -8,13 +8,14 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.core import log_context
 from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock
 from bot.core.context import Context, UserError
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 
 
 VERSION_CHECK_SECONDS = 1.0
+KNOWN_FOR = timedelta(minutes=5)
+"""How long chatter is counted from memory before one message goes through the database
+again, so an erasure or a rejoin through another process reaches this one's counting."""
 """How often (at most) a process asks whether another one changed a member or community."""
 
 
@@ -158,6 +162,7 @@ class Core:
         self._changed_members: dict[int, _Mark] = {}
         self._changed_communities: dict[int, _Mark] = {}
         self._next_version_check = 0.0
+        self._confirmed_at: dict[ConversationKey, datetime] = {}
         self._writing_commands: set[str] = set()
         """Commands seen writing: they start as writers instead of trying to only read."""
         database.on_directory_change(self._directory_changed)
@@ -180,7 +185,11 @@ class Core:
         sender = self._senders.get(msg.key)
         if sender is None or sender.zone is None or sender.community_id is None:
             return False
-        day = self.clock.now().astimezone(sender.zone).date()
+        now = self.clock.now()
+        confirmed = self._confirmed_at.get(msg.key)
+        if confirmed is None or now - confirmed > KNOWN_FOR:
+            return False
+        day = now.astimezone(sender.zone).date()
         self.counter.add(sender.community_id, sender.member_id, day)
         return True
 
@@ -213,6 +222,7 @@ class Core:
                 await self._notice_other_processes(session)
                 repos = Repositories.bind(session)
                 ctx, sender = await self._context(msg, key, repos, write=write)
+                log_context.bind(community_id=ctx.community.id if ctx.community else None)
                 attempt.dispatching = True
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
@@ -509,6 +519,7 @@ class Core:
             self._senders.pop(key, None)
         elif sender.complete and not self._changed_since(sender, started):
             self._senders[key] = sender
+            self._confirmed_at[key] = self.clock.now()
 
     def _forget(self, member_id: int) -> None:
         """The member's data was erased: drop what this process still holds about them."""

@@ -30,7 +30,7 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
-from bot.adapters.base import Capabilities, Host
+from bot.adapters.base import Capabilities, Host, RateLimitStats
 from bot.adapters.discord.commands import (
     EnglishLocalisations,
     SlashCommand,
@@ -81,6 +81,11 @@ class DiscordConfig:
     guild_ready_timeout: float = 2.0
     defer_after: float = 2.0
     """Seconds to wait for the core before acknowledging an interaction (Discord allows 3)."""
+    shard_count: int | None = None
+    """The bot's total number of shards; None lets Discord recommend one."""
+    shard_ids: tuple[int, ...] = ()
+    """The shards this process runs (Discord routes a guild to `(id >> 22) % count`); empty:
+    all of them."""
 
 
 def intents() -> discord.Intents:
@@ -121,6 +126,7 @@ class DiscordAdapter:
         self._fingerprint = fingerprint(self._commands)
         self.client = discord.AutoShardedClient(
             intents=intents(),
+            **_sharding(config),
             guild_ready_timeout=config.guild_ready_timeout,
             chunk_guilds_at_startup=False,
             allowed_mentions=NO_MENTIONS,
@@ -145,6 +151,13 @@ class DiscordAdapter:
         self._dm_channels: dict[int, discord.DMChannel] = {}
         self._deliveries: set[asyncio.Task[None]] = set()
         self._recent: deque[int] = deque(maxlen=RECENT_MESSAGES)
+        self.rate_limits = RateLimitStats()
+        logging.getLogger("discord.http").addFilter(_RateLimitCounter(self.rate_limits))
+
+    @property
+    def connected(self) -> bool:
+        """Every shard of this process is connected to the gateway and ready."""
+        return self.client.is_ready() and not self.client.is_closed()
 
     # lifecycle -------------------------------------------------------------------------
 
@@ -172,6 +185,9 @@ class DiscordAdapter:
     async def stop(self) -> None:
         if self._deliveries:
             await asyncio.wait(self._deliveries, timeout=10)
+        for counter in list(logging.getLogger("discord.http").filters):
+            if isinstance(counter, _RateLimitCounter) and counter.stats is self.rate_limits:
+                logging.getLogger("discord.http").removeFilter(counter)
         await self.client.close()
         if self._gateway is not None:
             await asyncio.gather(self._gateway, return_exceptions=True)
@@ -580,3 +596,30 @@ async def _patiently(
                 raise
             await asyncio.sleep(1 + tries)
     raise AssertionError("unreachable")
+
+
+def _sharding(config: DiscordConfig) -> dict[str, Any]:
+    """Only what is set: discord.py's own defaults (one process, Discord's count) otherwise."""
+    chosen: dict[str, Any] = {}
+    if config.shard_count is not None:
+        chosen["shard_count"] = config.shard_count
+    if config.shard_ids:
+        chosen["shard_ids"] = list(config.shard_ids)
+    return chosen
+
+
+class _RateLimitCounter(logging.Filter):
+    """Counts the 429s discord.py waits out. Its HTTP client offers no hook for them, only the
+    warning it logs for each (the arguments: method, url, seconds to wait)."""
+
+    def __init__(self, stats: RateLimitStats) -> None:
+        super().__init__()
+        self.stats = stats
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if message.startswith("We are being rate limited.") and "responded with 429" in message:
+            args = record.args if isinstance(record.args, tuple) else ()
+            seconds = args[2] if "Retrying in" in message and len(args) >= 3 else 0.0
+            self.stats.record(float(seconds) if isinstance(seconds, int | float) else 0.0)
+        return True

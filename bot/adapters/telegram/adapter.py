@@ -36,7 +36,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
-from bot.adapters.base import Capabilities, Host
+from bot.adapters.base import Capabilities, Host, RateLimitStats
 from bot.adapters.rendering import render_html, render_plain, split_text
 from bot.adapters.telegram.limits import TelegramRateLimiter
 from bot.core import button_codec
@@ -118,6 +118,16 @@ class TelegramAdapter:
         self._chat_locks = KeyedLocks()
         self._deliveries: set[asyncio.Task[None]] = set()
         self._admins: dict[int, tuple[float, frozenset[int]]] = {}
+
+    @property
+    def connected(self) -> bool:
+        """Receiving updates (polling or webhook) and able to send."""
+        return bool(self.app.running and self.app.updater and self.app.updater.running)
+
+    @property
+    def rate_limits(self) -> RateLimitStats:
+        limiter = self.rate_limiter
+        return limiter.stats if isinstance(limiter, TelegramRateLimiter) else RateLimitStats()
 
     # lifecycle -------------------------------------------------------------------------
 

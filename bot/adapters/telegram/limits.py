@@ -19,6 +19,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.adapters.base import RateLimitStats
+
 log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -90,6 +92,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._max_retries = max_retries
         self._resume_at = 0.0
         self.retries_after_429 = 0
+        self.stats = RateLimitStats()
 
     async def initialize(self) -> None:
         return None
@@ -122,6 +125,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 # As PTB's own limiter does: the public attribute warns about its future type.
                 seconds = error._retry_after.total_seconds()
                 log.info("Telegram asked to slow down; pausing %.1f s", seconds)
+                self.stats.record(seconds)
                 self._resume_at = max(self._resume_at, time.monotonic() + seconds + 0.1)
         raise AssertionError("unreachable")
 

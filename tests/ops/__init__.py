@@ -1,0 +1,1 @@
+"""Operating the bot as a service: real `leeratelier` processes, health, backups, workers."""

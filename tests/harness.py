@@ -28,7 +28,7 @@ from bot.model.messages import (
     Target,
     UserRef,
 )
-from bot.model.messenger import DeliveryRefused
+from bot.model.messenger import DeliveryRefused, SendJob
 from scheduler.dispatcher import Dispatcher
 from scheduler.participation import run_participation
 from search.tool_catalogue import ToolCatalogue
@@ -73,6 +73,15 @@ class RecordingMessenger:
                 await self.on_refused(UserRef(target.platform, target.user_id, ""), None)
             raise DeliveryRefused(f"{target.user_id} does not accept direct messages")
         self.sent.extend((target, reply) for reply in replies)
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        async def sender(replies: Sequence[Reply]) -> None:
+            await self.send(target, replies)
+
+        await job(sender)
+
+    def deduplicates(self, platform: str) -> bool:
+        return False
 
     def to(self, target: Target) -> list[Reply]:
         return [reply for sent_to, reply in self.sent if sent_to == target]

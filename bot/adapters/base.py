@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
+from bot.model.messenger import SendJob
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,14 @@ class Capabilities:
     native_forms: bool
     """Shows a whole form at once (a modal) instead of one question at a time."""
     direct_messages: bool
+
+
+@dataclass(frozen=True)
+class Parked:
+    """Replies an adapter had queued but not sent when it stopped: for the outbox table."""
+
+    target: Target
+    replies: tuple[Reply, ...]
 
 
 class Host(Protocol):
@@ -30,6 +39,10 @@ class Host(Protocol):
         group instead (empty when there is no group to fall back to)."""
         ...
 
+    async def park(self, parked: Sequence[Parked]) -> None:
+        """Keep unsent replies in the outbox; the next start sends them first, in order."""
+        ...
+
 
 class Adapter(Protocol):
     platform: str
@@ -41,6 +54,13 @@ class Adapter(Protocol):
 
     async def stop(self) -> None: ...
 
+    deduplicates: bool
+    """A resend with the same key never shows twice (the platform honours a nonce)."""
+
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        """Deliver proactively (the Messenger port); raises DeliveryRefused or DeliveryFailed."""
+        """Deliver proactively (the Messenger port); raises a DeliveryError."""
+        ...
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        """The Messenger port's turn-taking send (see bot.model.messenger)."""
         ...

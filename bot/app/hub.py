@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, Parked
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.app.config import Settings
 from bot.core.button_codec import ButtonCodec
@@ -21,9 +21,10 @@ from bot.core.i18n import Catalogs
 from bot.core.pipeline import Core
 from bot.core.router import Router
 from bot.handlers import build_router
-from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
-from bot.model.messenger import DeliveryRefused
-from scheduler.delivery import DeliveryLoop
+from bot.model.messages import ChatRef, ChatTarget, Incoming, MemberTarget, Reply, Target, UserRef
+from bot.model.messenger import DeliveryRefused, SendJob
+from bot.model.reply_codec import reply_to_json
+from scheduler.delivery import DeliveryLoop, schedule_update_pruning
 from scheduler.dispatcher import Dispatcher
 from scheduler.housekeeping import schedule_housekeeping
 from scheduler.participation import run_participation
@@ -34,6 +35,7 @@ from search.tool_catalogue import ToolCatalogue
 from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
+from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
 
 log = logging.getLogger(__name__)
@@ -52,10 +54,20 @@ class RoutingMessenger:
         self.adapters[adapter.platform] = adapter
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        await self._adapter(target).send(target, replies)
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        await self._adapter(target).send_in_turn(target, job, key=key)
+
+    def deduplicates(self, platform: str) -> bool:
+        adapter = self.adapters.get(platform)
+        return adapter is not None and adapter.deduplicates
+
+    def _adapter(self, target: Target) -> Adapter:
         adapter = self.adapters.get(target.platform)
         if adapter is None:
             raise DeliveryRefused(f"no adapter runs for {target.platform}")
-        await adapter.send(target, replies)
+        return adapter
 
 
 class Hub:
@@ -76,7 +88,10 @@ class Hub:
         self.scheduler = scheduler
         self.counter = counter
         self._stop = asyncio.Event()
+        self._open = asyncio.Event()
+        """Set once the outbox's due rows are queued: new work comes after them."""
         self._started: list[Adapter] = []
+        self._catch_up: asyncio.Task[None] | None = None
 
     @property
     def adapters(self) -> list[Adapter]:
@@ -86,6 +101,7 @@ class Hub:
         self.messenger.add(adapter)
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
+        await self._open.wait()
         return await self.core.handle(msg)
 
     def request_shutdown(self) -> None:
@@ -93,6 +109,25 @@ class Hub:
 
     async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
         return await self.core.direct_message_refused(user, group)
+
+    async def park(self, parked: Sequence[Parked]) -> None:
+        """Write replies that were still queued at a stop to the outbox, in their order."""
+        now = self.core.clock.now()
+        async with self.database.session() as session:
+            repos = Repositories.bind(session)
+            for item in parked:
+                community_id = await _community_of(repos, item.target)
+                for reply in item.replies:
+                    target = item.target
+                    repos.schedule.park(
+                        platform=target.platform,
+                        community_id=community_id,
+                        chat_id=target.chat_id if isinstance(target, ChatTarget) else None,
+                        user_id=target.user_id if isinstance(target, MemberTarget) else None,
+                        payload=reply_to_json(reply),
+                        now=now,
+                    )
+        log.info("parked %d unsent replies in the outbox", len(parked))
 
     async def run(self) -> None:
         """Run until SIGINT, SIGTERM or an adapter asks to stop (the console at end of input)."""
@@ -108,22 +143,41 @@ class Hub:
             await self.shutdown()
 
     async def start(self) -> None:
-        """Adapters first (the scheduler sends through them), then catch up on due sends."""
+        """Adapters first (the scheduler sends through them), then catch up on due sends:
+        new updates wait until every due row (parked replies first) is in its chat's queue."""
         for adapter in self.adapters:
             await adapter.start(self)
             self._started.append(adapter)
             log.info("%s adapter started", adapter.platform)
         self.scheduler.start()
-        await self.delivery.start()
+        self._catch_up = asyncio.create_task(self.delivery.start(), name="catch-up")
+        queued = asyncio.create_task(self.delivery.dispatcher.queued.wait())
+        await asyncio.wait({self._catch_up, queued}, return_when=asyncio.FIRST_COMPLETED)
+        queued.cancel()
+        self._open.set()
+        if self._catch_up.done():
+            self._catch_up.result()
+
+    async def caught_up(self) -> None:
+        """Wait until the sends due at start are done (for tests and tools)."""
+        if self._catch_up is not None:
+            await self._catch_up
 
     async def shutdown(self) -> None:
-        for adapter in reversed(self._started):
-            try:
-                await adapter.stop()
-            except Exception:
-                log.exception("%s adapter did not stop cleanly", adapter.platform)
-        self._started.clear()
+        """Stop every adapter at once (each stops taking updates, finishes the calls in flight
+        and parks what is queued), then the scheduler; well within 10 s."""
         self.scheduler.shutdown()
+        stopping = list(reversed(self._started))
+        results = await asyncio.gather(
+            *(adapter.stop() for adapter in stopping), return_exceptions=True
+        )
+        for adapter, result in zip(stopping, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("%s adapter did not stop cleanly", adapter.platform, exc_info=result)
+        self._started.clear()
+        if self._catch_up is not None and not self._catch_up.done():
+            self._catch_up.cancel()
+            await asyncio.gather(self._catch_up, return_exceptions=True)
         await self.counter.flush()
         await self.database.dispose()
 
@@ -164,6 +218,7 @@ async def build_hub(
     scheduler = Scheduler()
     schedule_housekeeping(scheduler, database, counter, clock)
     schedule_retention(scheduler, database, clock, settings.retention)
+    schedule_update_pruning(scheduler, database, clock)
     dispatcher = Dispatcher(
         database=database,
         router=router,
@@ -201,6 +256,21 @@ async def build_hub(
     if console is not None or not hub.adapters:
         hub.add_adapter(ConsoleAdapter(console or ConsoleOptions()))
     return hub
+
+
+async def _community_of(repos: Repositories, target: Target) -> int | None:
+    """The community a parked reply belongs to: the group's, or the member's latest."""
+    if isinstance(target, ChatTarget):
+        community = await repos.communities.find(target.platform, target.chat_id)
+        if community is not None:
+            return community.id
+    identity = await repos.members.find_identity(
+        target.platform, target.chat_id if isinstance(target, ChatTarget) else target.user_id
+    )
+    if identity is None:
+        return None
+    membership = await repos.members.latest_membership(identity.member_id)
+    return membership.community_id if membership is not None else None
 
 
 def platform_adapters(

@@ -19,6 +19,7 @@ from storage.repositories.pledges import PledgeRepository
 from storage.repositories.reflections import ReflectionRepository
 from storage.repositories.schedule import ScheduleRepository
 from storage.repositories.tools import ToolRepository
+from storage.repositories.updates import HandledUpdateRepository
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Repositories:
     participation: ParticipationRepository
     pledges: PledgeRepository
     digest: DigestRepository
+    updates: HandledUpdateRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -55,6 +57,7 @@ class Repositories:
             participation=ParticipationRepository(session),
             pledges=PledgeRepository(session),
             digest=DigestRepository(session),
+            updates=HandledUpdateRepository(session),
         )
 
 
@@ -64,6 +67,7 @@ __all__ = [
     "DialogRepository",
     "DigestRepository",
     "ExperimentRepository",
+    "HandledUpdateRepository",
     "LedgerRepository",
     "MeetingRepository",
     "MemberRepository",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.adapters.base import Capabilities
+from bot.adapters.base import Capabilities, Parked
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.core.button_codec import ButtonCodec
 from bot.core.clock import SystemClock
@@ -42,6 +42,7 @@ class RecordingHost:
     answers: list[Reply] = field(default_factory=list)
     refused: list[UserRef] = field(default_factory=list)
     shutdown_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    parked: list[Parked] = field(default_factory=list)
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
         self.received.append(msg)
@@ -54,6 +55,9 @@ class RecordingHost:
     async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
         self.refused.append(user)
         return []
+
+    async def park(self, parked: Sequence[Parked]) -> None:
+        self.parked.extend(parked)
 
 
 class Driver(Protocol):

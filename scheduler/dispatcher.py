@@ -71,7 +71,7 @@ class Dispatcher:
         batch: int = 500,
         concurrency: int = 8,
         lease: timedelta = timedelta(seconds=20),
-        nonce_window: timedelta = timedelta(minutes=3),
+        nonce_window: timedelta = timedelta(minutes=2),
         max_attempts: int = len(BACKOFF) + 1,
     ) -> None:
         self._database = database

@@ -25,6 +25,7 @@ from storage.models import (
     Experiment,
     ExperimentRevision,
     ExperimentTool,
+    HandledUpdate,
     Identity,
     LedgerMonth,
     Meeting,
@@ -231,6 +232,11 @@ NOT_PERSONAL: tuple[NotPersonal, ...] = (
     NotPersonal(
         Community,
         "a group's own settings (chat, title, language, time zone, schedules); about no member",
+    ),
+    NotPersonal(
+        HandledUpdate,
+        "platform update ids already handled, kept two days so a re-delivery is ignored; "
+        "no sender, no content",
     ),
 )
 

@@ -94,7 +94,13 @@ class Core:
         translator: Translator | None = None
         try:
             async with self.database.session() as session:
-                ctx = await self._context(msg, Repositories.bind(session))
+                repos = Repositories.bind(session)
+                if msg.update_key and not await repos.updates.first_time(
+                    msg.update_key, self.clock.now()
+                ):
+                    log.info("a re-delivered %s update was handled before; ignored", msg.platform)
+                    return []
+                ctx = await self._context(msg, repos)
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx)
                 for hook in self.router.reply_hooks():

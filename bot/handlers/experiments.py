@@ -179,19 +179,18 @@ async def _finish(msg: Incoming, ctx: Context, number: int) -> list[Reply]:
 async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
     what = values["what"]
-    assert what is not None
-    item = await ctx.repos.experiments.create(
-        community.id,
-        ctx.member.id,
-        {
-            "what": what,
-            **{name: values.get(name) for name in TEXT_FIELDS},
-            "tags": (values.get("tags") or "").split(),
-            "status": ExperimentStatus(values.get("status") or ExperimentStatus.PLAN.value),
-            "sharing": SharingLevel(values.get("sharing") or _sharing_default(ctx).value),
-        },
-        ctx.now(),
-    )
+    if what is None:
+        raise UserError("error.generic")
+    fields = {
+        "what": what,
+        **{name: values.get(name) for name in TEXT_FIELDS},
+        "tags": (values.get("tags") or "").split(),
+        "status": ExperimentStatus(values.get("status") or ExperimentStatus.PLAN.value),
+        "sharing": SharingLevel(values.get("sharing") or _sharing_default(ctx).value),
+    }
+    if await ctx.repos.experiments.saved_just_now(community.id, ctx.member.id, fields, ctx.now()):
+        return [ctx.reply("contribution.already_saved")]
+    item = await ctx.repos.experiments.create(community.id, ctx.member.id, fields, ctx.now())
     await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.EXPERIMENT, ctx.now())
     thanks = ctx.text("experiment.saved", number=item.id)
     return [

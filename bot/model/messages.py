@@ -67,6 +67,9 @@ class Incoming:
     form_size: int = 0
     """At most this many fields fit in a native form (a Discord modal) the platform can show
     in answer to this event; 0 when it can show none (a typed message)."""
+    update_key: str = ""
+    """The platform's id of the update this came in (Telegram update id per bot, Discord
+    interaction or message id): a re-delivered update is handled once. Empty: not tracked."""
 
     @property
     def platform(self) -> str:

@@ -1716,6 +1716,13 @@ class FakeTelegramServer:
             raise ValueError(f"unknown method {method!r}")
         self._injected.setdefault(canonical, deque()).extend([retry_after] * times)
 
+    def redeliver(self, update: JSONDict) -> None:
+        """Offer an update again, with its own update_id: what Telegram does when the bot
+        stopped before confirming it (its offset never reached Telegram)."""
+        self._updates.append(copy.deepcopy(update))
+        self._updates.sort(key=lambda known: int(known["update_id"]))
+        self._updates_signal.notify()
+
     def drop_after(self, method: str, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` take effect, then the connection drops
         before the answer: the bot cannot know whether the message arrived."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from bot.core.button_codec import ButtonCodec
-from bot.model.messages import Button
+from bot.model.messages import Button, Incoming
 from storage.db import Database
 from storage.models import Base, Identity, LedgerMonth, Pledge, Prompt
 from storage.repositories.communities import CommunityRepository
@@ -108,6 +108,8 @@ async def build_member_everywhere(
                 count=3,
             )
         )
+    update = Incoming.from_text(zoe.chat, zoe.user, "/help", addressed=True)
+    await zoe.send(replace(update, update_key="test:update-1"))  # a handled platform update
     await zoe.says("/experiment")  # a form left open
     return Built(zoe, member_id)
 

@@ -219,7 +219,7 @@ class DiscordAdapter:
             chat = self._guild_chat(message.guild, message.channel)
             user = self._user_ref(message.author)
             msg = Incoming(chat, user, EventKind.MESSAGE, text=text, addressed=addressed)
-        replies = await self._host.dispatch(msg)
+        replies = await self._host.dispatch(replace(msg, update_key=f"{PLATFORM}:m:{message.id}"))
         if replies:
             self.delivery.answer(msg, replies, chat_id=_where(message.channel, msg))
 
@@ -335,7 +335,9 @@ class DiscordAdapter:
     ) -> None:
         """Answer within Discord's three seconds: with the replies when the core is quick,
         otherwise acknowledge first and follow up."""
-        assert self._host is not None
+        if self._host is None:
+            return
+        msg = replace(msg, update_key=f"{PLATFORM}:i:{interaction.id}")
         work = asyncio.create_task(self._host.dispatch(msg))
         done, _ = await asyncio.wait({work}, timeout=self.config.defer_after)
         answer = InteractionAnswer(self, interaction, msg)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
 from telegram import (
@@ -173,12 +173,13 @@ class TelegramAdapter:
     # incoming ----------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        key = f"{PLATFORM}:{self._bot_id}:{update.update_id}"
         if update.callback_query is not None:
-            await self._on_button(update.callback_query)
+            await self._on_button(update.callback_query, key)
         elif update.message is not None:
-            await self._on_message(update.message)
+            await self._on_message(update.message, key)
 
-    async def _on_message(self, message: Message) -> None:
+    async def _on_message(self, message: Message, key: str) -> None:
         sender = message.from_user
         if sender is None or sender.is_bot:
             return
@@ -187,18 +188,21 @@ class TelegramAdapter:
             for newcomer in message.new_chat_members:
                 if not newcomer.is_bot:
                     user = await self._user_ref(newcomer, message.chat)
-                    await self._handle(Incoming(chat, user, EventKind.JOINED), None)
+                    joined = Incoming(
+                        chat, user, EventKind.JOINED, update_key=f"{key}:{newcomer.id}"
+                    )
+                    await self._handle(joined, None)
             return
         if message.left_chat_member is not None:
             leaver = message.left_chat_member
             if not leaver.is_bot:
                 user = await self._user_ref(leaver, message.chat)
-                await self._handle(Incoming(chat, user, EventKind.LEFT), None)
+                await self._handle(Incoming(chat, user, EventKind.LEFT, update_key=key), None)
             return
         user = await self._user_ref(sender, message.chat)
         msg = self._translate_text(message, chat, user)
         if msg is not None:
-            await self._handle(msg, message.message_id)
+            await self._handle(replace(msg, update_key=key), message.message_id)
 
     def _translate_text(self, message: Message, chat: ChatRef, user: UserRef) -> Incoming | None:
         text = message.text
@@ -220,7 +224,7 @@ class TelegramAdapter:
             return True
         return f"@{self._username}".casefold() in text.casefold()
 
-    async def _on_button(self, query: CallbackQuery) -> None:
+    async def _on_button(self, query: CallbackQuery, key: str) -> None:
         origin = query.message
         chat = (
             origin.chat if isinstance(origin, Message) else Chat(query.from_user.id, Chat.PRIVATE)
@@ -228,7 +232,7 @@ class TelegramAdapter:
         decoded = await self._buttons.decode(query.data or "")
         action, payload = decoded if decoded is not None else ("", "")
         user = await self._user_ref(query.from_user, chat)
-        msg = Incoming.button(_chat_ref(chat), user, action, payload)
+        msg = replace(Incoming.button(_chat_ref(chat), user, action, payload), update_key=key)
         replies = await self._require_host().dispatch(msg)
         toast = _toast(msg, replies)
         try:

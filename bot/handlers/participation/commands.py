@@ -200,7 +200,10 @@ async def _start_answer(
 async def _answered(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
     text, sharing = values["text"], SharingLevel(values["sharing"] or community.default_sharing)
-    assert text is not None
+    if text is None:
+        raise UserError("error.generic")
+    if await ctx.repos.reflections.saved_just_now(community.id, ctx.member.id, text, ctx.now()):
+        return [ctx.reply("contribution.already_saved")]
     await ctx.repos.reflections.create(community.id, ctx.member.id, text, sharing, ctx.now())
     prompt = await ctx.repos.participation.prompt(payload_number(values.get("prompt_id") or ""))
     kind = ActivityKind.REFLECTION

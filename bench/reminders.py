@@ -1,6 +1,7 @@
 """10,000 reminders due within one minute across 1,000 communities, through the real
-dispatcher and database, against a messenger that keeps to Telegram's limits the way the
-Telegram adapter does (30 messages/s overall, 20/min per group) and checks them strictly.
+dispatcher, database and shared delivery policy (each row claimed only in its chat's turn),
+against a channel that keeps to Telegram's limits with the Telegram adapter's own limiter
+(30 messages/s overall, 20/min per group) and checks them strictly.
 
     python bench/reminders.py [--reminders 10000] [--communities 1000] [--within-limits 1500]
 
@@ -27,11 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.adapters.telegram.limits import TelegramRateLimiter
+from bot.adapters.delivery import DeliveryPolicy, Ticket
+from bot.adapters.telegram.limits import JSONResult, TelegramRateLimiter
 from bot.core.clock import SystemClock
 from bot.core.i18n import Catalogs
 from bot.handlers import build_router
 from bot.model.messages import ChatTarget, Reply, Target
+from bot.model.messenger import SendJob
 from scheduler.dispatcher import Dispatcher
 from storage import migrate
 from storage.db import Database
@@ -42,26 +45,40 @@ GROUP, GROUP_PERIOD = 20, 60.0
 
 
 @dataclass
-class LimitedMessenger:
-    """Paces with the Telegram adapter's own limiter; counts any send that breaks the limits."""
+class LimitedChannel:
+    """A Channel for the shared DeliveryPolicy that paces with the Telegram adapter's own
+    limiter (reserving the slot before the row is claimed, as the adapter does) and counts
+    any send that breaks the limits."""
 
     limiter: TelegramRateLimiter = field(default_factory=TelegramRateLimiter)
     sent: list[tuple[str, float]] = field(default_factory=list)
     violations: int = 0
+    platform: str = "bench"
+    deduplicates: bool = False
     _strict_all: deque[float] = field(default_factory=deque)
     _strict_groups: dict[str, deque[float]] = field(default_factory=dict)
 
-    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        assert isinstance(target, ChatTarget)
-        for reply in replies:
+    def key(self, target: Target) -> str:
+        return target.chat_id if isinstance(target, ChatTarget) else target.user_id
 
-            async def deliver(chat_id: str = target.chat_id, reply: Reply = reply) -> bool:
+    async def pace(self, key: str) -> None:
+        await self.limiter.reserve(key)
+
+    async def deliver(
+        self, target: Target, reply: Reply, ticket: Ticket, *, reply_to: int | None = None
+    ) -> None:
+        chat_id = self.key(target)
+
+        async def create(_nonce: str) -> JSONResult:
+            async def deliver() -> bool:
                 self._check(chat_id, time.monotonic())
                 self.sent.append((str(reply.text).split("\n\n")[0], time.time()))
                 return True
 
-            data = {"chat_id": target.chat_id}
-            await self.limiter.process_request(deliver, (), {}, "sendMessage", data, None)
+            data = {"chat_id": chat_id}
+            return await self.limiter.process_request(deliver, (), {}, "sendMessage", data, None)
+
+        await ticket.call(create)
 
     def _check(self, chat_id: str, now: float) -> None:
         for sent, limit, period in (
@@ -73,6 +90,34 @@ class LimitedMessenger:
             if len(sent) >= limit:
                 self.violations += 1
             sent.append(now)
+
+
+@dataclass
+class LimitedMessenger:
+    """The Messenger port over the shared DeliveryPolicy and the limited channel."""
+
+    channel: LimitedChannel = field(default_factory=LimitedChannel)
+    policy: DeliveryPolicy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = DeliveryPolicy(self.channel, lambda: None)
+
+    @property
+    def sent(self) -> list[tuple[str, float]]:
+        return self.channel.sent
+
+    @property
+    def violations(self) -> int:
+        return self.channel.violations
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        await self.policy.send(target, replies)
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        await self.policy.send_in_turn(target, job, key=key)
+
+    def deduplicates(self, platform: str) -> bool:
+        return False
 
 
 def ideal_schedule(due: list[tuple[float, str]]) -> list[float]:
@@ -146,7 +191,6 @@ async def run(reminders: int, communities: int, folder: Path) -> None:
         clock=SystemClock(),
         messenger=messenger,
         worker="bench",
-        concurrency=200,
     )
     while len(messenger.sent) < reminders:
         await dispatcher.run_due()

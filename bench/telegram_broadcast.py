@@ -14,10 +14,12 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.adapters.base import Parked
 from bot.adapters.telegram.adapter import TelegramAdapter, TelegramConfig
 from bot.core.command_menu import build_menu
 from bot.core.i18n import Catalogs
@@ -40,6 +42,9 @@ class SilentHost:
 
     async def direct_message_refused(self, user: UserRef, group: ChatRef | None) -> list[Reply]:
         return []
+
+    async def park(self, parked: Sequence[Parked]) -> None:
+        return None
 
 
 async def broadcast(count: int, folder: Path) -> tuple[float, int, int]:

@@ -1,22 +1,28 @@
 """Wiring the dispatcher to APScheduler: a periodic sweep, plus a one-off wake-up at the next
-due send, re-armed after every run and whenever a handler plans something earlier."""
+due send, re-armed after every run and whenever a handler plans something earlier; and the
+daily pruning of handled update ids."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
 
+from bot.core.clock import Clock
 from scheduler.dispatcher import Dispatcher
 from scheduler.runner import Scheduler
+from storage.db import Database
+from storage.repositories import Repositories
 
 SWEEP_INTERVAL = timedelta(seconds=30)
 WAKE_JOB = "deliver-next-due"
+HANDLED_UPDATES_KEPT = timedelta(days=2)
+PRUNE_INTERVAL = timedelta(hours=6)
 
 
 class DeliveryLoop:
     def __init__(self, scheduler: Scheduler, dispatcher: Dispatcher) -> None:
         self._scheduler = scheduler
-        self._dispatcher = dispatcher
+        self.dispatcher = dispatcher
         self._armed: datetime | None = None
         self._swept_at: float | None = None
 
@@ -29,18 +35,23 @@ class DeliveryLoop:
         return None if self._swept_at is None else time.monotonic() - self._swept_at
 
     def install(self) -> None:
-        self._scheduler.every(SWEEP_INTERVAL, "deliver-due", self.run)
+        self._scheduler.every(SWEEP_INTERVAL, "deliver-due", self.sweep)
 
     async def start(self) -> None:
-        """On start: give up rows interrupted mid-send, then catch up on what fell due."""
-        await self._dispatcher.give_up_interrupted()
+        """On start: recover rows interrupted mid-send, then catch up on what fell due
+        (parked replies first: they are the oldest due)."""
+        await self.dispatcher.recover_interrupted()
+        await self.run()
+
+    async def sweep(self) -> None:
+        await self.dispatcher.recover_interrupted()
         await self.run()
 
     async def run(self) -> None:
         self._armed = None
-        await self._dispatcher.run_due()
+        await self.dispatcher.run_due()
         self._swept_at = time.monotonic()
-        upcoming = await self._dispatcher.next_due()
+        upcoming = await self.dispatcher.next_due()
         if upcoming is not None:
             self.wake(upcoming)
 
@@ -50,3 +61,13 @@ class DeliveryLoop:
             return
         self._armed = moment
         self._scheduler.at(moment, WAKE_JOB, self.run)
+
+
+def schedule_update_pruning(scheduler: Scheduler, database: Database, clock: Clock) -> None:
+    """Handled update ids are kept two days: longer than any platform re-delivers."""
+
+    async def prune() -> None:
+        async with database.session() as session:
+            await Repositories.bind(session).updates.prune(clock.now() - HANDLED_UPDATES_KEPT)
+
+    scheduler.every(PRUNE_INTERVAL, "prune-handled-updates", prune)

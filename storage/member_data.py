@@ -28,6 +28,7 @@ from storage.models import (
     ExperimentRevision,
     ExperimentTool,
     FeedToken,
+    HandledUpdate,
     Identity,
     LedgerMonth,
     LoginToken,
@@ -262,6 +263,11 @@ NOT_PERSONAL: tuple[NotPersonal, ...] = (
         "a group's own settings (chat, title, language, time zone, schedules); about no member",
     ),
     NotPersonal(DirectoryVersion, "one counter of changes, for caches; about no member"),
+    NotPersonal(
+        HandledUpdate,
+        "platform update ids already handled, kept two days so a re-delivery is ignored; "
+        "no sender, no content",
+    ),
 )
 
 

@@ -464,6 +464,9 @@ class SendState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+    """Interrupted or timed out after the request was written, on a platform that cannot
+    deduplicate (Telegram): maybe delivered, never resent (at most once)."""
 
 
 class ScheduledSend(Base):
@@ -474,7 +477,10 @@ class ScheduledSend(Base):
     __table_args__ = (Index("ix_scheduled_sends_state_due", "state", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE")
+    )
+    """None only for a parked reply to a private chat of someone in no community."""
     kind: Mapped[str] = mapped_column(String(32))
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -631,3 +637,13 @@ class ContributionReply(Base):
     )
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class HandledUpdate(Base):
+    """A platform update already handled (Telegram update id per bot, Discord interaction or
+    message id): a re-delivery after a restart is ignored. Pruned after two days."""
+
+    __tablename__ = "handled_updates"
+
+    update_key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

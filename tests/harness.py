@@ -30,7 +30,7 @@ from bot.model.messages import (
     Target,
     UserRef,
 )
-from bot.model.messenger import DeliveryRefused
+from bot.model.messenger import DeliveryRefused, SendJob
 from scheduler.dispatcher import Dispatcher
 from search.tool_catalogue import ToolCatalogue
 from storage import migrate
@@ -83,6 +83,15 @@ class RecordingMessenger:
     async def settle(self) -> None:
         while self._reports:
             await asyncio.gather(*self._reports)
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        async def sender(replies: Sequence[Reply]) -> None:
+            await self.send(target, replies)
+
+        await job(sender)
+
+    def deduplicates(self, platform: str) -> bool:
+        return False
 
     def to(self, target: Target) -> list[Reply]:
         return [reply for sent_to, reply in self.sent if sent_to == target]

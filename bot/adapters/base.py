@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
+from bot.model.messenger import SendJob
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,14 @@ class RateLimitStats:
         self.waited_seconds += max(0.0, seconds)
 
 
+@dataclass(frozen=True)
+class Parked:
+    """Replies an adapter had queued but not sent when it stopped: for the outbox table."""
+
+    target: Target
+    replies: tuple[Reply, ...]
+
+
 class Host(Protocol):
     """The hub, as an adapter sees it."""
 
@@ -46,6 +55,9 @@ class Host(Protocol):
 
     async def known_communities(self, platform: str, chat_ids: Sequence[str]) -> set[str]:
         """Which of these chats are communities the bot already serves."""
+
+    async def park(self, parked: Sequence[Parked]) -> None:
+        """Keep unsent replies in the outbox; the next start sends them first, in order."""
         ...
 
 
@@ -59,6 +71,13 @@ class Adapter(Protocol):
 
     async def stop(self) -> None: ...
 
+    deduplicates: bool
+    """A resend with the same key never shows twice (the platform honours a nonce)."""
+
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        """Deliver proactively (the Messenger port); raises DeliveryRefused or DeliveryFailed."""
+        """Deliver proactively (the Messenger port); raises a DeliveryError."""
+        ...
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        """The Messenger port's turn-taking send (see bot.model.messenger)."""
         ...

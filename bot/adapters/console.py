@@ -35,7 +35,7 @@ from bot.model.messages import (
     Target,
     UserRef,
 )
-from bot.model.messenger import DeliveryRefused
+from bot.model.messenger import DeliveryRefused, SendJob
 
 PLATFORM = "console"
 _COORDINATOR_WORDS = {"coördinator", "coordinator", "coord", "--coordinator"}
@@ -65,6 +65,7 @@ def user_id_for(name: str) -> str:
 
 class ConsoleAdapter:
     platform = PLATFORM
+    deduplicates = False
     capabilities = Capabilities(max_message_length=None, native_forms=False, direct_messages=True)
 
     def __init__(
@@ -158,6 +159,14 @@ class ConsoleAdapter:
         else:
             raise DeliveryRefused(f"the console has no chat for {target}")
         self._prompt()
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        """The terminal has no limits and one reader: every turn is now."""
+
+        async def sender(replies: Sequence[Reply]) -> None:
+            await self.send(target, replies)
+
+        await job(sender)
 
     async def _consume(self, host: Host) -> None:
         while (line := await self._lines.get()) is not None:

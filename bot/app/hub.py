@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from starlette.routing import Route
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, Parked
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.app.config import Settings
 from bot.app.health import (
@@ -39,17 +39,19 @@ from bot.core.web_links import WebLinks
 from bot.handlers import build_router
 from bot.handlers.meetings.jobs import extend_all_series
 from bot.handlers.participation.jobs import run_participation
-from bot.model.messages import ChatRef, Incoming, Reply, Target, UserRef
-from bot.model.messenger import DeliveryRefused, Messenger
-from scheduler.delivery import DeliveryLoop
+from bot.model.messages import ChatRef, ChatTarget, Incoming, MemberTarget, Reply, Target, UserRef
+from bot.model.messenger import DeliveryRefused, Messenger, SendJob
+from bot.model.reply_codec import reply_to_json
+from scheduler.delivery import DeliveryLoop, schedule_update_pruning
 from scheduler.dispatcher import Dispatcher
-from scheduler.housekeeping import schedule_housekeeping
+from scheduler.housekeeping import FLUSH_INTERVAL, schedule_housekeeping
 from scheduler.retention import schedule_retention
 from scheduler.runner import Scheduler
 from search.tool_catalogue import ToolCatalogue
 from storage import migrate
 from storage.db import Database
 from storage.message_counter import MessageCounter
+from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
 from storage.repositories.operations import OperationsRepository
 from storage.retention import RetentionPolicy
@@ -70,10 +72,20 @@ class RoutingMessenger:
         self.adapters[adapter.platform] = adapter
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        await self._adapter(target).send(target, replies)
+
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        await self._adapter(target).send_in_turn(target, job, key=key)
+
+    def deduplicates(self, platform: str) -> bool:
+        adapter = self.adapters.get(platform)
+        return adapter is not None and adapter.deduplicates
+
+    def _adapter(self, target: Target) -> Adapter:
         adapter = self.adapters.get(target.platform)
         if adapter is None:
             raise DeliveryRefused(f"no adapter runs for {target.platform}")
-        await adapter.send(target, replies)
+        return adapter
 
 
 class Hub:
@@ -99,7 +111,10 @@ class Hub:
         self.scheduler = scheduler
         self.counter = counter
         self._stop = asyncio.Event()
+        self._open = asyncio.Event()
+        """Set once the outbox's due rows are queued: new work comes after them."""
         self._started: list[Adapter] = []
+        self._catch_up: asyncio.Task[None] | None = None
 
     @property
     def adapters(self) -> list[Adapter]:
@@ -109,6 +124,7 @@ class Hub:
         self.messenger.add(adapter)
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
+        await self._open.wait()
         log_context.begin_update(msg.platform)
         with self.metrics.handling(msg, self.core.router):
             return await self.core.handle(msg)
@@ -121,6 +137,25 @@ class Hub:
 
     async def known_communities(self, platform: str, chat_ids: Sequence[str]) -> set[str]:
         return await self.core.known_communities(platform, chat_ids)
+
+    async def park(self, parked: Sequence[Parked]) -> None:
+        """Write replies that were still queued at a stop to the outbox, in their order."""
+        now = self.core.clock.now()
+        async with self.database.session() as session:
+            repos = Repositories.bind(session)
+            for item in parked:
+                community_id = await _community_of(repos, item.target)
+                for reply in item.replies:
+                    target = item.target
+                    repos.schedule.park(
+                        platform=target.platform,
+                        community_id=community_id,
+                        chat_id=target.chat_id if isinstance(target, ChatTarget) else None,
+                        user_id=target.user_id if isinstance(target, MemberTarget) else None,
+                        payload=reply_to_json(reply),
+                        now=now,
+                    )
+        log.info("parked %d unsent replies in the outbox", len(parked))
 
     async def run(self) -> None:
         """Run until SIGINT, SIGTERM or an adapter asks to stop (the console at end of input)."""
@@ -136,30 +171,52 @@ class Hub:
             await self.shutdown()
 
     async def start(self) -> None:
-        """Adapters first (the scheduler sends through them), then catch up on due sends."""
+        """Adapters first (the scheduler sends through them), then catch up on due sends:
+        new updates wait until every due row (parked replies first) is in its chat's queue.
+        The web platform opens last."""
         for adapter in self.adapters:
             await adapter.start(self)
             self._started.append(adapter)
             log.info("%s adapter started", adapter.platform)
         self.scheduler.start()
-        await self.delivery.start()
+        self._catch_up = asyncio.create_task(self.delivery.start(), name="catch-up")
+        queued = asyncio.create_task(self.delivery.dispatcher.queued.wait())
+        await asyncio.wait({self._catch_up, queued}, return_when=asyncio.FIRST_COMPLETED)
+        queued.cancel()
+        self._open.set()
+        if self._catch_up.done():
+            self._catch_up.result()
         if self.web is not None:
             await self.web.start()
 
+    async def caught_up(self) -> None:
+        """Wait until the sends due at start are done (for tests and tools)."""
+        if self._catch_up is not None:
+            await self._catch_up
+
     async def shutdown(self) -> None:
+        """Stop the web platform, then every adapter at once (each stops taking updates,
+        finishes the calls in flight and parks what is queued), then the scheduler; well
+        within 10 s."""
         if self.web is not None:
             try:
                 await self.web.stop()
             except Exception:
                 log.exception("the web server did not stop cleanly")
-        for adapter in reversed(self._started):
-            try:
-                await adapter.stop()
-            except Exception:
-                log.exception("%s adapter did not stop cleanly", adapter.platform)
-        self._started.clear()
         self.scheduler.shutdown()
+        stopping = list(reversed(self._started))
+        results = await asyncio.gather(
+            *(adapter.stop() for adapter in stopping), return_exceptions=True
+        )
+        for adapter, result in zip(stopping, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("%s adapter did not stop cleanly", adapter.platform, exc_info=result)
+        self._started.clear()
+        if self._catch_up is not None and not self._catch_up.done():
+            self._catch_up.cancel()
+            await asyncio.gather(self._catch_up, return_exceptions=True)
         await self.counter.flush()
+        await self.core.flush_handled()
         await self.database.dispose()
 
 
@@ -211,6 +268,8 @@ async def build_hub(
     scheduler = Scheduler()
     schedule_housekeeping(scheduler, database, counter, clock)
     schedule_retention(scheduler, database, clock, settings.retention)
+    schedule_update_pruning(scheduler, database, clock)
+    scheduler.every(FLUSH_INTERVAL, "flush-handled-updates", core.flush_handled)
     dispatcher = Dispatcher(
         database=database,
         router=router,
@@ -332,6 +391,21 @@ def hub_health_routes(hub: Hub, settings: Settings) -> list[Route]:
 
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     return health_routes(checks=checks, metrics=hub.metrics, refresh=refresh, token=token)
+
+
+async def _community_of(repos: Repositories, target: Target) -> int | None:
+    """The community a parked reply belongs to: the group's, or the member's latest."""
+    if isinstance(target, ChatTarget):
+        community = await repos.communities.find(target.platform, target.chat_id)
+        if community is not None:
+            return community.id
+    identity = await repos.members.find_identity(
+        target.platform, target.chat_id if isinstance(target, ChatTarget) else target.user_id
+    )
+    if identity is None:
+        return None
+    membership = await repos.members.latest_membership(identity.member_id)
+    return membership.community_id if membership is not None else None
 
 
 def platform_adapters(

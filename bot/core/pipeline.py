@@ -32,7 +32,7 @@ from bot.model.messages import (
     Target,
     UserRef,
 )
-from bot.model.messenger import Messenger
+from bot.model.messenger import Messenger, SendJob
 from search.tool_catalogue import ToolCatalogue
 from storage.db import Database, DirectoryChange, ReadOnlyViolation
 from storage.message_counter import MessageCounter
@@ -124,6 +124,12 @@ class _NoSendsWhileReading:
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         raise ReadOnlyViolation(f"a send to {target.platform}")
 
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        raise ReadOnlyViolation(f"a send to {target.platform}")
+
+    def deduplicates(self, platform: str) -> bool:
+        return False
+
 
 class Core:
     def __init__(
@@ -163,6 +169,7 @@ class Core:
         self._changed_communities: dict[int, _Mark] = {}
         self._next_version_check = 0.0
         self._confirmed_at: dict[ConversationKey, datetime] = {}
+        self._handled_reads: dict[str, datetime] = {}
         self._writing_commands: set[str] = set()
         """Commands seen writing: they start as writers instead of trying to only read."""
         database.on_directory_change(self._directory_changed)
@@ -221,6 +228,9 @@ class Core:
             async with unit() as session:
                 await self._notice_other_processes(session)
                 repos = Repositories.bind(session)
+                if msg.update_key and await self._handled_before(repos, msg.update_key, write):
+                    log.info("a re-delivered %s update was handled before; ignored", msg.platform)
+                    return []
                 ctx, sender = await self._context(msg, key, repos, write=write)
                 log_context.bind(community_id=ctx.community.id if ctx.community else None)
                 attempt.dispatching = True
@@ -230,6 +240,8 @@ class Core:
                 for hook in self.router.reply_hooks():
                     replies = await hook(msg, ctx, replies)
                 replies = await self.buttons.seal(ctx.repos, msg.platform, replies, ctx.now())
+            if msg.update_key and not write:
+                self._handled_reads[msg.update_key] = self.clock.now()
             self._remember(msg, key, ctx, sender, started)
             if ctx.planned and self.on_planned is not None:
                 self.on_planned(min(ctx.planned))
@@ -242,6 +254,24 @@ class Core:
         except StaleDataError:
             translator = translator or self._fallback_translator(msg)
             return [Reply(translator.text("dialog.busy"))]
+
+    async def _handled_before(self, repos: Repositories, update_key: str, write: bool) -> bool:
+        """A re-delivered update: a writer records its id in its own unit of work; a command
+        that only reads checks, and its id is recorded in the next batch (`flush_handled`)."""
+        if update_key in self._handled_reads:
+            return True
+        if not write:
+            return await repos.updates.seen(update_key)
+        return not await repos.updates.first_time(update_key, self.clock.now())
+
+    async def flush_handled(self) -> None:
+        """Record the ids of updates handled by commands that only read (every few seconds
+        and at shutdown), without the write lock on their own path."""
+        if not self._handled_reads:
+            return
+        pending, self._handled_reads = self._handled_reads, {}
+        async with self.database.session() as session:
+            await Repositories.bind(session).updates.record(pending)
 
     async def _notice_other_processes(self, session: AsyncSession) -> None:
         """At most once a second: did another process sharing the database change a member

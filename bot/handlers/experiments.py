@@ -181,19 +181,17 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
         values.get(SHARING_FIELD),
         Sharing(community.default_audience, community.default_attribution),
     )
-    item = await ctx.repos.experiments.create(
-        community.id,
-        ctx.member.id,
-        {
-            "what": what,
-            **{name: values.get(name) for name in TEXT_FIELDS},
-            "tags": (values.get("tags") or "").split(),
-            "status": ExperimentStatus(values.get("status") or ExperimentStatus.PLAN.value),
-            "audience": sharing.audience,
-            "attribution": sharing.attribution,
-        },
-        ctx.now(),
-    )
+    fields = {
+        "what": what,
+        **{name: values.get(name) for name in TEXT_FIELDS},
+        "tags": (values.get("tags") or "").split(),
+        "status": ExperimentStatus(values.get("status") or ExperimentStatus.PLAN.value),
+        "audience": sharing.audience,
+        "attribution": sharing.attribution,
+    }
+    if await ctx.repos.experiments.saved_just_now(community.id, ctx.member.id, fields, ctx.now()):
+        return [ctx.reply("contribution.already_saved")]
+    item = await ctx.repos.experiments.create(community.id, ctx.member.id, fields, ctx.now())
     await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.EXPERIMENT, ctx.now())
     thanks = ctx.text("experiment.saved", number=item.id)
     return [

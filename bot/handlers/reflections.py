@@ -28,7 +28,10 @@ async def reflect(msg: Incoming, ctx: Context) -> list[Reply]:
 async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
     text = values["text"]
-    assert text is not None
+    if text is None:
+        raise UserError("error.generic")
+    if await ctx.repos.reflections.saved_just_now(community.id, ctx.member.id, text, ctx.now()):
+        return [ctx.reply("contribution.already_saved")]
     reflection = await ctx.repos.reflections.create(
         community.id,
         ctx.member.id,

@@ -83,6 +83,9 @@ class Incoming:
     by Dutch option name); None for a typed command, whose `args` text the router parses."""
     arguments: Arguments = field(default_factory=Arguments)
     """The command's arguments as typed values: set by the router before the handler runs."""
+    update_key: str = ""
+    """The platform's id of the update this came in (Telegram update id per bot, Discord
+    interaction or message id): a re-delivered update is handled once. Empty: not tracked."""
 
     @property
     def platform(self) -> str:

@@ -20,6 +20,7 @@ from storage.repositories.reflections import ReflectionRepository
 from storage.repositories.replies import ReplyRepository
 from storage.repositories.schedule import ScheduleRepository
 from storage.repositories.tools import ToolRepository
+from storage.repositories.updates import HandledUpdateRepository
 from storage.repositories.web import WebRepository
 
 
@@ -41,6 +42,7 @@ class Repositories:
     digest: DigestRepository
     replies: ReplyRepository
     web: WebRepository
+    updates: HandledUpdateRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -61,6 +63,7 @@ class Repositories:
             digest=DigestRepository(session),
             replies=ReplyRepository(session),
             web=WebRepository(session),
+            updates=HandledUpdateRepository(session),
         )
 
 
@@ -70,6 +73,7 @@ __all__ = [
     "DialogRepository",
     "DigestRepository",
     "ExperimentRepository",
+    "HandledUpdateRepository",
     "LedgerRepository",
     "MeetingRepository",
     "MemberRepository",

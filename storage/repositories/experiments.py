@@ -18,6 +18,7 @@ from storage.models import (
     Member,
 )
 from storage.repositories.audience import Viewer, may_read, shown_author, visible_to
+from storage.repositories.reflections import DUPLICATE_WINDOW
 from storage.sql import upsert
 
 __all__ = [
@@ -94,6 +95,25 @@ class ExperimentRepository:
         self._session.add(experiment)
         await self._session.flush()
         return experiment
+
+    async def saved_just_now(
+        self, community_id: int, author_id: int, fields: Mapping[str, object], now: datetime
+    ) -> bool:
+        """The member saved an experiment with these very texts here within the duplicate
+        window (a double submit)."""
+        query = select(Experiment).where(
+            Experiment.community_id == community_id,
+            Experiment.author_member_id == author_id,
+            Experiment.created_at >= now - DUPLICATE_WINDOW,
+        )
+        for recent in await self._session.scalars(query):
+            if all(
+                getattr(recent, name) == value
+                for name, value in fields.items()
+                if isinstance(value, str | None)
+            ):
+                return True
+        return False
 
     async def update(
         self, experiment: Experiment, changes: Mapping[str, object], now: datetime

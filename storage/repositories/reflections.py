@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attribution, Audience, Reflection
 from storage.repositories.experiments import Viewer, visible_to
+
+DUPLICATE_WINDOW = timedelta(seconds=30)
+"""The same contribution again within this time is a double send, saved once."""
 
 
 class ReflectionRepository:
@@ -35,6 +38,22 @@ class ReflectionRepository:
         self._session.add(reflection)
         await self._session.flush()
         return reflection
+
+    async def saved_just_now(
+        self, community_id: int, author_id: int, text: str, now: datetime
+    ) -> bool:
+        """The member saved this very text here within the duplicate window."""
+        query = (
+            select(Reflection.id)
+            .where(
+                Reflection.community_id == community_id,
+                Reflection.author_member_id == author_id,
+                Reflection.text == text,
+                Reflection.created_at >= now - DUPLICATE_WINDOW,
+            )
+            .limit(1)
+        )
+        return await self._session.scalar(query) is not None
 
     async def get_own(self, reflection_id: int, author_id: int) -> Reflection | None:
         reflection = await self._session.get(Reflection, reflection_id)

@@ -24,7 +24,13 @@ from storage.models import (
 from storage.retention import ledger_cutoff, month_of
 from storage.sql import upsert
 
-FINAL_STATES = (SendState.SENT, SendState.FAILED, SendState.CANCELLED, SendState.SKIPPED)
+FINAL_STATES = (
+    SendState.SENT,
+    SendState.FAILED,
+    SendState.CANCELLED,
+    SendState.SKIPPED,
+    SendState.UNKNOWN,
+)
 MESSAGE_KIND = "message"
 """The kind of monthly counts of ordinary group messages."""
 _CHUNK = 500

@@ -1,13 +1,28 @@
-"""The durable outbox: scheduled sends, claimed atomically so each goes out at most once."""
+"""The durable outbox: scheduled sends and parked replies, each claimed atomically in its
+chat's turn, so each goes out once (at most once where the platform cannot deduplicate)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScheduledSend, SendState
+
+PARKED_KIND = "outbox.reply"
+"""A reply queued behind the platform's limits when the bot stopped; its payload is the reply."""
+
+
+@dataclass(frozen=True)
+class DueSend:
+    id: int
+    platform: str
+    chat_id: str | None
+    user_id: str | None
+    due_at: datetime
 
 
 class ScheduleRepository:
@@ -65,25 +80,40 @@ class ScheduleRepository:
         )
         return int(getattr(result, "rowcount", 0))
 
-    async def claim_due(self, now: datetime, worker: str, limit: int) -> list[ScheduledSend]:
-        """Mark due rows as being sent by this worker and return them.
-
-        A row is claimed by exactly one worker: SQLite serialises writers (BEGIN IMMEDIATE),
-        PostgreSQL skips rows another worker has locked (FOR UPDATE SKIP LOCKED).
-        """
-        due = (
-            select(ScheduledSend.id)
+    async def due(
+        self, now: datetime, after: tuple[datetime, int] | None, limit: int
+    ) -> list[DueSend]:
+        """Pending rows due by `now`, in due order, after the cursor `after` (due_at, id).
+        Nothing is claimed: a row is claimed only in its chat's turn (`claim`)."""
+        query = (
+            select(
+                ScheduledSend.id,
+                ScheduledSend.platform,
+                ScheduledSend.chat_id,
+                ScheduledSend.user_id,
+                ScheduledSend.due_at,
+            )
             .where(ScheduledSend.state == SendState.PENDING, ScheduledSend.due_at <= now)
             .order_by(ScheduledSend.due_at, ScheduledSend.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
         )
-        ids = list(await self._session.scalars(due))
-        if not ids:
-            return []
-        await self._session.execute(
+        if after is not None:
+            moment, last_id = after
+            query = query.where(
+                or_(
+                    ScheduledSend.due_at > moment,
+                    and_(ScheduledSend.due_at == moment, ScheduledSend.id > last_id),
+                )
+            )
+        rows = await self._session.execute(query)
+        return [DueSend(*row) for row in rows]
+
+    async def claim(self, send_id: int, now: datetime, worker: str) -> bool:
+        """pending → sending for this worker, atomically; False when the row is no longer
+        pending (cancelled, or another worker has it)."""
+        result = await self._session.execute(
             update(ScheduledSend)
-            .where(ScheduledSend.id.in_(ids), ScheduledSend.state == SendState.PENDING)
+            .where(ScheduledSend.id == send_id, ScheduledSend.state == SendState.PENDING)
             .values(
                 state=SendState.SENDING,
                 claimed_at=now,
@@ -92,12 +122,51 @@ class ScheduleRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        rows = await self._session.scalars(
-            select(ScheduledSend)
-            .where(ScheduledSend.id.in_(ids), ScheduledSend.claimed_by == worker)
-            .execution_options(populate_existing=True)
+        return int(getattr(result, "rowcount", 0)) == 1
+
+    async def claim_due(self, now: datetime, worker: str, limit: int) -> list[ScheduledSend]:
+        """Claim up to `limit` due rows at once (what a process did before it claimed at the
+        moment of sending); kept for tests that stage a process stopped mid-send."""
+        claimed = []
+        for row in await self.due(now, None, limit):
+            if await self.claim(row.id, now, worker):
+                send = await self._session.get(ScheduledSend, row.id, populate_existing=True)
+                if send is not None:
+                    claimed.append(send)
+        return claimed
+
+    def park(
+        self,
+        *,
+        platform: str,
+        community_id: int | None,
+        chat_id: str | None,
+        user_id: str | None,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> ScheduledSend:
+        """A reply that was queued when the bot stopped: due at once, sent first at start."""
+        send = ScheduledSend(
+            community_id=community_id,
+            kind=PARKED_KIND,
+            platform=platform,
+            chat_id=chat_id,
+            user_id=user_id,
+            payload=payload,
+            due_at=now,
+            created_at=now,
         )
-        return [row for row in rows if row.state is SendState.SENDING]
+        self._session.add(send)
+        return send
+
+    async def unknown_since(self, community_id: int, since: datetime) -> int:
+        """Sends to this community whose delivery is unknown (interrupted mid-send)."""
+        query = select(func.count(ScheduledSend.id)).where(
+            ScheduledSend.community_id == community_id,
+            ScheduledSend.state == SendState.UNKNOWN,
+            ScheduledSend.claimed_at >= since,
+        )
+        return int(await self._session.scalar(query) or 0)
 
     async def next_due(self) -> datetime | None:
         query = select(func.min(ScheduledSend.due_at)).where(
@@ -105,9 +174,16 @@ class ScheduleRepository:
         )
         return await self._session.scalar(query)
 
-    async def interrupted(self, claimed_before: datetime) -> list[ScheduledSend]:
-        """Rows a worker claimed but never finished (it stopped between claim and send)."""
-        query = select(ScheduledSend).where(
-            ScheduledSend.state == SendState.SENDING, ScheduledSend.claimed_at < claimed_before
+    async def interrupted(self, claimed_before: datetime, worker: str) -> list[ScheduledSend]:
+        """Rows another worker claimed but never finished (it stopped between claim and
+        record), oldest first."""
+        query = (
+            select(ScheduledSend)
+            .where(
+                ScheduledSend.state == SendState.SENDING,
+                ScheduledSend.claimed_at < claimed_before,
+                or_(ScheduledSend.claimed_by.is_(None), ScheduledSend.claimed_by != worker),
+            )
+            .order_by(ScheduledSend.id)
         )
         return list(await self._session.scalars(query))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.adapters.base import Capabilities
+from bot.adapters.base import Capabilities, Parked
 from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.core.command_menu import build_menu
 from bot.core.i18n import Catalogs
@@ -40,6 +40,7 @@ class RecordingHost:
     answers: list[Reply] = field(default_factory=list)
     refused: list[UserRef] = field(default_factory=list)
     shutdown_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    parked: list[Parked] = field(default_factory=list)
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
         self.received.append(msg)
@@ -57,6 +58,9 @@ class RecordingHost:
         """Like the hub: a group chat becomes a community with its first message."""
         seen = {msg.chat.chat_id for msg in self.received if msg.platform == platform}
         return {chat_id for chat_id in chat_ids if chat_id in seen}
+
+    async def park(self, parked: Sequence[Parked]) -> None:
+        self.parked.extend(parked)
 
 
 class Driver(Protocol):

@@ -65,6 +65,7 @@ import socket
 import time
 import unicodedata
 import zlib
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -102,6 +103,8 @@ MAX_COMMANDS: Final = 100
 MAX_OPTIONS: Final = 25
 MAX_CHOICES: Final = 25
 MAX_NONCE: Final = 25
+NONCE_WINDOW: Final = 180.0
+"""Seconds Discord remembers an enforced nonce (its docs: "the past few minutes")."""
 
 # ---------------------------------------------------------------------------- gateway intents
 GUILDS: Final = 1 << 0
@@ -1415,6 +1418,10 @@ def _route(
     return _Route(method, re.compile(f"^{regex}$"), handler, bucket, major, auth)
 
 
+class _DropConnection(Exception):
+    """The request took effect; the connection closes before the answer."""
+
+
 class _RateLimited(Exception):
     def __init__(self, retry_after: float, *, is_global: bool, bucket: str | None) -> None:
         super().__init__(f"rate limited for {retry_after:.3f}s")
@@ -1693,6 +1700,11 @@ class FakeDiscordServer:
         self._call_signal = _Signal()
         self._ready_signal = _Signal()
         self._routes = self._build_routes()
+        self.nonce_window = NONCE_WINDOW
+        self.nonce_hits = 0
+        """Message creates answered with an earlier message because of enforce_nonce."""
+        self._nonces: dict[tuple[int, str], tuple[float, int]] = {}
+        self._faults: deque[str] = deque()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -1857,6 +1869,15 @@ class FakeDiscordServer:
         assert self.bot_user_id in guild.members, "the bot is not in that guild"
         del guild.members[self.bot_user_id]
         self._dispatch_nowait("GUILD_DELETE", {"id": str(guild_id)}, guild_id, GUILDS)
+
+    def fail_message_creates(self, *faults: str) -> None:
+        """The next channel message creates fail, one fault each: ``"drop"`` creates the
+        message and then drops the connection without answering (the sender cannot know it
+        arrived); ``"502"`` answers 502 without creating anything."""
+        for fault in faults:
+            if fault not in ("drop", "502"):
+                raise ValueError(f"unknown fault {fault!r}")
+            self._faults.append(fault)
 
     def block_dms(self, user_id: int) -> None:
         """DMs to this user fail with 403 code 50007 (they closed DMs or blocked the bot)."""
@@ -3218,6 +3239,11 @@ class FakeDiscordServer:
             window, bucket_hash = self._take_rate_limit(route, params)
             headers |= self._rate_headers(window, bucket_hash)
             reply = await route.handler(await self._read_call(request, params))
+        except _DropConnection:
+            self._log_call(request.method, path, 0)
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
         except _RateLimited as limited:
             return self._too_many(request.method, path, limited, headers)
         except DiscordHTTPError as error:
@@ -3373,11 +3399,40 @@ class FakeDiscordServer:
     async def _create_message(self, call: _Call) -> _Reply:
         channel = self._channel_for_bot(call)
         self._check_dm_allowed(channel)
-        message = self._new_message(channel, call.json_object(), call.uploads)
-        self._store(message)
-        self._record(message, "channel")
-        await self._dispatch_message("MESSAGE_CREATE", message)
-        return _Reply(body=self._message_api(message))
+        fault = self._faults.popleft() if self._faults else None
+        if fault == "502":
+            raise DiscordHTTPError(502, 0, "502: Bad Gateway (no gateway available)")
+        payload = call.json_object()
+        earlier = self._earlier_with_nonce(payload)
+        if earlier is not None:
+            self.nonce_hits += 1
+            reply = _Reply(body=self._message_api(earlier))
+        else:
+            message = self._new_message(channel, payload, call.uploads)
+            self._store(message)
+            self._remember_nonce(payload, message)
+            self._record(message, "channel")
+            await self._dispatch_message("MESSAGE_CREATE", message)
+            reply = _Reply(body=self._message_api(message))
+        if fault == "drop":
+            raise _DropConnection
+        return reply
+
+    def _earlier_with_nonce(self, payload: JSONDict) -> _Message | None:
+        """Discord: with ``enforce_nonce: true`` a create by the same author with a nonce
+        seen in the past few minutes returns that message instead of creating one."""
+        nonce = payload.get("nonce")
+        if not payload.get("enforce_nonce") or nonce is None:
+            return None
+        seen = self._nonces.get((self.bot_user_id, str(nonce)))
+        if seen is None or time.monotonic() - seen[0] > self.nonce_window:
+            return None
+        return self._messages.get(seen[1])
+
+    def _remember_nonce(self, payload: JSONDict, message: _Message) -> None:
+        nonce = payload.get("nonce")
+        if payload.get("enforce_nonce") and nonce is not None:
+            self._nonces[(self.bot_user_id, str(nonce))] = (time.monotonic(), message.id)
 
     def _channel_message(self, call: _Call, channel: _Channel) -> _Message:
         message = self._messages.get(call.snowflake("message_id"))

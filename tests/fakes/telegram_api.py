@@ -1423,6 +1423,7 @@ class FakeTelegramServer:
         self._callback_seq = 0
         self._commands: dict[tuple[str, str], list[BotCommandRecord]] = {}
         self._injected: dict[str, deque[int]] = {}
+        self._drops: dict[str, int] = {}
 
         # update queue
         self._updates: list[JSONDict] = []
@@ -1715,6 +1716,21 @@ class FakeTelegramServer:
             raise ValueError(f"unknown method {method!r}")
         self._injected.setdefault(canonical, deque()).extend([retry_after] * times)
 
+    def redeliver(self, update: JSONDict) -> None:
+        """Offer an update again, with its own update_id: what Telegram does when the bot
+        stopped before confirming it (its offset never reached Telegram)."""
+        self._updates.append(copy.deepcopy(update))
+        self._updates.sort(key=lambda known: int(known["update_id"]))
+        self._updates_signal.notify()
+
+    def drop_after(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` take effect, then the connection drops
+        before the answer: the bot cannot know whether the message arrived."""
+        canonical = self._method_index.get(method.lower())
+        if canonical is None:
+            raise ValueError(f"unknown method {method!r}")
+        self._drops[canonical] = self._drops.get(canonical, 0) + times
+
     def reset_rate_limits(self) -> None:
         self._limiter.reset()
 
@@ -1834,6 +1850,12 @@ class FakeTelegramServer:
             params = await _read_params(request)
             self._check_injected_429(canonical)
             result = await handler(params)
+            if self._drops.get(canonical):
+                self._drops[canonical] -= 1
+                self._log_call(canonical, params, 0, "connection dropped after the call")
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)
         except ApiError as exc:
             self._log_call(canonical, params, exc.status, exc.description)
             return web.json_response(exc.envelope(), status=exc.status)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from bot.model.messages import Incoming
 from storage.db import Database
 from storage.models import Base, Identity, LedgerMonth, Pledge, Prompt
 from storage.repositories import Repositories
@@ -118,6 +119,8 @@ async def build_member_everywhere(
         await web.issue_login(member_id, group, now)
         await web.open_session(member_id, group, now)
         await web.feed_token(member_id, now)
+    update = Incoming.from_text(zoe.chat, zoe.user, "/help", addressed=True)
+    await zoe.send(replace(update, update_key="test:update-1"))  # a handled platform update
     await zoe.says("/experiment")  # a form left open
     return Built(zoe, member_id)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,6 +31,7 @@ from discord import app_commands
 from discord.utils import MISSING
 
 from bot.adapters.base import Capabilities, Host, RateLimitStats
+from bot.adapters.delivery import DeliveryPolicy, Ticket, as_delivery_error
 from bot.adapters.discord.commands import (
     EnglishLocalisations,
     SlashCommand,
@@ -51,19 +52,17 @@ from bot.adapters.discord.rendering import (
 )
 from bot.core import button_codec
 from bot.core.i18n import Catalogs, language_or_none
-from bot.core.locks import KeyedLocks
 from bot.core.router import Router
 from bot.model.messages import (
     ChatRef,
     ChatTarget,
     EventKind,
     Incoming,
-    MemberTarget,
     Reply,
     Target,
     UserRef,
 )
-from bot.model.messenger import DeliveryFailed, DeliveryRefused
+from bot.model.messenger import SendJob
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +70,8 @@ PLATFORM = "discord"
 CUSTOM_ID_LIMIT = 100
 RECENT_MESSAGES = 4096
 RETRIES = 5
+STOP_SECONDS = 6.0
+"""How long a stop waits for the sends in flight (the process must be gone within 10 s)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,12 @@ def language_of(locale: discord.Locale | None) -> str | None:
 
 
 class DiscordAdapter:
+    """Composes the shared DeliveryPolicy as its Channel: every channel message carries a
+    nonce with enforce_nonce (discord.py 2.7 sends both when given a nonce), so a resend of
+    an interrupted or unknown send never shows twice."""
+
     platform = PLATFORM
+    deduplicates = True
     capabilities = Capabilities(
         max_message_length=MESSAGE_LIMIT,
         native_forms=True,
@@ -147,9 +153,8 @@ class DiscordAdapter:
         self._host: Host | None = None
         self._gateway: asyncio.Task[None] | None = None
         self._synced: dict[int, str] = {}
-        self._channel_locks = KeyedLocks()
         self._dm_channels: dict[int, discord.DMChannel] = {}
-        self._deliveries: set[asyncio.Task[None]] = set()
+        self.delivery = DeliveryPolicy(self, lambda: self._host)
         self._recent: deque[int] = deque(maxlen=RECENT_MESSAGES)
         self.rate_limits = RateLimitStats()
         logging.getLogger("discord.http").addFilter(_RateLimitCounter(self.rate_limits))
@@ -183,8 +188,10 @@ class DiscordAdapter:
             raise RuntimeError("the Discord gateway closed before it was ready")
 
     async def stop(self) -> None:
-        if self._deliveries:
-            await asyncio.wait(self._deliveries, timeout=10)
+        """Let the sends in flight finish, park what is still queued in the outbox, close."""
+        parked = await self.delivery.stop(timeout=STOP_SECONDS)
+        if parked and self._host is not None:
+            await self._host.park(parked)
         for counter in list(logging.getLogger("discord.http").filters):
             if isinstance(counter, _RateLimitCounter) and counter.stats is self.rate_limits:
                 logging.getLogger("discord.http").removeFilter(counter)
@@ -225,9 +232,9 @@ class DiscordAdapter:
             chat = self._guild_chat(message.guild, message.channel)
             user = self._user_ref(message.author)
             msg = Incoming(chat, user, EventKind.MESSAGE, text=text, addressed=addressed)
-        replies = await self._host.dispatch(msg)
+        replies = await self._host.dispatch(replace(msg, update_key=f"{PLATFORM}:m:{message.id}"))
         if replies:
-            self._in_background(self._answer(msg, message.channel, replies))
+            self.delivery.answer(msg, replies, chat_id=_where(message.channel, msg))
 
     def _addressed(self, message: discord.Message) -> bool:
         """A mention of the bot, or a reply to one of its messages."""
@@ -266,7 +273,7 @@ class DiscordAdapter:
         )
         replies = await self._host.dispatch(msg)
         if replies:
-            self._in_background(self._answer(msg, welcome, replies))
+            self.delivery.answer(msg, replies, chat_id=str(welcome.id))
 
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """A member who leaves the server leaves every community of it."""
@@ -343,7 +350,9 @@ class DiscordAdapter:
     ) -> None:
         """Answer within Discord's three seconds: with the replies when the core is quick,
         otherwise acknowledge first and follow up."""
-        assert self._host is not None
+        if self._host is None:
+            return
+        msg = replace(msg, update_key=f"{PLATFORM}:i:{interaction.id}")
         work = asyncio.create_task(self._host.dispatch(msg))
         done, _ = await asyncio.wait({work}, timeout=self.config.defer_after)
         answer = InteractionAnswer(self, interaction, msg)
@@ -397,62 +406,52 @@ class DiscordAdapter:
 
     # outgoing ----------------------------------------------------------------------------
 
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._deliveries.add(task)
-        task.add_done_callback(self._deliveries.discard)
-
-    async def _answer(
-        self, msg: Incoming, channel: discord.abc.Messageable, replies: Sequence[Reply]
-    ) -> None:
-        """Answer where the member wrote; private replies to a channel message by DM."""
-        try:
-            async with self._channel_locks.hold(_key(channel)):
-                for reply in replies:
-                    if reply.private and not msg.chat.is_private:
-                        await self._answer_privately(msg, channel, reply)
-                    else:
-                        await self._deliver(channel, reply)
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
-            log.warning("could not answer on Discord: %s", error)
-
-    async def _answer_privately(
-        self, msg: Incoming, channel: discord.abc.Messageable, reply: Reply
-    ) -> None:
-        try:
-            direct = await self._dm_channel(int(msg.user.user_id))
-            async with self._channel_locks.hold(direct.id):
-                await self._deliver(direct, reply)
-        except discord.Forbidden:
-            assert self._host is not None
-            for instead in await self._host.direct_message_refused(msg.user, msg.chat):
-                await self._deliver(channel, instead)
-
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        try:
-            channel: discord.abc.Messageable
-            if isinstance(target, ChatTarget):
-                channel = self.client.get_partial_messageable(int(target.chat_id))
-            else:
-                channel = await self._dm_channel(int(target.user_id))
-            async with self._channel_locks.hold(_key(channel)):
-                for reply in replies:
-                    await self._deliver(channel, reply)
-        except discord.Forbidden as error:
-            if isinstance(target, MemberTarget):
-                self._in_background(self._report_refused(target))
-            raise DeliveryRefused(f"Discord refused: {error.text or error.status}") from error
-        except discord.NotFound as error:
-            raise DeliveryRefused(f"Discord does not know it: {error.text}") from error
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
-            raise DeliveryFailed(f"Discord did not take it: {error}") from error
+        await self.delivery.send(target, replies)
 
-    async def _report_refused(self, target: MemberTarget) -> None:
-        """Tell the core, after the caller is done: a handler may send from inside its own
-        unit of work, which the core's note about the refusal must not wait for."""
-        assert self._host is not None
-        user = UserRef(PLATFORM, target.user_id, "", dm_open=True)
-        await self._host.direct_message_refused(user, None)
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        await self.delivery.send_in_turn(target, job, key=key)
+
+    def key(self, target: Target) -> str:
+        if isinstance(target, ChatTarget):
+            return f"c{target.chat_id}"
+        return f"u{target.user_id}"
+
+    async def pace(self, key: str) -> None:
+        """discord.py keeps to Discord's per-route buckets and waits out 429s itself."""
+        return None
+
+    async def deliver(
+        self, target: Target, reply: Reply, ticket: Ticket, *, reply_to: int | None = None
+    ) -> None:
+        channel = await self._channel(target)
+        for outgoing in messages(reply):
+            view = await self.view(outgoing)
+
+            async def create(
+                nonce: str, outgoing: Outgoing = outgoing, view: discord.ui.View | None = view
+            ) -> discord.Message:
+                return await channel.send(
+                    outgoing.content or None,
+                    files=outgoing.files(),
+                    allowed_mentions=NO_MENTIONS,
+                    view=view or MISSING,
+                    nonce=nonce,
+                )
+
+            sent = await ticket.call(create)
+            self.remember(sent.id)
+
+    async def _channel(self, target: Target) -> discord.abc.Messageable:
+        if isinstance(target, ChatTarget):
+            return self.client.get_partial_messageable(int(target.chat_id))
+        try:
+            return await self._dm_channel(int(target.user_id))
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+            problem = as_delivery_error(error)
+            if problem is None:
+                raise
+            raise problem from error
 
     async def _dm_channel(self, user_id: int) -> discord.DMChannel:
         """The DM channel with a user (the private chat id is the user id), created once."""
@@ -464,25 +463,7 @@ class DiscordAdapter:
         self._dm_channels[user_id] = channel
         return channel
 
-    async def _deliver(self, channel: discord.abc.Messageable, reply: Reply) -> None:
-        for outgoing in messages(reply):
-            await self._send_one(channel, outgoing)
-
-    async def _send_one(self, channel: discord.abc.Messageable, outgoing: Outgoing) -> None:
-        view = await self._view(outgoing)
-
-        async def attempt() -> discord.Message:
-            return await channel.send(
-                outgoing.content or None,
-                files=outgoing.files(),
-                allowed_mentions=NO_MENTIONS,
-                view=view or MISSING,
-            )
-
-        sent = await _patiently(attempt)
-        self._recent.append(sent.id)
-
-    async def _view(self, outgoing: Outgoing) -> discord.ui.View | None:
+    async def view(self, outgoing: Outgoing) -> discord.ui.View | None:
         if not outgoing.rows:
             return None
         custom_ids = {
@@ -522,18 +503,25 @@ class InteractionAnswer:
             modal_shown = modal(form.form)
             await self.interaction.response.send_modal(modal_shown)
             rest = [reply for reply in replies if reply is not form]
-            if rest and self.interaction.channel is not None:
-                channel: Any = self.interaction.channel
-                self.adapter._in_background(self.adapter._answer(self.msg, channel, rest))
+            if rest:
+                self.adapter.delivery.answer(self.msg, rest, chat_id=self._channel_id())
             return
         followed_up = False
         for reply in replies:
+            if self.interaction.response.is_done() and self.thinking and not reply.private:
+                # The "thinking…" note is ephemeral; a public reply goes to the channel itself.
+                self.adapter.delivery.answer(self.msg, [reply], chat_id=self._channel_id())
+                continue
             for outgoing in messages(reply):
                 followed_up |= await self._send(outgoing, private=reply.private)
         if not self.interaction.response.is_done():
             await self.defer()  # nothing to say: acknowledge all the same
         if self.thinking and not followed_up:
             await self.interaction.delete_original_response()
+
+    def _channel_id(self) -> str | None:
+        channel = self.interaction.channel
+        return str(channel.id) if channel is not None and not self.msg.chat.is_private else None
 
     def _can_open_modal(self) -> bool:
         return (
@@ -543,7 +531,7 @@ class InteractionAnswer:
 
     async def _send(self, outgoing: Outgoing, *, private: bool) -> bool:
         """Send one message; True when it was a follow-up to a "thinking" note."""
-        view = await self.adapter._view(outgoing) or MISSING
+        view = await self.adapter.view(outgoing) or MISSING
         response = self.interaction.response
         if not response.is_done():
             created = await response.send_message(
@@ -555,11 +543,6 @@ class InteractionAnswer:
             )
             if created.message_id is not None:
                 self.adapter.remember(created.message_id)
-            return False
-        if self.thinking and not private:
-            # The "thinking…" note is ephemeral; a public reply goes to the channel itself.
-            channel: Any = self.interaction.channel
-            await self.adapter._send_one(channel, outgoing)
             return False
         sent = await _patiently(
             lambda: self.interaction.followup.send(
@@ -579,8 +562,11 @@ def _private_chat(user: discord.abc.User) -> ChatRef:
     return ChatRef(PLATFORM, str(user.id), is_private=True, title=user.display_name)
 
 
-def _key(channel: discord.abc.Messageable) -> int:
-    return int(getattr(channel, "id", 0))
+def _where(channel: object, msg: Incoming) -> str | None:
+    """The channel or thread to answer in, when it is not the community's own channel."""
+    if msg.chat.is_private:
+        return None
+    return str(getattr(channel, "id", msg.chat.chat_id))
 
 
 async def _patiently(

@@ -8,12 +8,10 @@ in the background, so a slow group (20 messages a minute) never holds up anybody
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
 from telegram import (
@@ -33,29 +31,28 @@ from telegram import (
     User,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
 from bot.adapters.base import Capabilities, Host, RateLimitStats
+from bot.adapters.delivery import DeliveryPolicy, Ticket
 from bot.adapters.rendering import render_html, render_plain, split_text
 from bot.adapters.telegram.limits import TelegramRateLimiter
 from bot.core import button_codec
 from bot.core.command_menu import CommandMenu, MenuEntry
 from bot.core.i18n import LANGUAGES
-from bot.core.locks import KeyedLocks
 from bot.model.markup import Text
 from bot.model.messages import (
     ChatRef,
     ChatTarget,
     EventKind,
     Incoming,
-    MemberTarget,
     Reply,
     Target,
     UserRef,
     parse_command,
 )
-from bot.model.messenger import DeliveryFailed, DeliveryRefused
+from bot.model.messenger import SendJob
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +61,8 @@ MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 TOAST_LIMIT = 200
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+STOP_SECONDS = 6.0
+"""How long a stop waits for the sends in flight (the process must be gone within 10 s)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,11 @@ def utf16_length(text: Text) -> int:
 
 
 class TelegramAdapter:
+    """Composes the shared DeliveryPolicy as its Channel (pacing by the rate limiter's
+    reservation; no nonce: Telegram cannot deduplicate, so an unknown send is never repeated)."""
+
     platform = PLATFORM
+    deduplicates = False
     capabilities = Capabilities(
         max_message_length=MESSAGE_LIMIT,
         native_forms=False,
@@ -115,8 +118,7 @@ class TelegramAdapter:
         self._host: Host | None = None
         self._username = ""
         self._bot_id = 0
-        self._chat_locks = KeyedLocks()
-        self._deliveries: set[asyncio.Task[None]] = set()
+        self.delivery = DeliveryPolicy(self, lambda: self._host)
         self._admins: dict[int, tuple[float, frozenset[int]]] = {}
 
     @property
@@ -137,7 +139,8 @@ class TelegramAdapter:
         self._username = self.app.bot.username
         self._bot_id = self.app.bot.id
         await self.app.start()
-        assert self.app.updater is not None
+        if self.app.updater is None:
+            raise RuntimeError("python-telegram-bot built no updater")
         if self.config.webhook_url:
             await self.app.updater.start_webhook(
                 listen=self.config.webhook_listen,
@@ -154,10 +157,13 @@ class TelegramAdapter:
         await self._publish_menu()
 
     async def stop(self) -> None:
-        if self._deliveries:
-            await asyncio.wait(self._deliveries, timeout=10)
+        """Stop taking updates, let the sends in flight finish, park what is still queued
+        in the outbox, then close."""
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
+        parked = await self.delivery.stop(timeout=STOP_SECONDS)
+        if parked and self._host is not None:
+            await self._host.park(parked)
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
@@ -177,12 +183,13 @@ class TelegramAdapter:
     # incoming ----------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        key = f"{PLATFORM}:{self._bot_id}:{update.update_id}"
         if update.callback_query is not None:
-            await self._on_button(update.callback_query)
+            await self._on_button(update.callback_query, key)
         elif update.message is not None:
-            await self._on_message(update.message)
+            await self._on_message(update.message, key)
 
-    async def _on_message(self, message: Message) -> None:
+    async def _on_message(self, message: Message, key: str) -> None:
         sender = message.from_user
         if sender is None or sender.is_bot:
             return
@@ -191,18 +198,21 @@ class TelegramAdapter:
             for newcomer in message.new_chat_members:
                 if not newcomer.is_bot:
                     user = await self._user_ref(newcomer, message.chat)
-                    await self._handle(Incoming(chat, user, EventKind.JOINED), None)
+                    joined = Incoming(
+                        chat, user, EventKind.JOINED, update_key=f"{key}:{newcomer.id}"
+                    )
+                    await self._handle(joined, None)
             return
         if message.left_chat_member is not None:
             leaver = message.left_chat_member
             if not leaver.is_bot:
                 user = await self._user_ref(leaver, message.chat)
-                await self._handle(Incoming(chat, user, EventKind.LEFT), None)
+                await self._handle(Incoming(chat, user, EventKind.LEFT, update_key=key), None)
             return
         user = await self._user_ref(sender, message.chat)
         msg = self._translate_text(message, chat, user)
         if msg is not None:
-            await self._handle(msg, message.message_id)
+            await self._handle(replace(msg, update_key=key), message.message_id)
 
     def _translate_text(self, message: Message, chat: ChatRef, user: UserRef) -> Incoming | None:
         text = message.text
@@ -224,7 +234,7 @@ class TelegramAdapter:
             return True
         return f"@{self._username}".casefold() in text.casefold()
 
-    async def _on_button(self, query: CallbackQuery) -> None:
+    async def _on_button(self, query: CallbackQuery, key: str) -> None:
         origin = query.message
         chat = (
             origin.chat if isinstance(origin, Message) else Chat(query.from_user.id, Chat.PRIVATE)
@@ -232,9 +242,8 @@ class TelegramAdapter:
         decoded = button_codec.decode(query.data or "")
         action, payload = decoded if decoded is not None else ("", "")
         user = await self._user_ref(query.from_user, chat)
-        msg = Incoming.button(_chat_ref(chat), user, action, payload)
-        assert self._host is not None
-        replies = await self._host.dispatch(msg)
+        msg = replace(Incoming.button(_chat_ref(chat), user, action, payload), update_key=key)
+        replies = await self._require_host().dispatch(msg)
         toast = _toast(msg, replies)
         try:
             await query.answer(render_plain(toast.text) if toast else None)
@@ -242,13 +251,17 @@ class TelegramAdapter:
             log.info("could not answer a button press: %s", error)
         rest = [reply for reply in replies if reply is not toast]
         if rest:
-            self._in_background(self._answer(msg, None, rest))
+            self.delivery.answer(msg, rest)
 
     async def _handle(self, msg: Incoming, message_id: int | None) -> None:
-        assert self._host is not None
-        replies = await self._host.dispatch(msg)
+        replies = await self._require_host().dispatch(msg)
         if replies:
-            self._in_background(self._answer(msg, message_id, replies))
+            self.delivery.answer(msg, replies, reply_to=message_id)
+
+    def _require_host(self) -> Host:
+        if self._host is None:
+            raise RuntimeError("the Telegram adapter was not started")
+        return self._host
 
     async def _user_ref(self, user: User, chat: Chat) -> UserRef:
         is_admin = chat.type != Chat.PRIVATE and user.id in await self._admin_ids(chat)
@@ -272,82 +285,56 @@ class TelegramAdapter:
 
     # outgoing ----------------------------------------------------------------------------
 
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._deliveries.add(task)
-        task.add_done_callback(self._deliveries.discard)
-
-    async def _answer(self, msg: Incoming, message_id: int | None, replies: list[Reply]) -> None:
-        """Answer in the chat the member wrote in; private replies as direct messages."""
-        chat_id = int(msg.chat.chat_id)
-        try:
-            async with self._chat_locks.hold(chat_id):
-                for reply in replies:
-                    if reply.private and not msg.chat.is_private:
-                        await self._answer_privately(msg, reply)
-                    else:
-                        reply_to = message_id if reply.awaits_answer else None
-                        await self._deliver(chat_id, reply, reply_to=reply_to)
-        except TelegramError as error:
-            log.warning("could not answer in chat %s: %s", chat_id, error)
-
-    async def _answer_privately(self, msg: Incoming, reply: Reply) -> None:
-        try:
-            async with self._chat_locks.hold(int(msg.user.user_id)):
-                await self._deliver(int(msg.user.user_id), reply)
-        except Forbidden:
-            assert self._host is not None
-            fallback = await self._host.direct_message_refused(msg.user, msg.chat)
-            for instead in fallback:
-                await self._deliver(int(msg.chat.chat_id), instead)
-
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        chat_id = int(target.chat_id if isinstance(target, ChatTarget) else target.user_id)
-        try:
-            async with self._chat_locks.hold(chat_id):
-                for reply in replies:
-                    await self._deliver(chat_id, reply)
-        except Forbidden as error:
-            if isinstance(target, MemberTarget):
-                task = asyncio.create_task(self._report_refused(target))
-                self._deliveries.add(task)
-                task.add_done_callback(self._deliveries.discard)
-            raise DeliveryRefused(str(error)) from error
-        except BadRequest as error:
-            if "chat not found" in str(error).casefold():
-                raise DeliveryRefused(str(error)) from error
-            raise DeliveryFailed(str(error)) from error
-        except (RetryAfter, NetworkError) as error:
-            raise DeliveryFailed(str(error)) from error
+        await self.delivery.send(target, replies)
 
-    async def _report_refused(self, target: MemberTarget) -> None:
-        """Tell the core after the caller is done: a handler may send from inside its own
-        unit of work, which the core's note about the refusal must not wait for."""
-        assert self._host is not None
-        await self._host.direct_message_refused(UserRef(PLATFORM, target.user_id, ""), None)
+    async def send_in_turn(self, target: Target, job: SendJob, *, key: str) -> None:
+        await self.delivery.send_in_turn(target, job, key=key)
 
-    async def _deliver(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
-        group = chat_id < 0
-        markup = await self._markup(reply, group)
+    def key(self, target: Target) -> str:
+        return str(int(target.chat_id if isinstance(target, ChatTarget) else target.user_id))
+
+    async def pace(self, key: str) -> None:
+        limiter = self.rate_limiter
+        if isinstance(limiter, TelegramRateLimiter):
+            await limiter.reserve(key)
+
+    async def deliver(
+        self, target: Target, reply: Reply, ticket: Ticket, *, reply_to: int | None = None
+    ) -> None:
+        chat_id = int(self.key(target))
+        markup = await self._markup(reply, chat_id < 0)
         pieces = split_text(reply.text, MESSAGE_LIMIT, utf16_length)
         bot = self.app.bot
         for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            await bot.send_message(
-                chat_id,
-                render_html(piece),
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if last else None,
-                reply_to_message_id=reply_to if index == 0 else None,
-                allow_sending_without_reply=True,
-                disable_web_page_preview=True,
-            )
-        if reply.attachment is not None:
-            await bot.send_document(
-                chat_id,
-                InputFile(reply.attachment.content, filename=reply.attachment.filename),
-                filename=reply.attachment.filename,
-                reply_markup=markup if not pieces else None,
+
+            async def create(
+                _nonce: str,
+                piece: Text = piece,
+                first: bool = index == 0,
+                last: bool = index == len(pieces) - 1,
+            ) -> Message:
+                sent: Message = await bot.send_message(
+                    chat_id,
+                    render_html(piece),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                    reply_to_message_id=reply_to if first else None,
+                    allow_sending_without_reply=True,
+                    disable_web_page_preview=True,
+                )
+                return sent
+
+            await ticket.call(create)
+        attachment = reply.attachment
+        if attachment is not None:
+            await ticket.call(
+                lambda _nonce: bot.send_document(
+                    chat_id,
+                    InputFile(attachment.content, filename=attachment.filename),
+                    filename=attachment.filename,
+                    reply_markup=markup if not pieces else None,
+                )
             )
 
     async def _markup(self, reply: Reply, group: bool) -> InlineKeyboardMarkup | ForceReply | None:

@@ -91,6 +91,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._chats: dict[str, Pacer | SlidingWindow] = {}
         self._max_retries = max_retries
         self._resume_at = 0.0
+        self._reserved: dict[str, int] = {}
         self.retries_after_429 = 0
         self.stats = RateLimitStats()
 
@@ -114,7 +115,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         retries = rate_limit_args if rate_limit_args is not None else self._max_retries
         for attempt in range(retries + 1):
             await self._wait_out_pause()
-            if counted:
+            if counted and not (attempt == 0 and self._use_reservation(str(chat_id))):
                 await self._take_slot(str(chat_id))
             try:
                 return await callback(*args, **kwargs)
@@ -128,6 +129,24 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 self.stats.record(seconds)
                 self._resume_at = max(self._resume_at, time.monotonic() + seconds + 0.1)
         raise AssertionError("unreachable")
+
+    async def reserve(self, chat_id: str) -> None:
+        """Wait until a message to `chat_id` may go now and keep that slot for it: the next
+        counted request to the chat uses it instead of waiting again. The delivery policy
+        reserves before the scheduler claims a row, so a row is claimed only when it can go."""
+        await self._wait_out_pause()
+        await self._take_slot(chat_id)
+        self._reserved[chat_id] = self._reserved.get(chat_id, 0) + 1
+
+    def _use_reservation(self, chat_id: str) -> bool:
+        held = self._reserved.get(chat_id, 0)
+        if held <= 0:
+            return False
+        if held == 1:
+            del self._reserved[chat_id]
+        else:
+            self._reserved[chat_id] = held - 1
+        return True
 
     async def _wait_out_pause(self) -> None:
         while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110 - waits for time

@@ -203,11 +203,14 @@ async def _start_answer(
 async def _answered(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     community = ctx.require_community()
     text = values["text"]
-    assert text is not None
+    if text is None:
+        raise UserError("dialog.required")
     sharing = chosen(
         values.get(SHARING_FIELD),
         Sharing(community.default_audience, community.default_attribution),
     )
+    if await ctx.repos.reflections.saved_just_now(community.id, ctx.member.id, text, ctx.now()):
+        return [ctx.reply("contribution.already_saved")]
     await ctx.repos.reflections.create(
         community.id, ctx.member.id, text, sharing.audience, sharing.attribution, ctx.now()
     )

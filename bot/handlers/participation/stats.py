@@ -44,6 +44,9 @@ async def stats(_msg: Incoming, ctx: Context) -> list[Reply]:
         _trend(ctx, recent.givers, before.givers),
         _response(ctx, delivered, answered),
     ]
+    unknown = await ctx.repos.schedule.unknown_since(community.id, now - timedelta(weeks=WEEKS))
+    if unknown:
+        lines.append(t.text("stats.delivery_unknown", count=unknown, weeks=WEEKS))
     chart = weekly_chart(
         weeks,
         title=t.plain("stats.chart_title", weeks=WEEKS),

@@ -41,7 +41,7 @@ def meeting_line(
     head = Text.bold(f"#{meeting.id} {meeting.title}")
     if meeting.kind is MeetingKind.PUBLIC:
         head = head + " " + t.text("meeting.public")
-    parts = [head, Text.plain(when_text(t, meeting.starts_at.astimezone(zone)))]
+    parts = [head, when_moment(t, meeting.starts_at.astimezone(zone))]
     if meeting.place:
         parts.append(t.text("meeting.place", place=meeting.place))
     parts.append(
@@ -83,13 +83,18 @@ def meeting_text(t: Translator, zone: ZoneInfo, meeting: Meeting) -> Text:
     parts.append(
         t.text(
             "meeting.when",
-            when=when_text(t, start),
-            end=format_time(end, "HH:mm", locale=t.language),
+            when=when_moment(t, start),
+            end=Text.moment(format_time(end, "HH:mm", locale=t.language), end, "t"),
         )
     )
     if meeting.place:
         parts.append(t.text("meeting.place", place=meeting.place))
     return Text.join(parts)
+
+
+def when_moment(t: Translator, moment: datetime) -> Text:
+    """The moment as text, marked so that Discord shows it in each member's own zone."""
+    return Text.moment(when_text(t, moment), moment)
 
 
 def when_text(t: Translator, moment: datetime) -> str:

@@ -263,3 +263,17 @@ async def test_help_for_one_command_shows_it_with_examples(atelier: Harness) -> 
     assert "/herinner lijst" in (await anna.says("/help /remind")).text
     assert "ken ik niet" in (await anna.says("/help vliegen")).text
     assert "Wat je kunt doen" in (await anna.says("/help")).text
+
+
+async def test_a_series_cancelled_from_one_occurrence_on_stays_ended(atelier: Harness) -> None:
+    from scheduler.series import extend_all_series
+
+    coco = atelier.member("Coco", coordinator=True)
+    await coco.says("/bijeenkomst elke donderdag 19:30 Leesclub")
+    cancelled = await coco.says("/bijeenkomst annuleer 3 reeks")
+    event = _event(cancelled)
+    assert "UNTIL=20261210T183000Z" in event["RRULE"].to_ical().decode()
+    atelier.clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=AMSTERDAM))
+    await extend_all_series(atelier.database, atelier.clock)
+    agenda = await atelier.member("Anna").says("/agenda")
+    assert "Leesclub" not in agenda.text

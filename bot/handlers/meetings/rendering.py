@@ -159,7 +159,12 @@ async def meeting_ics(
         if moment.astimezone(UTC) not in live
     )
     sequence = sum(m.sequence for m in members)
-    return _series_file(t, community, head, rule, skipped, sequence, False)
+    ended = [m for m in members if m.recurrence and not m.cancelled]
+    until = None
+    if members[-1].cancelled and members[-1].recurrence is None and ended:
+        until = max(m.starts_at for m in ended)  # "annuleer N reeks": the series stops there
+        skipped = tuple(moment for moment in skipped if moment <= until)
+    return _series_file(t, community, head, rule, skipped, sequence, False, until)
 
 
 def _rule_times(
@@ -180,7 +185,11 @@ def _series_file(
     skipped: tuple[datetime, ...],
     sequence: int,
     cancelled: bool,
+    until: datetime | None = None,
 ) -> Attachment:
+    rrule = rule.rrule() if rule is not None else None
+    if rrule is not None and until is not None:
+        rrule += f";UNTIL={until.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     event = CalendarEvent(
         uid=f"series-{head.id}@leeratelier",
         title=head.title,
@@ -192,7 +201,7 @@ def _series_file(
         description=t.plain("meeting.ics_description", community=community.title or "Leeratelier"),
         sequence=sequence,
         cancelled=cancelled,
-        rrule=rule.rrule() if rule is not None else None,
+        rrule=rrule,
         exdates=skipped,
     )
     return Attachment(

@@ -253,3 +253,27 @@ async def test_a_series_is_one_calendar_event_with_a_rule_and_exceptions(atelier
     assert [d.dt for d in cancelled["EXDATE"].dts] == [
         datetime(2027, 1, 14, 19, 30, tzinfo=AMSTERDAM)
     ]
+
+
+async def test_help_for_one_command_shows_it_with_examples(atelier: Harness) -> None:
+    anna = atelier.member("Anna")
+    shown = (await anna.says("/help bijeenkomst")).text
+    assert "/bijeenkomst | /meeting" in shown and "Voor coördinatoren" in shown
+    assert "wijzig 12" in shown and "annuleer 12 reeks" in shown and "publiek:" in shown
+    assert "/herinner lijst" in (await anna.says("/help /remind")).text
+    assert "ken ik niet" in (await anna.says("/help vliegen")).text
+    assert "Wat je kunt doen" in (await anna.says("/help")).text
+
+
+async def test_a_series_cancelled_from_one_occurrence_on_stays_ended(atelier: Harness) -> None:
+    from scheduler.series import extend_all_series
+
+    coco = atelier.member("Coco", coordinator=True)
+    await coco.says("/bijeenkomst elke donderdag 19:30 Leesclub")
+    cancelled = await coco.says("/bijeenkomst annuleer 3 reeks")
+    event = _event(cancelled)
+    assert "UNTIL=20261210T183000Z" in event["RRULE"].to_ical().decode()
+    atelier.clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=AMSTERDAM))
+    await extend_all_series(atelier.database, atelier.clock)
+    agenda = await atelier.member("Anna").says("/agenda")
+    assert "Leesclub" not in agenda.text

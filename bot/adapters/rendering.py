@@ -50,7 +50,15 @@ def render_markdown(text: Text) -> str:
     return "".join(_markdown_span(span) for span in text.spans)
 
 
+_MOMENT = re.compile(r"(?P<form>[Ft]):(?P<unix>-?\d{1,12})")
+
+
 def _markdown_span(span: Span) -> str:
+    if span.style is Style.MOMENT and (moment := _MOMENT.fullmatch(span.url)):
+        unix = moment["unix"]
+        if moment["form"] == "t":
+            return f"<t:{unix}:t>"
+        return f"<t:{unix}:F> (<t:{unix}:R>)"
     if span.style is Style.CODE:
         return "`" + span.text.replace("`", "ˋ") + "`"
     body = escape_markdown(span.text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -17,6 +18,9 @@ class Style(StrEnum):
     ITALIC = "italic"
     CODE = "code"
     LINK = "link"
+    MOMENT = "moment"
+    """A point in time: `url` holds "<format>:<unix seconds>" (F full, t time); platforms that
+    show each member their own zone (Discord timestamps) render it so, others show the text."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ class Text:
     @classmethod
     def link(cls, label: str, url: str) -> Text:
         return cls((Span(label, Style.LINK, url),))
+
+    @classmethod
+    def moment(cls, label: str, when: datetime, form: str = "F") -> Text:
+        """`label` (the time in the community's zone) marked as the moment `when`."""
+        return cls((Span(label, Style.MOMENT, f"{form}:{int(when.timestamp())}"),))
 
     @classmethod
     def join(cls, parts: Iterable[Text], separator: str = "\n") -> Text:

@@ -6,9 +6,6 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
-__all__: list[str] = []
-
-
 Part = Literal["morning", "afternoon", "evening"]  # a day part: "'s avonds", "vanmiddag"
 
 

@@ -77,14 +77,20 @@ class MeetingRepository:
         return list(await self._session.scalars(query))
 
     async def recurring_heads(self) -> list[Meeting]:
-        """The latest occurrence of every series still running, to plan the next ones."""
-        query = select(Meeting).where(Meeting.recurrence.is_not(None), Meeting.cancelled.is_(False))
+        """The latest occurrence of every series still running, to plan the next ones.
+
+        A series cancelled from one occurrence on ("annuleer 12 reeks") ends there: its latest
+        occurrence is cancelled and has no rule any more. A single cancelled occurrence keeps
+        its rule, and the series goes on after it."""
+        query = select(Meeting).where(
+            Meeting.series_id.is_not(None) | Meeting.recurrence.is_not(None)
+        )
         latest: dict[int, Meeting] = {}
         for meeting in await self._session.scalars(query):
             key = meeting.series_id or meeting.id
             if key not in latest or meeting.starts_at > latest[key].starts_at:
                 latest[key] = meeting
-        return list(latest.values())
+        return [m for m in latest.values() if m.recurrence is not None]
 
     async def last_ended(self, community_id: int, now: datetime, since: datetime) -> Meeting | None:
         query = (

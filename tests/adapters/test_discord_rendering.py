@@ -136,3 +136,26 @@ def test_language_from_the_client_locale() -> None:
     assert language_of(discord.Locale.american_english) == "en"
     assert language_of(discord.Locale.british_english) == "en"
     assert language_of(discord.Locale.german) is None
+
+
+def test_meeting_times_are_discord_timestamps_each_member_sees_in_their_own_zone() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.adapters.rendering import render_html
+    from bot.handlers.meetings.rendering import meeting_text
+    from storage.models import Meeting, MeetingKind
+
+    zone = ZoneInfo("Europe/Amsterdam")
+    start, end = (
+        datetime(2026, 12, 3, 19, 30, tzinfo=zone),
+        datetime(2026, 12, 3, 21, 0, tzinfo=zone),
+    )
+    meeting = Meeting(
+        id=1, title="Intervisie", kind=MeetingKind.ATELIER, starts_at=start, ends_at=end, place=""
+    )
+    text = meeting_text(Catalogs().translator("nl"), zone, meeting)
+    [piece] = text_pieces(text)
+    unix, until = int(start.timestamp()), int(end.timestamp())
+    assert f"<t:{unix}:F> (<t:{unix}:R>)–<t:{until}:t>" in piece
+    assert "donderdag 3 december 2026 om 19:30–21:00" in render_html(text)  # Telegram: as written

@@ -41,7 +41,7 @@ def meeting_line(
     head = Text.bold(f"#{meeting.id} {meeting.title}")
     if meeting.kind is MeetingKind.PUBLIC:
         head = head + " " + t.text("meeting.public")
-    parts = [head, Text.plain(when_text(t, meeting.starts_at.astimezone(zone)))]
+    parts = [head, when_moment(t, meeting.starts_at.astimezone(zone))]
     if meeting.place:
         parts.append(t.text("meeting.place", place=meeting.place))
     parts.append(
@@ -83,13 +83,18 @@ def meeting_text(t: Translator, zone: ZoneInfo, meeting: Meeting) -> Text:
     parts.append(
         t.text(
             "meeting.when",
-            when=when_text(t, start),
-            end=format_time(end, "HH:mm", locale=t.language),
+            when=when_moment(t, start),
+            end=Text.moment(format_time(end, "HH:mm", locale=t.language), end, "t"),
         )
     )
     if meeting.place:
         parts.append(t.text("meeting.place", place=meeting.place))
     return Text.join(parts)
+
+
+def when_moment(t: Translator, moment: datetime) -> Text:
+    """The moment as text, marked so that Discord shows it in each member's own zone."""
+    return Text.moment(when_text(t, moment), moment)
 
 
 def when_text(t: Translator, moment: datetime) -> str:
@@ -154,7 +159,12 @@ async def meeting_ics(
         if moment.astimezone(UTC) not in live
     )
     sequence = sum(m.sequence for m in members)
-    return _series_file(t, community, head, rule, skipped, sequence, False)
+    ended = [m for m in members if m.recurrence and not m.cancelled]
+    until = None
+    if members[-1].cancelled and members[-1].recurrence is None and ended:
+        until = max(m.starts_at for m in ended)  # "annuleer N reeks": the series stops there
+        skipped = tuple(moment for moment in skipped if moment <= until)
+    return _series_file(t, community, head, rule, skipped, sequence, False, until)
 
 
 def _rule_times(
@@ -175,7 +185,11 @@ def _series_file(
     skipped: tuple[datetime, ...],
     sequence: int,
     cancelled: bool,
+    until: datetime | None = None,
 ) -> Attachment:
+    rrule = rule.rrule() if rule is not None else None
+    if rrule is not None and until is not None:
+        rrule += f";UNTIL={until.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     event = CalendarEvent(
         uid=f"series-{head.id}@leeratelier",
         title=head.title,
@@ -187,7 +201,7 @@ def _series_file(
         description=t.plain("meeting.ics_description", community=community.title or "Leeratelier"),
         sequence=sequence,
         cancelled=cancelled,
-        rrule=rule.rrule() if rule is not None else None,
+        rrule=rrule,
         exdates=skipped,
     )
     return Attachment(

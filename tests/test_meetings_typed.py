@@ -266,7 +266,7 @@ async def test_help_for_one_command_shows_it_with_examples(atelier: Harness) -> 
 
 
 async def test_a_series_cancelled_from_one_occurrence_on_stays_ended(atelier: Harness) -> None:
-    from scheduler.series import extend_all_series
+    from bot.handlers.meetings.jobs import extend_all_series
 
     coco = atelier.member("Coco", coordinator=True)
     await coco.says("/bijeenkomst elke donderdag 19:30 Leesclub")

@@ -155,6 +155,9 @@ class DiscordAdapter:
         self._synced: dict[int, str] = {}
         self._dm_channels: dict[int, discord.DMChannel] = {}
         self.delivery = DeliveryPolicy(self, lambda: self._host)
+        self._answering: set[asyncio.Task[Any]] = set()
+        """Interaction answers under way: a stop lets them finish."""
+        self._stopping = False
         self._recent: deque[int] = deque(maxlen=RECENT_MESSAGES)
         self.rate_limits = RateLimitStats()
         logging.getLogger("discord.http").addFilter(_RateLimitCounter(self.rate_limits))
@@ -188,7 +191,11 @@ class DiscordAdapter:
             raise RuntimeError("the Discord gateway closed before it was ready")
 
     async def stop(self) -> None:
-        """Let the sends in flight finish, park what is still queued in the outbox, close."""
+        """Let the sends and interaction answers in flight finish, park what is still queued in
+        the outbox, close."""
+        self._stopping = True
+        if self._answering:
+            await asyncio.wait(self._answering, timeout=STOP_SECONDS)
         parked = await self.delivery.stop(timeout=STOP_SECONDS)
         if parked and self._host is not None:
             await self._host.park(parked)
@@ -350,18 +357,22 @@ class DiscordAdapter:
     ) -> None:
         """Answer within Discord's three seconds: with the replies when the core is quick,
         otherwise acknowledge first and follow up."""
-        if self._host is None:
+        current = asyncio.current_task()
+        if self._host is None or self._stopping or current is None:
             return
         msg = replace(msg, update_key=f"{PLATFORM}:i:{interaction.id}")
-        work = asyncio.create_task(self._host.dispatch(msg))
-        done, _ = await asyncio.wait({work}, timeout=self.config.defer_after)
-        answer = InteractionAnswer(self, interaction, msg)
+        self._answering.add(current)
         try:
+            work = asyncio.create_task(self._host.dispatch(msg))
+            done, _ = await asyncio.wait({work}, timeout=self.config.defer_after)
+            answer = InteractionAnswer(self, interaction, msg)
             if not done:
                 await answer.defer()
             await answer.send(await work)
         except discord.HTTPException as error:
             log.warning("could not answer a Discord interaction: %s", error)
+        finally:
+            self._answering.discard(current)
 
     # identities --------------------------------------------------------------------------
 

@@ -130,7 +130,22 @@ class ToolCatalogue:
         if fingerprint == self._fingerprint:
             self._checked = self._monotonic()
             return
-        changed = await self._changed(tools)
+        self._apply(await tools.changed_since(self._seen()))
+        if len(index) != fingerprint.approved:
+            self._apply(await self._flipped_at_last_change(tools))
+        self._fingerprint = fingerprint
+        self._checked = self._monotonic()
+        if len(index) != fingerprint.approved:
+            await self.rebuild(tools)
+
+    def _seen(self) -> datetime | None:
+        return self._fingerprint.last_change if self._fingerprint else None
+
+    def _apply(self, changed: Sequence[Tool]) -> None:
+        """Add, replace or drop these tools in the index."""
+        if not changed:
+            return
+        index = self._current()
         approved = [tool for tool in changed if tool.status is ToolStatus.APPROVED]
         index.remove([tool.id for tool in changed if tool.status is not ToolStatus.APPROVED])
         index.upsert(_documents(approved))
@@ -138,26 +153,23 @@ class ToolCatalogue:
             self._listed.pop(tool.id, None)
         self._listed.update(_listing(approved))
         self._themes = None
-        self._fingerprint = fingerprint
-        self._checked = self._monotonic()
-        if len(index) != fingerprint.approved:
-            await self.rebuild(tools)
 
-    async def _changed(self, tools: ToolRepository) -> list[Tool]:
-        """The tools changed since the last change seen, and those changed at that very moment
-        whose approval the index does not reflect (a clock that did not move on)."""
-        seen = self._fingerprint.last_change if self._fingerprint else None
-        changed = await tools.changed_since(seen)
+    async def _flipped_at_last_change(self, tools: ToolRepository) -> list[Tool]:
+        """Tools changed at the very moment of the last change seen whose approval the index
+        does not reflect (a clock that did not move on between an import and an approval).
+        Read only when the counts disagree, since a whole import shares that moment."""
+        seen = self._seen()
         if seen is None:
-            return changed
+            return []
         listed = self._listed
         statuses = await tools.statuses_at(seen)
-        differing = [
-            tool_id
-            for tool_id, status in statuses.items()
-            if (status is ToolStatus.APPROVED) != (tool_id in listed)
-        ]
-        return changed + await tools.by_ids(differing)
+        return await tools.by_ids(
+            [
+                tool_id
+                for tool_id, status in statuses.items()
+                if (status is ToolStatus.APPROVED) != (tool_id in listed)
+            ]
+        )
 
     async def rebuild(self, tools: ToolRepository) -> None:
         """Build the whole index anew from the approved tools."""

@@ -64,6 +64,9 @@ class LimitedChannel:
     async def pace(self, key: str) -> None:
         await self.limiter.reserve(key)
 
+    def unpace(self, key: str) -> None:
+        self.limiter.release(key)
+
     async def deliver(
         self, target: Target, reply: Reply, ticket: Ticket, *, reply_to: int | None = None
     ) -> None:

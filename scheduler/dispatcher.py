@@ -23,6 +23,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
+
 from bot.core import log_context
 from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock
@@ -51,7 +53,9 @@ BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), t
 RESEND_UNKNOWN_AFTER = timedelta(seconds=5)
 """An unknown send on a deduplicating platform is tried again soon, well inside its nonce's
 memory."""
-RESCAN_SECONDS = 0.5
+RECORD_TRIES = 5
+RESCAN_SECONDS = 0.25
+"""How often a run looks for rows that fell due since (one short read)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class Dispatcher:
         self._max_attempts = max_attempts
         self._running = asyncio.Lock()
         self._working = asyncio.Semaphore(concurrency)
-        """Rows between claim and record at once, across chats (each holds the database)."""
+        """Database work (claim and render, record) for this many rows at once."""
         self._queued: set[int] = set()
         self.queued = asyncio.Event()
         """Set once a run has handed every row due at its start to the messenger's queues."""
@@ -120,9 +124,7 @@ class Dispatcher:
                 self.queued.set()
                 if not in_flight:
                     return handled
-                done, in_flight = await asyncio.wait(
-                    in_flight, timeout=RESCAN_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                )
+                done, in_flight = await asyncio.wait(in_flight, timeout=RESCAN_SECONDS)
                 handled += sum(1 for task in done if task.result())
 
     async def _due(self, cursor: tuple[datetime, int] | None) -> list[DueSend]:
@@ -171,15 +173,17 @@ class Dispatcher:
         async def job(sender: Sender) -> None:
             nonlocal handled
             async with self._working:
-                if not await self._claim(row.id):
-                    return
-                handled = True
-                try:
-                    outcome = await self._deliver(row.id, sender)
-                except Exception as error:
-                    log.exception("scheduled send %s could not be delivered", row.id)
-                    outcome = Outcome(SendState.PENDING, f"{type(error).__name__}: {error}")
-                await self._record(row.id, outcome)
+                prepared = await self._claim_and_render(row.id)
+            if prepared is None:
+                return
+            handled = True
+            try:
+                outcome = await self._send(prepared, sender)
+            except Exception as error:
+                log.exception("scheduled send %s could not be delivered", row.id)
+                outcome = Outcome(SendState.PENDING, f"{type(error).__name__}: {error}")
+            async with self._working:
+                await self._record_patiently(row.id, outcome)
 
         try:
             await self._messenger.send_in_turn(_target(row), job, key=str(row.id))
@@ -191,14 +195,28 @@ class Dispatcher:
             self._queued.discard(row.id)
         return handled
 
-    async def _claim(self, send_id: int) -> bool:
-        async with self._database.session() as session:
-            return await Repositories.bind(session).schedule.claim(
-                send_id, self._clock.now(), self.worker
-            )
+    async def _claim_and_render(
+        self, send_id: int
+    ) -> Outcome | tuple[ScheduledSend, list[Reply]] | None:
+        """Claim the row and render it in one short transaction; None when it is no longer
+        pending (cancelled meanwhile, or another worker has it)."""
+        try:
+            async with self._database.session() as session:
+                repos = Repositories.bind(session)
+                if not await repos.schedule.claim(send_id, self._clock.now(), self.worker):
+                    return None
+                try:
+                    return await self._render(repos, send_id)
+                except Exception as error:  # the claim stands; the row is retried later
+                    log.exception("scheduled send %s could not be rendered", send_id)
+                    return Outcome(SendState.PENDING, f"{type(error).__name__}: {error}")
+        except Exception:
+            log.exception("scheduled send %s could not be claimed or rendered; later", send_id)
+            return None
 
-    async def _deliver(self, send_id: int, sender: Sender) -> Outcome:
-        prepared = await self._render(send_id)
+    async def _send(
+        self, prepared: Outcome | tuple[ScheduledSend, list[Reply]], sender: Sender
+    ) -> Outcome:
         if isinstance(prepared, Outcome):
             return prepared
         send, replies = prepared
@@ -226,37 +244,37 @@ class Dispatcher:
             return Outcome(SendState.PENDING, f"{type(error).__name__}: {error}")
         return Outcome(SendState.SENT)
 
-    async def _render(self, send_id: int) -> Outcome | tuple[ScheduledSend, list[Reply]]:
+    async def _render(
+        self, repos: Repositories, send_id: int
+    ) -> Outcome | tuple[ScheduledSend, list[Reply]]:
         now = self._clock.now()
-        async with self._database.session() as session:
-            repos = Repositories.bind(session)
-            send = await repos.schedule.get(send_id)
-            if send is None:
-                return Outcome(SendState.FAILED, "the row disappeared")
-            log_context.bind(platform=send.platform, community_id=send.community_id)
-            if send.kind == PARKED_KIND:
-                return send, [reply_from_json(send.payload)]
-            if send.stale_at is not None and now >= send.stale_at:
-                return Outcome(SendState.SKIPPED, "no longer useful")
-            community = (
-                await repos.communities.get(send.community_id)
-                if send.community_id is not None
-                else None
-            )
-            render = self._router.find_renderer(send.kind)
-            if community is None or render is None:
-                return Outcome(SendState.FAILED, f"nothing renders {send.kind!r}")
-            late = now - send.due_at > LATE_AFTER
-            ctx = SendContext(
-                send=send,
-                community=community,
-                repos=repos,
-                t=self._catalogs.translator(await self._language(repos, send, community.language)),
-                catalogs=self._catalogs,
-                clock=self._clock,
-                late=late,
-            )
-            replies = await self._buttons.seal(repos, send.platform, await render(ctx) or [], now)
+        send = await repos.schedule.get(send_id)
+        if send is None:
+            return Outcome(SendState.FAILED, "the row disappeared")
+        log_context.bind(platform=send.platform, community_id=send.community_id)
+        if send.kind == PARKED_KIND:
+            return send, [reply_from_json(send.payload)]
+        if send.stale_at is not None and now >= send.stale_at:
+            return Outcome(SendState.SKIPPED, "no longer useful")
+        community = (
+            await repos.communities.get(send.community_id)
+            if send.community_id is not None
+            else None
+        )
+        render = self._router.find_renderer(send.kind)
+        if community is None or render is None:
+            return Outcome(SendState.FAILED, f"nothing renders {send.kind!r}")
+        late = now - send.due_at > LATE_AFTER
+        ctx = SendContext(
+            send=send,
+            community=community,
+            repos=repos,
+            t=self._catalogs.translator(await self._language(repos, send, community.language)),
+            catalogs=self._catalogs,
+            clock=self._clock,
+            late=late,
+        )
+        replies = await self._buttons.seal(repos, send.platform, await render(ctx) or [], now)
         if not replies:
             return Outcome(SendState.SKIPPED, "no longer relevant")
         return send, replies
@@ -266,6 +284,18 @@ class Dispatcher:
             return fallback
         member = await repos.members.get(send.member_id)
         return member.language if member is not None and member.language else fallback
+
+    async def _record_patiently(self, send_id: int, outcome: Outcome) -> None:
+        """A busy database must not leave a sent row `sending` (it would count as unknown)."""
+        for attempt in range(RECORD_TRIES):
+            try:
+                await self._record(send_id, outcome)
+                return
+            except OperationalError:
+                if attempt == RECORD_TRIES - 1:
+                    raise
+                log.info("the database was busy recording send %s; trying again", send_id)
+                await asyncio.sleep(0.2 * (attempt + 1))
 
     async def _record(self, send_id: int, outcome: Outcome) -> None:
         now = self._clock.now()
@@ -287,7 +317,7 @@ class Dispatcher:
                 wait = (
                     RESEND_UNKNOWN_AFTER
                     if unknown
-                    else BACKOFF[min(send.attempts, len(BACKOFF)) - 1]
+                    else BACKOFF[min(max(send.attempts, 1), len(BACKOFF)) - 1]
                 )
                 send.due_at = now + wait
             elif outcome.state is SendState.PENDING:

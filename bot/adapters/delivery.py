@@ -146,6 +146,10 @@ class Channel(Protocol):
         keep that slot for it)."""
         ...
 
+    def unpace(self, key: str) -> None:
+        """Give up a slot `pace` kept that no message used (the job sent nothing)."""
+        ...
+
     async def deliver(
         self, target: Target, reply: Reply, ticket: Ticket, *, reply_to: int | None = None
     ) -> None:
@@ -222,6 +226,7 @@ class DeliveryPolicy:
     stopping: bool = False
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _parked: list[Parked] = field(default_factory=list)
+    _closed: bool = False
 
     @property
     def platform(self) -> str:
@@ -328,6 +333,7 @@ class DeliveryPolicy:
                 self._drop(queue.popleft())
             self.queues.pop(key, None)
         parked, self._parked = self._parked, []
+        self._closed = True
         return parked
 
     # inside ---------------------------------------------------------------------------------
@@ -379,7 +385,11 @@ class DeliveryPolicy:
                     if job.paced:
                         await self.wait_for_slot(chat)
                         ticket.paced = True
-                    await job.run(ticket)
+                    try:
+                        await job.run(ticket)
+                    finally:
+                        if ticket.paced:  # the job sent nothing: its slot is free again
+                            self.channel.unpace(chat)
                 except Stopping:
                     self._drop(job)
                     continue
@@ -403,7 +413,9 @@ class DeliveryPolicy:
 
     def _drop(self, job: _Job) -> None:
         """A job that will not run here: an answer is parked, a proactive send is told."""
-        if job.parkable:
+        if job.parkable and self._closed:
+            log.warning("%s: an answer came after the outbox was written; not sent", self.platform)
+        elif job.parkable:
             self._parked.extend(Parked(to, (reply,)) for to, reply in job.parkable)
         if not job.done.done():
             if job.parkable is not None:

@@ -432,6 +432,9 @@ class DiscordAdapter:
         """discord.py keeps to Discord's per-route buckets and waits out 429s itself."""
         return None
 
+    def unpace(self, key: str) -> None:
+        return None
+
     async def deliver(
         self, target: Target, reply: Reply, ticket: Ticket, *, reply_to: int | None = None
     ) -> None:

@@ -161,11 +161,11 @@ class TelegramAdapter:
         in the outbox, then close."""
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()  # the updates already fetched are handled first
         parked = await self.delivery.stop(timeout=STOP_SECONDS)
         if parked and self._host is not None:
             await self._host.park(parked)
-        if self.app.running:
-            await self.app.stop()
         await self.app.shutdown()
 
     async def _publish_menu(self) -> None:
@@ -298,6 +298,11 @@ class TelegramAdapter:
         limiter = self.rate_limiter
         if isinstance(limiter, TelegramRateLimiter):
             await limiter.reserve(key)
+
+    def unpace(self, key: str) -> None:
+        limiter = self.rate_limiter
+        if isinstance(limiter, TelegramRateLimiter):
+            limiter.release(key)
 
     async def deliver(
         self, target: Target, reply: Reply, ticket: Ticket, *, reply_to: int | None = None

@@ -44,6 +44,10 @@ class Pacer:
     def record(self, now: float) -> None:
         self._last = now
 
+    def moved(self, reserved: float, now: float) -> None:
+        """A reserved request went out later than reserved: count it when it went."""
+        self._last = max(self._last, now)
+
     @property
     def idle(self) -> bool:
         return self.wait_time(time.monotonic()) == 0.0 and not self.lock.locked()
@@ -64,6 +68,12 @@ class SlidingWindow:
         return self._sent[0] + self.period - now
 
     def record(self, now: float) -> None:
+        self._sent.append(now)
+
+    def moved(self, reserved: float, now: float) -> None:
+        """A reserved request went out later than reserved: count it when it went."""
+        if reserved in self._sent:
+            self._sent.remove(reserved)
         self._sent.append(now)
 
     @property
@@ -91,7 +101,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._chats: dict[str, Pacer | SlidingWindow] = {}
         self._max_retries = max_retries
         self._resume_at = 0.0
-        self._reserved: dict[str, int] = {}
+        self._reserved: dict[str, deque[float]] = {}
         self.retries_after_429 = 0
         self.stats = RateLimitStats()
 
@@ -115,8 +125,12 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         retries = rate_limit_args if rate_limit_args is not None else self._max_retries
         for attempt in range(retries + 1):
             await self._wait_out_pause()
-            if counted and not (attempt == 0 and self._use_reservation(str(chat_id))):
-                await self._take_slot(str(chat_id))
+            if counted:
+                reserved = self._use_reservation(str(chat_id)) if attempt == 0 else None
+                if reserved is None:
+                    await self._take_slot(str(chat_id))
+                else:
+                    await self._send_reserved(str(chat_id), reserved)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -131,28 +145,46 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         raise AssertionError("unreachable")
 
     async def reserve(self, chat_id: str) -> None:
-        """Wait until a message to `chat_id` may go now and keep that slot for it: the next
-        counted request to the chat uses it instead of waiting again. The delivery policy
-        reserves before the scheduler claims a row, so a row is claimed only when it can go."""
+        """Wait until the chat's limit lets a message to `chat_id` go now and keep that slot
+        for it: the next counted request to the chat uses it instead of waiting for the chat
+        again (it still takes its turn in the overall pace, a few milliseconds). The delivery
+        policy reserves before the scheduler claims a row, so a row waits for its chat while
+        still pending."""
         await self._wait_out_pause()
-        await self._take_slot(chat_id)
-        self._reserved[chat_id] = self._reserved.get(chat_id, 0) + 1
+        chat = self._chat_window(chat_id)
+        async with chat.lock:
+            await wait_for_slot(chat)
+            reserved = time.monotonic()
+            chat.record(reserved)
+        self._reserved.setdefault(chat_id, deque()).append(reserved)
 
-    def _use_reservation(self, chat_id: str) -> bool:
-        held = self._reserved.get(chat_id, 0)
-        if held <= 0:
-            return False
-        if held == 1:
+    def release(self, chat_id: str) -> None:
+        """A reserved slot no message will use."""
+        self._use_reservation(chat_id)
+
+    def _use_reservation(self, chat_id: str) -> float | None:
+        held = self._reserved.get(chat_id)
+        if not held:
+            return None
+        reserved = held.popleft()
+        if not held:
             del self._reserved[chat_id]
-        else:
-            self._reserved[chat_id] = held - 1
-        return True
+        return reserved
+
+    async def _send_reserved(self, chat_id: str, reserved: float) -> None:
+        """Use a reservation of the chat's slot: the overall pace is taken now, and the
+        chat's window counts the request when it really goes (later is always safe)."""
+        async with self._overall.lock:
+            await wait_for_slot(self._overall)
+            now = time.monotonic()
+            self._overall.record(now)
+        self._chat_window(chat_id).moved(reserved, now)
 
     async def _wait_out_pause(self) -> None:
         while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110 - waits for time
             await asyncio.sleep(delay)
 
-    async def _take_slot(self, chat_id: str) -> None:
+    async def _take_slot(self, chat_id: str) -> float:
         chat = self._chat_window(chat_id)
         async with chat.lock:
             await wait_for_slot(chat)
@@ -161,6 +193,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 now = time.monotonic()
                 chat.record(now)
                 self._overall.record(now)
+                return now
 
     def _chat_window(self, chat_id: str) -> Pacer | SlidingWindow:
         known = self._chats.get(chat_id)

@@ -39,6 +39,8 @@ DIRECTORY_COMMUNITY = "directory_community"
 DIRECTORY_NEW_ROW = "directory_new_row"
 DIRECTORY_TABLES = frozenset({"members", "identities", "memberships", "communities"})
 """The rows the core keeps per process: who someone is, their group, their place in it."""
+DIALOG_TABLE = "dialog_states"
+"""Open forms: the core remembers per conversation that there is none."""
 _READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")
 _WRITE_TARGET = re.compile(
     r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+\"?(\w+)",
@@ -77,8 +79,16 @@ class DirectoryChange:
     by: object = None
     """The task whose unit of work made the change (None: another process)."""
 
+    dialogs: set[tuple[str, str, str]] = field(default_factory=set)
+    """Open forms (platform, chat, user) saved, moved or removed."""
+    all_dialogs: bool = False
+
     def __bool__(self) -> bool:
-        return self.everything or bool(self.members or self.communities)
+        return (
+            self.everything
+            or self.all_dialogs
+            or bool(self.members or self.communities or self.dialogs)
+        )
 
 
 def is_sqlite(url: str) -> bool:
@@ -242,6 +252,9 @@ def _note_statement(state: ORMExecuteState) -> None:
         if target is None:
             return
         name = target.group(1).lower()
+    if name == DIALOG_TABLE:
+        change.all_dialogs = True
+        return
     if name not in DIRECTORY_TABLES:
         return
     options = state.execution_options
@@ -297,3 +310,6 @@ def _note(change: DirectoryChange, instance: object) -> None:
         change.members.add(instance.member_id)  # type: ignore[attr-defined]
     elif table == "communities":
         change.communities.add(instance.id)  # type: ignore[attr-defined]
+    elif table == DIALOG_TABLE:
+        key = (instance.platform, instance.chat_id, instance.user_id)  # type: ignore[attr-defined]
+        change.dialogs.add(key)

@@ -33,6 +33,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import ORMExecuteState, Session
 
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
 READ_ONLY = "leeratelier_read_only"
 DIRECTORY_MEMBER = "directory_member"
 DIRECTORY_COMMUNITY = "directory_community"
@@ -144,7 +146,11 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        self.engine = create_async_engine(url, echo=echo, pool_pre_ping=not is_sqlite(url))
+        in_memory = is_sqlite(url) and make_url(url).database in (None, "", ":memory:")
+        pool: dict[str, Any] = (
+            {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        )
+        self.engine = create_async_engine(url, echo=echo, pool_pre_ping=not is_sqlite(url), **pool)
         if self.is_sqlite:
             _tune_sqlite(self.engine)
         _watch_statements(self.engine)
@@ -153,6 +159,9 @@ class Database:
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
         self._writer = asyncio.Lock()
+        self._connections = asyncio.Semaphore(POOL_SIZE + POOL_OVERFLOW)
+        """Units of work wait here for a connection of the pool, in order and without the
+        pool's 30-second timeout: a crowd larger than the pool queues instead of failing."""
         self._writing: asyncio.Task[Any] | None = None
         self._listeners: list[weakref.WeakMethod[Callable[[DirectoryChange], None]]] = []
         self._versions = Versions()
@@ -176,7 +185,7 @@ class Database:
         """A unit of work that may write: commit when the block ends normally, roll back on
         any exception. On SQLite one writer of this process at a time."""
         if not self.is_sqlite:
-            async with self._unit_of_work(self._sessions) as session:
+            async with self._connections, self._unit_of_work(self._sessions) as session:
                 yield session
             return
         current = asyncio.current_task()
@@ -185,7 +194,7 @@ class Database:
         async with self._writer:
             self._writing = current
             try:
-                async with self._unit_of_work(self._sessions) as session:
+                async with self._connections, self._unit_of_work(self._sessions) as session:
                     yield session
             finally:
                 self._writing = None
@@ -193,7 +202,7 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that only reads; a write in it raises `ReadOnlyViolation`."""
-        async with self._readers() as session, session.begin():
+        async with self._connections, self._readers() as session, session.begin():
             yield session
 
     @asynccontextmanager

@@ -33,12 +33,16 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import ORMExecuteState, Session
 
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
 READ_ONLY = "leeratelier_read_only"
 DIRECTORY_MEMBER = "directory_member"
 DIRECTORY_COMMUNITY = "directory_community"
 DIRECTORY_NEW_ROW = "directory_new_row"
 DIRECTORY_TABLES = frozenset({"members", "identities", "memberships", "communities"})
 """The rows the core keeps per process: who someone is, their group, their place in it."""
+DIALOG_TABLE = "dialog_states"
+"""Open forms: the core remembers per conversation that there is none."""
 _READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")
 _WRITE_TARGET = re.compile(
     r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+\"?(\w+)",
@@ -77,8 +81,16 @@ class DirectoryChange:
     by: object = None
     """The task whose unit of work made the change (None: another process)."""
 
+    dialogs: set[tuple[str, str, str]] = field(default_factory=set)
+    """Open forms (platform, chat, user) saved, moved or removed."""
+    all_dialogs: bool = False
+
     def __bool__(self) -> bool:
-        return self.everything or bool(self.members or self.communities)
+        return (
+            self.everything
+            or self.all_dialogs
+            or bool(self.members or self.communities or self.dialogs)
+        )
 
 
 READ_ONLY = "leeratelier_read_only"
@@ -137,7 +149,11 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        self.engine = create_async_engine(url, echo=echo, pool_pre_ping=not is_sqlite(url))
+        in_memory = is_sqlite(url) and make_url(url).database in (None, "", ":memory:")
+        pool: dict[str, Any] = (
+            {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        )
+        self.engine = create_async_engine(url, echo=echo, pool_pre_ping=not is_sqlite(url), **pool)
         if self.is_sqlite:
             _tune_sqlite(self.engine)
         _watch_statements(self.engine)
@@ -146,6 +162,9 @@ class Database:
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
         self._writer = asyncio.Lock()
+        self._connections = asyncio.Semaphore(POOL_SIZE + POOL_OVERFLOW)
+        """Units of work wait here for a connection of the pool, in order and without the
+        pool's 30-second timeout: a crowd larger than the pool queues instead of failing."""
         self._writing: asyncio.Task[Any] | None = None
         self._listeners: list[weakref.WeakMethod[Callable[[DirectoryChange], None]]] = []
         self._versions = Versions()
@@ -169,7 +188,7 @@ class Database:
         """A unit of work that may write: commit when the block ends normally, roll back on
         any exception. On SQLite one writer of this process at a time."""
         if not self.is_sqlite:
-            async with self._unit_of_work(self._sessions) as session:
+            async with self._connections, self._unit_of_work(self._sessions) as session:
                 yield session
             return
         current = asyncio.current_task()
@@ -178,7 +197,7 @@ class Database:
         async with self._writer:
             self._writing = current
             try:
-                async with self._unit_of_work(self._sessions) as session:
+                async with self._connections, self._unit_of_work(self._sessions) as session:
                     yield session
             finally:
                 self._writing = None
@@ -186,7 +205,7 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that only reads; a write in it raises `ReadOnlyViolation`."""
-        async with self._readers() as session, session.begin():
+        async with self._connections, self._readers() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -245,6 +264,9 @@ def _note_statement(state: ORMExecuteState) -> None:
         if target is None:
             return
         name = target.group(1).lower()
+    if name == DIALOG_TABLE:
+        change.all_dialogs = True
+        return
     if name not in DIRECTORY_TABLES:
         return
     options = state.execution_options
@@ -300,3 +322,6 @@ def _note(change: DirectoryChange, instance: object) -> None:
         change.members.add(instance.member_id)  # type: ignore[attr-defined]
     elif table == "communities":
         change.communities.add(instance.id)  # type: ignore[attr-defined]
+    elif table == DIALOG_TABLE:
+        key = (instance.platform, instance.chat_id, instance.user_id)  # type: ignore[attr-defined]
+        change.dialogs.add(key)

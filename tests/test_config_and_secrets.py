@@ -95,6 +95,7 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, valu
         Settings()
 
 
+@pytest.mark.expected_errors("^boom$")
 def test_secrets_are_redacted_from_every_log_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://bot:pa55w0rd-x@db/leeratelier")

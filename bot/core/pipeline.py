@@ -97,6 +97,8 @@ class _Attempt:
     command itself writes."""
 
     dispatching: bool = False
+    no_dialog: bool = False
+    """The conversation had no open form when the message came."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,10 @@ class Core:
         self._next_version_check = 0.0
         self._confirmed_at: dict[ConversationKey, datetime] = {}
         self._handled_reads: dict[str, datetime] = {}
+        self._no_dialog: set[ConversationKey] = set()
+        """Conversations known to have no open form: no query for one at every message."""
+        self._changed_dialogs: dict[ConversationKey, int] = {}
+        self._changed_all_dialogs = 0
         self._writing_commands: set[str] = set()
         """Commands seen writing: they start as writers instead of trying to only read."""
         database.on_directory_change(self._directory_changed)
@@ -235,7 +241,7 @@ class Core:
                 log_context.bind(community_id=ctx.community.id if ctx.community else None)
                 attempt.dispatching = True
                 translator = ctx.t
-                replies = await self._dispatch(msg, ctx)
+                replies = await self._dispatch(msg, ctx, attempt)
                 attempt.dispatching = False  # a reply hook's write (a first notice) is rare
                 for hook in self.router.reply_hooks():
                     replies = await hook(msg, ctx, replies)
@@ -243,6 +249,7 @@ class Core:
             if msg.update_key and not write:
                 self._handled_reads[msg.update_key] = self.clock.now()
             self._remember(msg, key, ctx, sender, started)
+            self._remember_no_dialog(key, attempt, started)
             if ctx.planned and self.on_planned is not None:
                 self.on_planned(min(ctx.planned))
             if msg.kind is EventKind.MESSAGE and not msg.for_bot:
@@ -371,6 +378,7 @@ class Core:
     def _directory_changed(self, change: DirectoryChange) -> None:
         """Drop what this process holds about the members and communities that changed."""
         self._tick += 1
+        self._dialogs_changed(change)
         if change.everything:
             self._changed_all = self._changed_all.then(self._tick, change.by)
             self._senders.clear()
@@ -387,6 +395,25 @@ class Core:
             if sender.member_id not in change.members
             and sender.community_id not in change.communities
         }
+
+    def _dialogs_changed(self, change: DirectoryChange) -> None:
+        if change.all_dialogs or change.everything:
+            self._changed_all_dialogs = self._tick
+            self._no_dialog.clear()
+            return
+        for platform, chat_id, user_id in change.dialogs:
+            key = ConversationKey(platform, chat_id, user_id)
+            self._changed_dialogs[key] = self._tick
+            self._no_dialog.discard(key)
+
+    def _remember_no_dialog(self, key: ConversationKey, attempt: _Attempt, started: int) -> None:
+        """Keep that the conversation has no open form, unless one was touched meanwhile
+        (by this unit of work too: it may have just opened one)."""
+        if not attempt.no_dialog or key in self._no_dialog:
+            return
+        if self._changed_all_dialogs > started or self._changed_dialogs.get(key, 0) > started:
+            return
+        self._no_dialog.add(key)
 
     def _changed_since(self, sender: Sender, tick: int) -> bool:
         """Did anyone but this task change the sender's rows since `tick`? (This task's own
@@ -423,14 +450,18 @@ class Core:
             language_or_none(msg.user.language) or self.defaults.language
         )
 
-    async def _dispatch(self, msg: Incoming, ctx: Context) -> list[Reply]:
+    async def _dispatch(self, msg: Incoming, ctx: Context, attempt: _Attempt) -> list[Reply]:
         if msg.kind is EventKind.JOINED:
             return [ctx.reply("welcome.joined", name=ctx.member.display_name)]
         if msg.kind is EventKind.LEFT:
             if ctx.community is not None:
                 await ctx.repos.members.leave(ctx.community.id, ctx.member.id, ctx.now())
             return []
-        state, notices = await self.dialogs.current(msg, ctx)
+        state: DialogState | None = None
+        notices: list[Reply] = []
+        if msg.key not in self._no_dialog:
+            state, notices = await self.dialogs.current(msg, ctx)
+        attempt.no_dialog = state is None and not notices
         if state is not None:
             await self._enter_dialog_community(ctx, state)
         if msg.kind is EventKind.FORM:

@@ -61,10 +61,14 @@ class Text:
 
     @classmethod
     def join(cls, parts: Iterable[Text], separator: str = "\n") -> Text:
-        result = cls()
+        """The parts with `separator` between them, merged once (adding them one by one
+        merged the growing text again at every part)."""
+        spans: list[Span] = []
         for index, part in enumerate(parts):
-            result = result + (part if index == 0 else cls.plain(separator) + part)
-        return result
+            if index:
+                spans.append(Span(separator))
+            spans.extend(part.spans)
+        return cls(_merge(tuple(spans)))
 
     def __add__(self, other: Text | str) -> Text:
         if isinstance(other, str):

@@ -287,4 +287,9 @@ class DiscordDriver:
         }
 
     async def close(self) -> None:
+        """Stop once every interaction handed to the adapter has its answer: stopping in the
+        middle of one would log an error for a test that is already over."""
+        pending = [i._answered.wait() for i in self.server.interactions if not i.answered]
+        if pending:
+            await asyncio.wait_for(asyncio.gather(*pending), 5)
         await self.adapter.stop()

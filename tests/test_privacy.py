@@ -270,3 +270,27 @@ async def test_a_forged_forget_button_only_ever_erases_the_presser(harness: Harn
     assert await member_id_of(harness, "anna") == 1
     garbage = await anna.press(Button("x", "forget", "zz:1"))
     assert "werkt niet meer" in garbage.text
+
+
+async def test_forgetting_never_widens_the_audience(harness: Harness) -> None:
+    dirk = harness.member("Dirk")
+    await dirk.says("/experiment Alleen voor de coördinatoren bedoeld")
+    for answer in ("-", "-", "-", "-", "-", "-", "coordinatoren"):
+        await dirk.says(answer)
+    confirm = await dirk.says("/vergeetmij")
+    assert "voor dezelfde lezers als nu" in confirm.text
+    done = await dirk.presses("Bijdragen anoniem laten staan")
+    assert "voor dezelfde lezers als voorheen" in done.text
+    async with harness.database.session() as session:
+        [item] = list(await session.scalars(select(Experiment)))
+    assert (item.author_member_id, item.audience, item.attribution) == (
+        None,
+        Audience.COORDINATORS,
+        Attribution.ANONYMOUS,
+    )
+    bert = harness.member("Bert")
+    assert "Alleen voor de coördinatoren" not in (await bert.says("/experimenten")).text
+    assert "vind ik niet" in (await bert.says("/experiment 1")).text
+    coco = harness.member("Coco", coordinator=True)
+    card = (await coco.says("/experiment 1")).text
+    assert "Alleen voor de coördinatoren" in card and "door: anoniem" in card

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.core.i18n import Translator
+from bot.handlers.export.masking import masked
 from storage.models import ExperimentStatus
 from storage.repositories.production import (
     CommunityProduction,
@@ -41,7 +42,8 @@ class ExportFormat(StrEnum):
 
 
 def files(production: CommunityProduction, kind: ExportFormat, t: Translator) -> dict[str, bytes]:
-    """File name → content, for one format."""
+    """File name → content, for one format; every free text masked for outsiders."""
+    production = masked(production)
     stem = f"leeratelier-{production.community_id}"
     if kind is ExportFormat.JSON:
         return {f"{stem}.json": to_json(production)}

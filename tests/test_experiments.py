@@ -223,10 +223,12 @@ async def test_a_tool_card_shows_colleagues_who_tried_it(harness: Harness) -> No
     for answer in ("-", "-", "-", "Foto's openen het gesprek", "-", "-", "anoniem"):
         done = await anna.says(answer)
     await anna.press(next(b for b in done.buttons if "Photovoice" in b.label))
-    await bert.says("/experiment Photovoice in de bibliotheek")
+    await bert.says_privately("/start")
+    moved = await bert.says("/experiment Photovoice in de bibliotheek")
+    assert "privé" in moved.text
     for answer in ("-", "-", "-", "Werkt ook met ouderen", "-", "-", "coordinatoren"):
-        done = await bert.says(answer)
-    await bert.press(next(b for b in done.buttons if "Photovoice" in b.label))
+        done = await bert.says_privately(answer)
+    await bert.press(next(b for b in done.buttons if "Photovoice" in b.label), private=True)
     results = await anna.says("/tool photovoice")
     card = (await anna.presses("Photovoice")).text
     assert results
@@ -250,3 +252,30 @@ async def test_sharing_an_anonymous_experiment_names_nobody(harness: Harness) ->
     _target, reply = harness.messenger.sent[-1]
     assert "anoniem gedeeld" in str(reply.text)
     assert "Anna" not in str(reply.text)
+
+
+async def test_a_coordinators_only_experiment_is_never_carded_in_the_group(
+    harness: Harness,
+) -> None:
+    anna = harness.member("Anna")
+    await anna.says("/experiment Gesprek met wijkteam over een gezin")
+    for answer in ("-", "-", "-", "-", "-", "-"):
+        await anna.says(answer)
+    saved = await anna.says("coordinatoren")
+    assert "bewaard als #1" in saved.text
+    assert "Gesprek met wijkteam" not in saved.text and saved.buttons == []
+
+
+async def test_with_a_private_chat_the_form_moves_there_also_with_a_first_answer(
+    harness: Harness,
+) -> None:
+    anna = harness.member("Anna")
+    await anna.says_privately("/start")
+    moved = await anna.says("/experiment Gesprek met wijkteam over een gezin")
+    assert "privé" in moved.text
+    [question] = [reply for reply in moved if "(vraag 2 van 8)" in str(reply.text)]
+    assert question.private
+    for answer in ("-", "-", "-", "-", "-", "-"):
+        await anna.says_privately(answer)
+    saved = await anna.says_privately("coordinatoren")
+    assert "bewaard als #1" in saved.text and "Gesprek met wijkteam" in saved.text

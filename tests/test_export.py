@@ -219,5 +219,50 @@ async def test_coordinators_get_the_report_and_data_privately(produced: Produced
     group = produced.group
     report = files[f"leeratelier-{group}.md"].content.decode()
     data = json.loads(files[f"leeratelier-{group}.json"].content)
-    assert "Atelieravond" in report and "Geheim" not in report
+    assert "Geheim" not in report
+    # Made on 2 March: the period ends today, the meeting of 10 March has no attendance yet.
+    assert "tot en met 2 maart 2026" in report and "Atelieravond" not in report
+    assert "## Reflecties uit de groep" in report and "Open reflectie van Bert" in report
+    assert "Verborgen reflectie" not in report
     assert len(data["experiments"]) == 2
+
+
+async def test_what_leaves_the_community_is_masked_even_when_confirmed(harness: Harness) -> None:
+    anna = harness.member("Anna")
+    warning = await anna.says(
+        "/reflectie Gesprek met cliënt 111222333 en mevrouw Jansen over NL91ABNA0417164300"
+    )
+    assert "burgerservicenummer" in warning.text.casefold() or "bsn" in warning.text.casefold()
+    await anna.presses("Geen cliëntgegevens, bewaar")
+    await anna.says("/reflectie Anoniem: de buurt kwam samen")
+    await anna.presses("de groep, anoniem")
+    replies = await harness.member("Coco", coordinator=True).says("/export")
+    files = {r.attachment.filename: r.attachment.content.decode() for r in replies if r.attachment}
+    assert len(files) == 2
+    for content in files.values():
+        for secret in ("111222333", "Jansen", "NL91ABNA0417164300", "0417164300"):
+            assert secret not in content
+    data = json.loads(next(c for name, c in files.items() if name.endswith(".json")))
+    texts = {r["text"]: r["author"] for r in data["reflections"]}
+    assert any(text.startswith("Gesprek met cliënt •••••••••") for text in texts)
+    assert texts["Anoniem: de buurt kwam samen"] is None
+    assert any("mevrouw J•••••" in text and author == "Anna" for text, author in texts.items())
+
+
+def test_csv_times_are_in_the_communitys_zone() -> None:
+    moment = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    production = CommunityProduction(
+        community_id=7,
+        title="t",
+        language="nl",
+        timezone="Europe/Amsterdam",
+        generated_at=moment,
+        experiments=[],
+        reflections=[ExportedReflection(1, "x", "groep", "met_naam", "Anna", None, None, moment)],
+        tools=[],
+        meetings=[],
+        participation=[],
+        givers=0,
+    )
+    table = to_csv(production)["reflections"].decode("utf-8-sig")
+    assert "2026-03-02T10:00+01:00" in table and "09:00" not in table

@@ -128,8 +128,15 @@ async def test_mydata_holds_every_row_about_the_member_in_every_table(harness: H
     counts = await row_counts(harness.database)
     assert [name for name, count in counts.items() if count == 0] == []
     replies = await built.person.says("/mijndata")
-    [reply] = [r for r in replies if r.attachment is not None]
-    assert reply.private
+    reply, readable = [r for r in replies if r.attachment is not None]
+    assert reply.private and readable.private
+    assert readable.attachment is not None and readable.attachment.filename.endswith(".md")
+    text = readable.attachment.content.decode()
+    for part in ("## Je reflecties", "## Je antwoorden op bijeenkomsten", "## Je experimenten"):
+        assert part in text
+    assert "Het gesprek is belangrijker dan de score" in text and "Photovoice met jongeren" in text
+    for internal in ("button_payloads", "claimed_by", "stale_at", "author_member_id", "u-zoe"):
+        assert internal not in text
     assert reply.attachment is not None and reply.attachment.filename.startswith("mijndata-")
     document = json.loads(reply.attachment.content)
     assert document["member_id"] == built.member_id
@@ -152,8 +159,10 @@ async def test_mydata_in_english_and_from_a_private_chat(harness: Harness) -> No
     emma = harness.member("Emma", language="en")
     await emma.says("/help")
     replies = await emma.says_privately("/mydata")
-    [reply] = replies
+    reply, readable = replies
     assert reply.attachment is not None and reply.attachment.filename.startswith("mydata-")
+    assert readable.attachment is not None
+    assert "## Your memberships" in readable.attachment.content.decode()
     assert "Group memberships: 1" in str(reply.text)
 
 
@@ -219,7 +228,7 @@ async def test_after_forgetting_the_member_is_unknown_and_starts_anew(harness: H
     await zoe.chats("nog even gepraat")
     await harness.core.counter.flush()
     again = await zoe.says("/mijndata")
-    [reply] = [r for r in again if r.attachment is not None]
+    reply = next(r for r in again if r.attachment and r.attachment.filename.endswith(".json"))
     assert reply.attachment is not None
     document = json.loads(reply.attachment.content)
     tables = document["tables"]
@@ -270,3 +279,27 @@ async def test_a_forged_forget_button_only_ever_erases_the_presser(harness: Harn
     assert await member_id_of(harness, "anna") == 1
     garbage = await anna.press(Button("x", "forget", "zz:1"))
     assert "werkt niet meer" in garbage.text
+
+
+async def test_forgetting_never_widens_the_audience(harness: Harness) -> None:
+    dirk = harness.member("Dirk")
+    await dirk.says("/experiment Alleen voor de coördinatoren bedoeld")
+    for answer in ("-", "-", "-", "-", "-", "-", "coordinatoren"):
+        await dirk.says(answer)
+    confirm = await dirk.says("/vergeetmij")
+    assert "voor dezelfde lezers als nu" in confirm.text
+    done = await dirk.presses("Bijdragen anoniem laten staan")
+    assert "voor dezelfde lezers als voorheen" in done.text
+    async with harness.database.session() as session:
+        [item] = list(await session.scalars(select(Experiment)))
+    assert (item.author_member_id, item.audience, item.attribution) == (
+        None,
+        Audience.COORDINATORS,
+        Attribution.ANONYMOUS,
+    )
+    bert = harness.member("Bert")
+    assert "Alleen voor de coördinatoren" not in (await bert.says("/experimenten")).text
+    assert "vind ik niet" in (await bert.says("/experiment 1")).text
+    coco = harness.member("Coco", coordinator=True)
+    card = (await coco.says("/experiment 1")).text
+    assert "Alleen voor de coördinatoren" in card and "door: anoniem" in card

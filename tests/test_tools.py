@@ -382,11 +382,14 @@ async def test_rejection_tells_the_proposer_and_keeps_it_out_of_search(harness: 
     await _propose(anna, "Buurtbarometer")
     coco = harness.member("Coco", coordinator=True)
     await coco.says("/voorstellen")
-    decided = await coco.presses("Afwijzen")
+    asked = await coco.presses("Afwijzen")
+    assert "Waarom wijs je het af?" in asked.text and harness.messenger.sent == []
+    decided = await coco.says("Bestaat al als Wijkkompas")
     assert "Buurtbarometer is afgewezen" in decided.text
     [(target, reply)] = harness.messenger.sent
     assert target == MemberTarget(PLATFORM, "anna")
     assert "niet in de catalogus opgenomen" in str(reply.text)
+    assert "Toelichting van de coördinator: Bestaat al als Wijkkompas" in str(reply.text)
     assert (await _tool(harness, "Buurtbarometer")).status is ToolStatus.REJECTED
     assert "Buurtbarometer" not in (await anna.says("/tool buurtbarometer")).text
     assert "geen voorgestelde tools" in (await coco.says("/voorstellen")).text
@@ -413,7 +416,8 @@ async def test_a_refused_direct_message_falls_back_to_the_group(harness: Harness
     assert "in de groep laten weten" in decided.text
     [(target, reply)] = harness.messenger.sent
     assert target == ChatTarget(PLATFORM, "group-1")
-    assert str(reply.text).startswith("Anna, goed nieuws: je voorstel Buurtbarometer")
+    assert str(reply.text).startswith("Nieuw in de catalogus: Buurtbarometer")
+    assert "Anna" not in str(reply.text)
     async with harness.database.session() as session:
         identity = await Repositories.bind(session).members.find_identity(PLATFORM, "anna")
         assert identity is not None and identity.dm_unreachable
@@ -604,3 +608,31 @@ async def test_a_card_never_shows_an_empty_tried_line(harness: Harness) -> None:
     assert "1 collega probeerde dit in een praktijkexperiment." in card
     assert "probeerde dit</b> in een praktijkexperiment:" not in card
     assert not card.rstrip().endswith(":")
+
+
+async def test_a_refused_rejection_tells_the_group_without_name_or_reason(
+    harness: Harness,
+) -> None:
+    anna = harness.member("Anna")
+    await _propose(anna, "Buurtbarometer")
+    harness.messenger.dm_blocked.add("anna")
+    coco = harness.member("Coco", coordinator=True)
+    await coco.says("/voorstellen")
+    await coco.presses("Afwijzen")
+    await coco.says("Te weinig onderbouwd")
+    [(target, reply)] = harness.messenger.sent
+    assert target == ChatTarget(PLATFORM, "group-1")
+    assert "niet in de catalogus opgenomen" in str(reply.text)
+    for secret in ("Anna", "Buurtbarometer", "onderbouwd"):
+        assert secret not in str(reply.text)
+
+
+async def test_only_coordinators_reject_also_by_a_forged_button(harness: Harness) -> None:
+    anna = harness.member("Anna")
+    await _propose(anna, "Buurtbarometer")
+    bert = harness.member("Bert")
+    refused = await bert.send(
+        Incoming.button(bert.chat, bert.user, "tools.reject", "buurtbarometer")
+    )
+    assert "coördinatoren" in refused.text
+    assert (await _tool(harness, "Buurtbarometer")).status is ToolStatus.PENDING

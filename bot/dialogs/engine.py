@@ -8,6 +8,7 @@ is offered whole as a `FormView` to platforms that have native forms (Discord mo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot.core.context import Context, UserError
 from bot.core.i18n import Translator
@@ -69,15 +70,17 @@ class DialogEngine:
         form = self._form(form_name)
         now = ctx.now()
         replies: list[Reply] = []
-        # A form the platform can show natively right here (a modal) stays where it was asked.
+        # A form the platform can show natively right here (a modal) stays where it was asked;
+        # otherwise a member with a private chat continues there, with or without a first
+        # answer typed after the command.
         private = (
-            not msg.chat.is_private
-            and ctx.identity.reachable_privately
-            and first_answer is None
-            and msg.form_size == 0
+            not msg.chat.is_private and ctx.identity.reachable_privately and msg.form_size == 0
         )
         chat_id = ctx.identity.private_chat_id if private else msg.chat.chat_id
-        assert chat_id is not None
+        if chat_id is None:
+            raise UserError("error.generic")
+        in_group = not private and not msg.chat.is_private and msg.form_size == 0
+        skipped = {f.name: None for f in form.fields if f.private_only and in_group}
         state = await _open_dialog(
             ctx.repos, ConversationKey(msg.platform, chat_id, msg.user.user_id)
         )
@@ -92,7 +95,7 @@ class DialogEngine:
             community_id=ctx.community.id if ctx.community else None,
             form=form.name,
             step=0,
-            values=dict(values or {}),
+            values={**skipped, **dict(values or {})},
             defaults=dict(defaults or {}),
             started_at=now,
             updated_at=now,
@@ -102,12 +105,17 @@ class DialogEngine:
         if state.step >= len(form.fields):
             return replies + await form.on_complete(msg, ctx, dict(state.values))
         await ctx.repos.dialogs.save(state)
+        if private:
+            replies.append(ctx.reply("dialog.moved_private", title=ctx.t.plain(form.title_key)))
+        if first_answer is not None and private:
+            there = replace(msg, chat=replace(msg.chat, chat_id=chat_id, is_private=True))
+            answered = await self.answer(there, ctx, state, first_answer)
+            return replies + [replace(reply, private=True) for reply in answered]
         if first_answer is not None:
             return replies + await self.answer(msg, ctx, state, first_answer)
         question = self._question(ctx, form, state)
         view = form.view(ctx, state, msg.form_size)
         if private:
-            replies.append(ctx.reply("dialog.moved_private", title=ctx.t.plain(form.title_key)))
             question = self._question_in(ctx.t, form, state, private=True)
         replies.append(
             Reply(question.text, question.buttons, form=view, private=private, awaits_answer=True)

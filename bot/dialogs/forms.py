@@ -56,6 +56,9 @@ class Field:
     """Like `parse`, for answers read in the member's context (their time zone, now)."""
     guard: bool = False
     """Free text where a member might type client data by mistake: checked before it is kept."""
+    private_only: bool = False
+    """A sharing choice: asked in a private chat or a modal only. A dialog that must run in the
+    group skips it (the handler takes the community default and says how to change it)."""
 
 
 @dataclass(frozen=True)

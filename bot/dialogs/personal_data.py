@@ -66,8 +66,11 @@ tips the balance. The choices:
   ("mevrouw", "mw.", "dhr.", "de heer", "mr.", "dr."), after initials ("J. de Vries",
   "A.B. Yilmaz"), or a first name right after a family word ("zijn moeder Fatima"). Function
   words, weekdays and months after a title are not names ("mevrouw de voorzitter"). A bare
-  first name is not flagged. deduce (Dutch clinical de-identification) is measured on the
-  same sentences by `bench/personal_data.py --deduce`; it is not a dependency.
+  first name is not flagged. deduce 3.0.6 (Dutch clinical de-identification) was measured on
+  the same sentences (`bench/personal_data.py --deduce`, loaded machine): names 20/20 in both
+  halves like these rules, but 14 and 46 false alarms in 340 ordinary sentences per half (every
+  date, "Bijeenkomst 3" as an address, KvK numbers), BSN 1/5, phone 1/7 per half, and a median
+  of 17 ms for 500 characters against the 2 ms budget; so it is not a dependency.
 * Date of birth: a full date (day, month, year; numeric, ISO, or with a Dutch or English
   month name) right after a birth cue ("geboren", "geb.", "geboortedatum", "DOB", "d.o.b.",
   "date of birth", "born"), optionally with "op" or "in <Place> op" in between, or right

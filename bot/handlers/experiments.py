@@ -194,6 +194,20 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
     item = await ctx.repos.experiments.create(community.id, ctx.member.id, fields, ctx.now())
     await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.EXPERIMENT, ctx.now())
     thanks = ctx.text("experiment.saved", number=item.id)
+    asked_in_group = not ctx.is_private and not msg.form
+    if asked_in_group and values.get(SHARING_FIELD) is None:
+        thanks = (
+            thanks
+            + "\n"
+            + ctx.text(
+                "sharing.defaulted",
+                sharing=describe(ctx.t, item.audience, item.attribution),
+                number=item.id,
+            )
+        )
+    if not ctx.is_private and item.audience is Audience.COORDINATORS:
+        # A card goes to the group only when the group is its audience.
+        return [Reply(thanks)]
     return [
         Reply(thanks + "\n\n" + await card(ctx, item), await _card_buttons(ctx, item, suggest=True))
     ]

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from bot.core.context import Context, UserError
 from bot.core.router import Handler, Router
+from bot.handlers.my_data_summary import summary
 from bot.model.markup import Text
 from bot.model.messages import Attachment, Incoming, Reply
 from storage.member_data import PERSONAL
@@ -68,7 +69,16 @@ async def my_data(msg: Incoming, ctx: Context) -> list[Reply]:
     lines.append(ctx.text("mydata.summary_footer"))
     day = ctx.now().astimezone(ctx.zone()).date().isoformat()
     attachment = Attachment(ctx.t.plain("mydata.filename", date=day), content, "application/json")
-    return [Reply(Text.join(lines), attachment=attachment, private=True)]
+    order = [entry.name for entry in reversed(PERSONAL)]
+    readable = Attachment(
+        ctx.t.plain("mydata.filename_readable", date=day),
+        summary(tables, order, ctx.t).encode(),
+        "text/markdown",
+    )
+    return [
+        Reply(Text.join(lines), attachment=attachment, private=True),
+        Reply(ctx.text("mydata.readable"), attachment=readable, private=True),
+    ]
 
 
 async def forget_me(msg: Incoming, ctx: Context) -> list[Reply]:

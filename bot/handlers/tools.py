@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PROPOSAL_FORM = "tool_proposal"
 CONFIRM_FORM = "tool_proposal_confirm"
 EDIT_FORM = "tool_proposal_edit"
+REJECT_FORM = "tool_rejection"
 ACTION_CARD = "tools.card"
 ACTION_THEME = "tools.theme"
 ACTION_EDIT = "tools.edit"
@@ -504,15 +505,25 @@ async def approve(msg: Incoming, ctx: Context) -> list[Reply]:
 
 
 async def reject(msg: Incoming, ctx: Context) -> list[Reply]:
-    return await _decide(msg, ctx, ToolStatus.REJECTED)
+    """Ask the coordinator for an optional reason first; the proposer reads it privately."""
+    await _pending_in_reach(ctx, msg.payload)
+    return await ctx.dialogs.start(msg, ctx, REJECT_FORM, values={"tool_id": msg.payload})
 
 
-async def _decide(msg: Incoming, ctx: Context, status: ToolStatus) -> list[Reply]:
-    if not ctx.is_coordinator:
-        raise UserError("error.coordinators_only", command="/voorstellen")
-    tool = await ctx.repos.tools.get(msg.payload)
-    if tool is None or not _in_reach(ctx, tool):
-        raise UserError("tools.proposal_gone")
+async def _rejected(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    return await _decide(
+        msg, ctx, ToolStatus.REJECTED, values.get("tool_id") or "", values.get("reason")
+    )
+
+
+async def _decide(
+    msg: Incoming,
+    ctx: Context,
+    status: ToolStatus,
+    tool_id: str | None = None,
+    reason: str | None = None,
+) -> list[Reply]:
+    tool = await _pending_in_reach(ctx, msg.payload if tool_id is None else tool_id)
     if tool.status is not ToolStatus.PENDING or not await ctx.repos.tools.decide(
         tool.id, status, ctx.now()
     ):
@@ -521,7 +532,7 @@ async def _decide(msg: Incoming, ctx: Context, status: ToolStatus) -> list[Reply
     if status is ToolStatus.APPROVED:
         await ctx.tools.reload(ctx.repos.tools)
     proposer = await _proposer(ctx, tool)
-    delivery = await _tell_proposer(ctx, tool, proposer, status)
+    delivery = await _tell_proposer(ctx, tool, proposer, status, reason)
     key = "tools.approved" if status is ToolStatus.APPROVED else "tools.rejected"
     outcome = ctx.text(key, name=tool.name)
     if proposer is not None:
@@ -557,9 +568,10 @@ async def _proposer(ctx: Context, tool: Tool) -> Member | None:
 
 
 async def _tell_proposer(
-    ctx: Context, tool: Tool, proposer: Member | None, status: ToolStatus
+    ctx: Context, tool: Tool, proposer: Member | None, status: ToolStatus, reason: str | None
 ) -> Delivery:
-    """A direct message to the proposer; if no platform takes it, a word in their group."""
+    """A direct message to the proposer, with the coordinator's reason if one was given; if no
+    platform takes it, a word in their group that names nobody and quotes no reason."""
     if proposer is None:
         return Delivery.NONE
     community = await ctx.repos.communities.get(tool.community_id) if tool.community_id else None
@@ -567,9 +579,10 @@ async def _tell_proposer(
         proposer.language or (community.language if community else ctx.language)
     )
     approved = status is ToolStatus.APPROVED
-    direct = Reply(
-        t.text("tools.told_approved" if approved else "tools.told_rejected", name=tool.name)
-    )
+    told = t.text("tools.told_approved" if approved else "tools.told_rejected", name=tool.name)
+    if reason:
+        told = told + "\n\n" + t.text("tools.told_reason", reason=reason)
+    direct = Reply(told)
     identities = await ctx.repos.members.identities_of(proposer.id)
     for identity in _reachable_first(identities, community):
         try:
@@ -581,8 +594,9 @@ async def _tell_proposer(
             log.exception("could not send a direct message on %s", identity.platform)
     if community is None:
         return Delivery.NONE
-    key = "tools.told_approved_group" if approved else "tools.told_rejected_group"
-    notice = Reply(t.text(key, member=proposer.display_name, name=tool.name))
+    group_t = ctx.catalogs.translator(community.language)
+    key = "tools.told_approved_anonymous" if approved else "tools.told_rejected_anonymous"
+    notice = Reply(group_t.text(key, name=tool.name))
     try:
         await ctx.messenger.send(ChatTarget(community.platform, community.chat_id), [notice])
         return Delivery.GROUP
@@ -728,5 +742,22 @@ def register(router: Router) -> None:
                 ),
             ),
             on_complete=_edited,
+        )
+    )
+    router.form(
+        Form(
+            name=REJECT_FORM,
+            title_key="tools.reject_title",
+            fields=(
+                Field(
+                    "reason",
+                    "tools.reject_reason_prompt",
+                    "tools.reject_reason_label",
+                    max_length=TEXT_LENGTH,
+                    multiline=True,
+                ),
+            ),
+            on_complete=_rejected,
+            role=Role.COORDINATOR,
         )
     )

@@ -337,7 +337,9 @@ async def test_a_refused_direct_message_falls_back_to_the_channel(world: World) 
     notice = await world.next_sent(
         lambda m: m.channel_id == CHANNEL and "Buurtbarometer" in m.content, start
     )
-    assert "Nora" in visible(notice.content)
+    # The group hears of the new tool without the proposer's name.
+    assert "Nieuw in de catalogus" in visible(notice.content)
+    assert "Nora" not in visible(notice.content)
     assert await _identity(world, NORA, "dm_unreachable") is True
     with pytest.raises(DeliveryRefused):
         await world.hub.messenger.send(MemberTarget("discord", str(NORA)), [Reply(Text.plain("x"))])

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.core.i18n import Translator
+from bot.handlers.export.masking import masked
 from bot.text.export_formats import ExportFormat
 from storage.models import ExperimentStatus
 from storage.repositories.production import (
@@ -32,11 +33,13 @@ from storage.repositories.production import (
 FORMAT_VERSION = "leeratelier-export/1"
 THEMES_SHOWN = 10
 LESSONS_SHOWN = 5
+REFLECTIONS_SHOWN = 5
 TREND_MONTHS = 3
 
 
 def files(production: CommunityProduction, kind: ExportFormat, t: Translator) -> dict[str, bytes]:
-    """File name → content, for one format."""
+    """File name → content, for one format; every free text masked for outsiders."""
+    production = masked(production)
     stem = f"leeratelier-{production.community_id}"
     if kind is ExportFormat.JSON:
         return {f"{stem}.json": to_json(production)}
@@ -68,11 +71,14 @@ def to_json(production: CommunityProduction) -> bytes:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> str:
-    """One CSV cell; text a spreadsheet would run as a formula is kept as text."""
+def _cell(value: Any, zone: ZoneInfo | None = None) -> str:
+    """One CSV cell; text a spreadsheet would run as a formula is kept as text; times in the
+    community's zone."""
     if isinstance(value, list):
         value = "; ".join(str(item) for item in value)
-    elif isinstance(value, datetime | date):
+    elif isinstance(value, datetime):
+        value = (value.astimezone(zone) if zone else value).isoformat(timespec="minutes")
+    elif isinstance(value, date):
         value = value.isoformat()
     elif value is None:
         value = ""
@@ -80,12 +86,12 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
+def _table(rows: list[dict[str, Any]], columns: list[str], zone: ZoneInfo | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row[column]) for column in columns])
+        writer.writerow([_cell(row[column], zone) for column in columns])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -102,7 +108,7 @@ def to_csv(production: CommunityProduction) -> dict[str, bytes]:
     for name, items in kinds.items():
         rows = [asdict(item) for item in items]
         columns = [field.name for field in fields(_ROW_TYPES[name])]
-        result[name] = _table(rows, columns)
+        result[name] = _table(rows, columns, ZoneInfo(production.timezone))
     return result
 
 
@@ -137,6 +143,9 @@ def to_markdown(production: CommunityProduction, t: Translator) -> str:
     lines = [f"# {escape(t.plain('report.title', community=title))}", ""]
     period = production.period()
     generated = day(production.generated_at)
+    today = production.generated_at.astimezone(zone).date()
+    if period is not None:
+        period = (min(period[0], today), min(period[1], today))  # planned meetings end nothing
     if period is not None:
         lines.append(
             escape(
@@ -147,7 +156,8 @@ def to_markdown(production: CommunityProduction, t: Translator) -> str:
         lines.append(escape(t.plain("report.period_empty", today=generated)))
     lines += ["", f"## {escape(t.plain('report.counts_title'))}", ""]
     done = sum(1 for e in production.experiments if e.status == ExperimentStatus.DONE.value)
-    coming = sum(m.coming for m in production.meetings)
+    past = [m for m in production.meetings if m.starts_at <= production.generated_at]
+    coming = sum(m.coming for m in past)
     counts = [
         t.plain("report.count_experiments", count=len(production.experiments), done=done),
         t.plain("report.count_reflections", count=len(production.reflections)),
@@ -156,11 +166,11 @@ def to_markdown(production: CommunityProduction, t: Translator) -> str:
             count=len(production.tools),
             proposed=sum(1 for tool in production.tools if tool.proposed_here),
         ),
-        t.plain("report.count_meetings", count=len(production.meetings), coming=coming),
+        t.plain("report.count_meetings", count=len(past), coming=coming),
         t.plain("report.count_givers", count=production.givers),
     ]
     lines += [f"- {escape(line)}" for line in counts]
-    lines += _themes(production, t) + _lessons(production, t)
+    lines += _themes(production, t) + _lessons(production, t) + _reflections(production, t, day)
     lines += _meetings(production, t, day) + _participation(production, t)
     lines += ["", f"_{escape(t.plain('report.footer'))}_", ""]
     return "\n".join(lines)
@@ -195,13 +205,31 @@ def _lessons(production: CommunityProduction, t: Translator) -> list[str]:
     return lines[:-1]
 
 
+def _reflections(production: CommunityProduction, t: Translator, day: Any) -> list[str]:
+    """The latest reflections the group may read (already masked for outsiders)."""
+    lines = _section(t, "report.reflections_title")
+    latest = sorted(production.reflections, key=lambda r: r.created_at, reverse=True)
+    if not latest:
+        return [*lines, escape(t.plain("report.nothing"))]
+    for reflection in latest[:REFLECTIONS_SHOWN]:
+        author = reflection.author or t.plain("report.anonymous")
+        lines.append(f"> {escape(reflection.text)}")
+        lines.append(">")
+        source = t.plain("report.reflection_source", author=author, day=day(reflection.created_at))
+        lines.append(f"> — {escape(source)}")
+        lines.append("")
+    return lines[:-1]
+
+
 def _meetings(production: CommunityProduction, t: Translator, day: Any) -> list[str]:
+    """Past meetings with their attendance; planned ones have none yet."""
     lines = _section(t, "report.meetings_title")
-    if not production.meetings:
+    past = [m for m in production.meetings if m.starts_at <= production.generated_at]
+    if not past:
         return [*lines, escape(t.plain("report.nothing"))]
     header = [t.plain(f"report.meetings_{column}") for column in ("date", "name", "coming")]
     lines += ["| " + " | ".join(escape(h) for h in header) + " |", "| --- | --- | ---: |"]
-    for meeting in production.meetings:
+    for meeting in past:
         cells = [day(meeting.starts_at), meeting.title, str(meeting.coming)]
         lines.append("| " + " | ".join(escape(cell) for cell in cells) + " |")
     return lines

@@ -329,6 +329,10 @@ async def test_a_coordinator_approves_a_proposal(world: World) -> None:
     assert "Goedgekeurd" in notice and "Buurtbarometer" in found
     [answer] = await world.said(GROUP, BERT, "/tool buurtbarometer")
     assert "Buurtbarometer" in (answer.text or "")
+    told = await world.server.wait_for_sent(
+        lambda r: r.chat_id == ANNA and "goedgekeurd" in (r.text or "")
+    )
+    assert "Buurtbarometer" in (told.text or "")
 
 
 PAGE_TYPES = {

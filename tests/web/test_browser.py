@@ -398,6 +398,7 @@ async def test_every_page_type_is_accessible_and_fits_a_small_screen(world: Worl
         widths = driver.execute_script(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
+        driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(SCREENSHOTS / f"{name}-375.png"))
         driver.set_window_size(1024, 800)
         return {"serious": serious, "widths": widths}

@@ -117,11 +117,15 @@ async def _load(base: str, paths: list[str], cookie: str, clients: int, each: in
             for request in range(each):
                 path = paths[(number * each + request) % len(paths)]
                 started = time.perf_counter()
-                async with session.get(path) as response:
-                    await response.read()
-                    if response.status != 200:
-                        failed += 1
-                        continue
+                try:
+                    async with session.get(path) as response:
+                        await response.read()
+                        if response.status != 200:
+                            failed += 1
+                            continue
+                except (aiohttp.ClientError, TimeoutError):
+                    failed += 1
+                    continue
                 timings.append((time.perf_counter() - started) * 1000)
 
         await asyncio.gather(*(one_client(n) for n in range(clients)))
@@ -195,11 +199,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--requests", type=int, default=10, help="requests per client")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     args = parser.parse_args()
     print(f"{args.clients} concurrent clients x {args.requests} requests per page")
+    if args.only != "postgresql":
+        _sqlite(args.clients, args.requests)
+    if args.only != "sqlite":
+        _postgresql(args.clients, args.requests)
+
+
+def _sqlite(clients: int, each: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'web.db'}"
-        report("sqlite", asyncio.run(measure(url, args.clients, args.requests)))
+        report("sqlite", asyncio.run(measure(url, clients, each)))
+
+
+def _postgresql(clients: int, each: int) -> None:
     try:
         server = PostgresServer.start()
     except PostgresUnavailable as problem:
@@ -207,7 +222,7 @@ def main() -> None:
         return
     try:
         url = asyncio.run(create_database(server, "bench_web"))
-        report("postgresql", asyncio.run(measure(url, args.clients, args.requests)))
+        report("postgresql", asyncio.run(measure(url, clients, each)))
     finally:
         server.stop()
 

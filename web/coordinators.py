@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.core import forum
+from bot.model.messages import Reply
 from bot.text.stats_chart import weekly_chart
 from storage.models import Attribution, Audience, Level, Tool, ToolStatus
 from storage.repositories.production import ProductionRepository
@@ -140,7 +142,22 @@ async def decide(p: Page) -> Response:
         raise HTTPException(409)
     if verdict is ToolStatus.APPROVED:
         await p.services.tools.reload(p.repos.tools)
+    await _tell_proposer(p, tool, verdict)
     return p.redirect(f"/proposals?decided={verdict.value}")
+
+
+async def _tell_proposer(p: Page, tool: Tool, verdict: ToolStatus) -> None:
+    """The proposer hears the outcome by direct message, as when decided in the chat."""
+    visitor = p.coordinator()
+    if tool.proposer_member_id is None:
+        return
+    proposer = await p.repos.members.get(tool.proposer_member_id)
+    if proposer is None:
+        return
+    t = p.services.catalogs.translator(proposer.language or visitor.community.language)
+    key = "tools.told_approved" if verdict is ToolStatus.APPROVED else "tools.told_rejected"
+    notice = Reply(t.text(key, name=tool.name))
+    await forum.send_privately(p.repos, p.services.messenger, proposer, visitor.community, notice)
 
 
 SETTINGS = {

@@ -20,6 +20,9 @@ from starlette.types import ASGIApp
 log = logging.getLogger(__name__)
 
 STARTUP_WAIT = 10.0
+BACKLOG = 2048
+"""Pending connections the socket queues (uvicorn's own default): a burst of clients is
+queued, not reset."""
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -37,7 +40,7 @@ class WebServer:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        listener = socket.create_server((self.host, self.port), reuse_port=False)
+        listener = socket.create_server((self.host, self.port), backlog=BACKLOG)
         listener.setblocking(False)
         self.port = int(listener.getsockname()[1])
         config = uvicorn.Config(

@@ -1,5 +1,6 @@
 """The forum part's one service, for the chat and the web alike: who may read a contribution
-(and so its replies), saving a reply as giving, and telling the author privately."""
+(and so its replies), saving a reply as giving, and telling the author privately (the same
+direct message serves the web's other notices, such as a decided proposal)."""
 
 from __future__ import annotations
 
@@ -83,17 +84,24 @@ async def tell_author(
     t = catalogs.translator(author.language or community.language)
     key = f"reply.told_{about.subject.kind}"
     notice = Reply(t.text(key, name=replier.display_name, number=about.subject.id, text=text))
-    identities = await repos.members.identities_of(author.id)
+    return await send_privately(repos, messenger, author, community, notice)
+
+
+async def send_privately(
+    repos: Repositories, messenger: Messenger, member: Member, community: Community, reply: Reply
+) -> bool:
+    """A direct message to a member on any platform that takes one (the community's first)."""
+    identities = await repos.members.identities_of(member.id)
     ordered = sorted(
         (i for i in identities if not i.dm_unreachable),
         key=lambda i: (i.platform != community.platform, not i.reachable_privately),
     )
     for identity in ordered:
         try:
-            await messenger.send(MemberTarget(identity.platform, identity.user_id), [notice])
+            await messenger.send(MemberTarget(identity.platform, identity.user_id), [reply])
             return True
         except DeliveryRefused:
             await repos.members.set_dm_unreachable(identity.platform, identity.user_id, True)
         except Exception:
-            log.exception("could not tell an author about a reply on %s", identity.platform)
+            log.exception("could not send a direct message on %s", identity.platform)
     return False

@@ -1,6 +1,7 @@
 """Logging in to the online platform from the bot: `/web` sends a single-use link by direct
 message (valid for 15 minutes) with the member's calendar subscription URL; `/web uit`
-(`/web off`) ends every browser session of the member."""
+(`/web off`) ends every browser session of the member. `/agenda` offers the subscription
+URL too, privately (it is a secret): always in the private chat, once from the group."""
 
 from __future__ import annotations
 
@@ -30,3 +31,14 @@ def register(router: Router, links: WebLinks | None) -> None:
         return [Reply(text, private=True)]
 
     router.command("web", "website", web, help_key="help.cmd.web", args_key="help.args.web")
+
+    async def offer_feed(msg: Incoming, ctx: Context, replies: list[Reply]) -> list[Reply]:
+        if links is None or msg.command != "agenda" or ctx.community is None:
+            return replies
+        if not ctx.is_private and await ctx.repos.web.has_feed_token(ctx.member.id):
+            return replies  # offered once from the group; always in the private chat
+        feed = await ctx.repos.web.feed_token(ctx.member.id, ctx.now())
+        offer = ctx.reply("web.feed_offer", url=links.webcal_url(feed), private=True)
+        return [*replies, offer]
+
+    router.after_replies(offer_feed)

@@ -119,6 +119,9 @@ class WebRepository:
             await self._session.flush()
         return row.token
 
+    async def has_feed_token(self, member_id: int) -> bool:
+        return await self._session.get(FeedToken, member_id) is not None
+
     async def renew_feed_token(self, member_id: int, now: datetime) -> str:
         """Revoke the old subscription URL and make a new one."""
         await self._session.execute(delete(FeedToken).where(FeedToken.member_id == member_id))

@@ -109,7 +109,7 @@ class World:
 
     async def login_link(self, user_id: int) -> str:
         """`/web` in the private chat of a member who spoke in the group."""
-        await self.said(GROUP, user_id, "/agenda")
+        await self.said(GROUP, user_id, "/help")
         [reply] = await self.said(user_id, user_id, "/web")
         for entity in reply.entities:
             if entity.get("type") == "text_link" and "/login/" in entity["url"]:
@@ -162,7 +162,7 @@ async def world(tmp_path: Path, driver: WebDriver) -> AsyncIterator[World]:
 
 async def experiment(world: World, user_id: int, what: str, learned: str, sharing: str) -> int:
     """Through the real Telegram dialog, in the private chat (for the member's group)."""
-    await world.said(GROUP, user_id, "/agenda")
+    await world.said(GROUP, user_id, "/help")
     reply = await world.said(user_id, user_id, f"/experiment {what}")
     assert "vraag 2 van 8" in (reply[0].text or ""), reply
     for answer in ("-", "-", "-", learned, "#beeld", "bezig", sharing):
@@ -227,6 +227,12 @@ async def test_a_member_logs_in_reads_rsvps_and_replies(world: World) -> None:
     assert "1 komen" in await world.run(rsvp)
     [agenda] = await world.said(GROUP, ANNA, "/agenda")
     assert "✓ 1 komen" in (agenda.text or "")
+    start = len(world.server.sent)
+    world.server.push_message(ANNA, ANNA, "/agenda")
+    offer = await world.server.wait_for_sent(
+        lambda r: r.chat_id == ANNA and "webcal://" in (r.text or ""), start=start
+    )
+    assert "/feed/" in (offer.text or "")
 
     def reply(driver: WebDriver) -> str:
         driver.get(world.url(f"/experiments/{group_item}"))
@@ -329,6 +335,10 @@ async def test_a_coordinator_approves_a_proposal(world: World) -> None:
     assert "Goedgekeurd" in notice and "Buurtbarometer" in found
     [answer] = await world.said(GROUP, BERT, "/tool buurtbarometer")
     assert "Buurtbarometer" in (answer.text or "")
+    told = await world.server.wait_for_sent(
+        lambda r: r.chat_id == ANNA and "goedgekeurd" in (r.text or "")
+    )
+    assert "Buurtbarometer" in (told.text or "")
 
 
 PAGE_TYPES = {
@@ -394,6 +404,7 @@ async def test_every_page_type_is_accessible_and_fits_a_small_screen(world: Worl
         widths = driver.execute_script(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
+        driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(SCREENSHOTS / f"{name}-375.png"))
         driver.set_window_size(1024, 800)
         return {"serious": serious, "widths": widths}

@@ -1,0 +1,125 @@
+"""Members on the platform: replies through the client-data guard, editing one's own
+contributions and their audience, switching communities, and the data download."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.model.messages import MemberTarget
+from storage.models import Activity, Attribution, Audience, Experiment
+from tests.harness import PLATFORM, Harness
+from tests.web.support import LINKS, WebWorld, csrf_of, experiment, log_in, services_for
+
+
+@pytest.fixture
+async def world(database_url: str) -> AsyncIterator[WebWorld]:
+    harness = await Harness.create(database_url, web=LINKS)
+    try:
+        await harness.introduced("group-1")
+        await harness.introduced("group-2")
+        yield WebWorld(harness, services_for(harness))
+    finally:
+        await harness.close()
+
+
+async def test_a_reply_passes_the_guard_counts_as_giving_and_tells_the_author(
+    world: WebWorld,
+) -> None:
+    bert = world.harness.member("Bert")
+    number = await experiment(bert, "Verhalen ophalen", sharing="groep")
+    anna = world.harness.member("Anna")
+    async with world.browser() as client:
+        await log_in(client, anna)
+        token = csrf_of((await client.get(f"/experiments/{number}")).text)
+        text = "Bel mevrouw gerust op 06-12345678"
+        held = await client.post(f"/experiments/{number}/reply", data={"text": text, "csrf": token})
+        assert held.status_code == 400 and "persoonsgegevens" in held.text
+        assert "06-12345678" in held.text  # kept in the form, not saved
+        assert "Reacties (0)" in held.text
+        saved = await client.post(
+            f"/experiments/{number}/reply", data={"text": text, "csrf": token, "confirm": "1"}
+        )
+        assert saved.status_code == 303
+        page = (await client.get(f"/experiments/{number}")).text
+        assert "Reacties (1)" in page and text in page
+    told = world.harness.messenger.to(MemberTarget(PLATFORM, "bert"))
+    assert told and "Anna reageerde" in str(told[-1].text)
+    async with world.harness.database.session() as session:
+        kinds = list(await session.scalars(select(Activity.kind)))
+    assert "reply" in kinds
+    card = await bert.says(f"/experiment #{number}")
+    assert text in card.text
+
+
+async def test_an_author_edits_and_makes_an_experiment_public(world: WebWorld) -> None:
+    anna = world.harness.member("Anna")
+    number = await experiment(anna, "Eerste versie", sharing="coordinatoren")
+    async with world.browser() as client:
+        await log_in(client, anna)
+        form = await client.get(f"/experiments/{number}/edit")
+        token = csrf_of(form.text)
+        data = {
+            "csrf": token,
+            "what": "Tweede versie",
+            "learned": "Samen betekenis geven werkt",
+            "tags": "#beeld, jongeren",
+            "status": "afgerond",
+            "audience": "openbaar",
+            "attribution": "anoniem",
+        }
+        bad = await client.post(f"/experiments/{number}/edit", data={**data, "audience": "x"})
+        assert bad.status_code == 400 and "Kies een van de mogelijkheden" in bad.text
+        done = await client.post(f"/experiments/{number}/edit", data=data)
+        assert done.status_code == 303
+    async with world.harness.database.session() as session:
+        item = await session.get(Experiment, number)
+        assert item is not None
+        assert (item.what, item.audience, item.attribution) == (
+            "Tweede versie",
+            Audience.PUBLIC,
+            Attribution.ANONYMOUS,
+        )
+        assert item.tags == ["beeld", "jongeren"]
+    bert = world.harness.member("Bert")
+    async with world.browser() as client:
+        await log_in(client, bert)
+        assert (await client.get(f"/experiments/{number}/edit")).status_code == 404
+        page = (await client.get(f"/experiments/{number}")).text
+        assert "Tweede versie" in page and "Anna" not in page
+
+
+async def test_a_member_of_two_communities_switches(world: WebWorld) -> None:
+    anna = world.harness.member("Anna")
+    await experiment(anna, "In groep een", sharing="groep")
+    await experiment(anna.in_chat("group-2"), "In groep twee", sharing="groep")
+    async with world.browser() as client:
+        await log_in(client, anna)
+        first = await client.get("/experiments")
+        assert "In groep een" in first.text and "In groep twee" not in first.text
+        choices = [part.split('"')[0] for part in first.text.split('<option value="')[1:]]
+        other = next(
+            c for c in choices if c.isdigit() and f'value="{c}" selected' not in first.text
+        )
+        switched = await client.post(
+            "/community", data={"community": other, "csrf": csrf_of(first.text)}
+        )
+        assert switched.status_code == 303
+        second = await client.get("/experiments")
+        assert "In groep twee" in second.text and "In groep een" not in second.text
+
+
+async def test_my_data_downloads_as_in_the_chat(world: WebWorld) -> None:
+    anna = world.harness.member("Anna")
+    await experiment(anna, "Mijn experiment", sharing="groep")
+    async with world.browser() as client:
+        await log_in(client, anna)
+        download = await client.get("/mine/data.json")
+    assert download.headers["content-disposition"].startswith("attachment")
+    data = json.loads(download.content)
+    assert data["format"] == "leeratelier-mydata/1"
+    assert [row["what"] for row in data["tables"]["experiments"]] == ["Mijn experiment"]
+    assert len(data["tables"]["web_sessions"]) == 1

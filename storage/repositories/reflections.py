@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attribution, Audience, Reflection
-from storage.repositories.experiments import Viewer, visible_to
+from storage.repositories.audience import Viewer, visible_to
 
 DUPLICATE_WINDOW = timedelta(seconds=30)
+"""A member's identical contribution within this window is a double submit, saved once."""
 """The same contribution again within this time is a double send, saved once."""
 
 

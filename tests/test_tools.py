@@ -593,6 +593,7 @@ async def test_a_decided_proposal_can_no_longer_be_edited(harness: Harness) -> N
     coco = harness.member("Coco", coordinator=True)
     queue = await coco.says("/voorstellen")
     await coco.press(queue.button("Afwijzen"))
+    await coco.says("-")  # no reason given: rejected
     refused = await coco.press(queue.button("Bewerken"))
     assert "is al beslist: afgewezen" in refused.text
 

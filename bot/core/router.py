@@ -24,8 +24,14 @@ ReplyHook = Callable[["Incoming", "Context", list["Reply"]], Awaitable[list["Rep
 @dataclass(frozen=True)
 class OptionChoice:
     value: str
-    """What the handler reads in `args`, e.g. `groep nl`."""
+    """What the handler reads, e.g. `groep nl`."""
     label_key: str
+    aliases: tuple[str, ...] = ()
+    """Other words typed for the same choice (the English ones: `group nl`, `on`, `core`)."""
+
+    def spellings(self) -> tuple[str, ...]:
+        """Every way to type it: the value (an underscore may be a space) and its aliases."""
+        return (self.value, self.value.replace("_", " "), *self.aliases)
 
 
 class OptionKind(StrEnum):
@@ -154,7 +160,8 @@ class Command:
                     if option.required or index == len(options) - 1:
                         raise ArgumentError(option, ArgumentProblem.NOT_A_CHOICE, rest)
                     continue
-                parsed[option.name], rest = chosen, _after_words(rest, len(chosen.split()))
+                parsed[option.name] = chosen
+                rest = _after_words(rest, _typed_words(option, rest))
             elif kind is OptionKind.NUMBER:
                 number = word.removeprefix("#")
                 if not number.isdigit():
@@ -176,11 +183,23 @@ def _choice_at_start(option: CommandOption, text: str) -> str | None:
     """The longest choice the text starts with, as a whole word or words."""
     folded = " ".join(text.casefold().split())
     fitting = [
-        choice.value
+        (spelling, choice.value)
         for choice in option.choices
-        if folded == choice.value.casefold() or folded.startswith(choice.value.casefold() + " ")
+        for spelling in choice.spellings()
+        if folded == spelling.casefold() or folded.startswith(spelling.casefold() + " ")
     ]
-    return max(fitting, key=len) if fitting else None
+    return max(fitting, key=lambda found: len(found[0]))[1] if fitting else None
+
+
+def _typed_words(option: CommandOption, text: str) -> int:
+    """How many words of the text the choice found at its start took."""
+    folded = " ".join(text.casefold().split())
+    return max(
+        len(spelling.split())
+        for choice in option.choices
+        for spelling in choice.spellings()
+        if folded == spelling.casefold() or folded.startswith(spelling.casefold() + " ")
+    )
 
 
 def _after_words(text: str, count: int) -> str:
@@ -193,7 +212,7 @@ def _value(option: CommandOption, given: str) -> str | int:
     kind = option.value_kind
     if kind is OptionKind.CHOICE:
         chosen = _choice_at_start(option, given)
-        if chosen is None or len(chosen) != len(" ".join(given.split())):
+        if chosen is None or _typed_words(option, given) != len(given.split()):
             raise ArgumentError(option, ArgumentProblem.NOT_A_CHOICE, given)
         return chosen
     if kind is OptionKind.NUMBER:

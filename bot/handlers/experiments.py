@@ -332,7 +332,8 @@ class Listing:
 
 
 async def experiments(msg: Incoming, ctx: Context) -> list[Reply]:
-    return await _list(ctx, msg.args, offset=0)
+    given = (msg.arguments.text("status"), msg.arguments.text("filter"))
+    return await _list(ctx, " ".join(part for part in given if part), offset=0)
 
 
 async def on_page(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -468,7 +469,7 @@ async def on_link(msg: Incoming, ctx: Context) -> list[Reply]:
 async def default_sharing(msg: Incoming, ctx: Context) -> list[Reply]:
     """`/deelniveau [groep|coordinatoren|met_naam|anoniem]`: the community's two defaults."""
     community = ctx.require_community()
-    word = msg.args.strip().casefold().replace(" ", "_")
+    word = msg.arguments.text("niveau")
     if word in {a.value for a in OFFERED_AUDIENCES}:
         community.default_audience = Audience(word)
     elif word in {a.value for a in Attribution}:
@@ -499,7 +500,12 @@ def register(router: Router) -> None:
                 "status",
                 "option.experimenten.status",
                 choices=tuple(
-                    OptionChoice(s.value, f"experiment.status.{s.value}") for s in ExperimentStatus
+                    OptionChoice(
+                        s.value,
+                        f"experiment.status.{s.value}",
+                        aliases=tuple(w for w, status in STATUS_WORDS.items() if status is s),
+                    )
+                    for s in ExperimentStatus
                 ),
             ),
             CommandOption("filter", "filter", "help.args.experimenten"),

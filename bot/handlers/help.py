@@ -21,8 +21,8 @@ LANGUAGE_OPTION = CommandOption(
     choices=(
         OptionChoice("nl", "language.name_nl"),
         OptionChoice("en", "language.name_en"),
-        OptionChoice("groep nl", "option.taal.group_nl"),
-        OptionChoice("groep en", "option.taal.group_en"),
+        OptionChoice("groep nl", "option.taal.group_nl", aliases=("group nl",)),
+        OptionChoice("groep en", "option.taal.group_en", aliases=("group en",)),
     ),
 )
 
@@ -89,14 +89,15 @@ def _command_line(ctx: Context, command: Command) -> Text:
 
 
 async def language(msg: Incoming, ctx: Context) -> list[Reply]:
-    words = msg.args.lower().split()
-    if not words:
+    """`/taal nl|en` for the member, `/taal groep nl|en` for the group (already a valid
+    choice: the router checked it)."""
+    chosen = msg.arguments.text(LANGUAGE_OPTION.name)
+    if not chosen:
         return await ctx.dialogs.start(msg, ctx, LANGUAGE_FORM)
-    if words[0] in ("groep", "group") and len(words) == 2:
-        return await _community_language(ctx, words[1])
-    if len(words) != 1 or words[0] not in LANGUAGES:
-        raise UserError("language.usage")
-    return await _member_language(ctx, words[0])
+    scope, _, language = chosen.rpartition(" ")
+    if scope:
+        return await _community_language(ctx, language)
+    return await _member_language(ctx, language)
 
 
 async def _member_language(ctx: Context, language: str) -> list[Reply]:

@@ -79,7 +79,7 @@ _LINK = re.compile(r"^(?:https?://)?[^\s/.]+(?:\.[^\s/.]+)+(?:[/?#]\S*)?$", re.I
 
 async def lookup(msg: Incoming, ctx: Context) -> list[Reply]:
     await ctx.tools.ensure(ctx.repos.tools, ctx.now())
-    query = " ".join(msg.args.split())[:QUERY_LENGTH]
+    query = " ".join(msg.arguments.text("zoekwoorden").split())[:QUERY_LENGTH]
     if not query:
         return [_themes(ctx)]
     tools = await _tools(ctx, ctx.tools.search(query, TOP))

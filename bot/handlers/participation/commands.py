@@ -51,7 +51,7 @@ LEVEL_WORDS = {
 
 async def level(msg: Incoming, ctx: Context) -> list[Reply]:
     membership = _membership(ctx)
-    word = msg.args.strip().casefold()
+    word = msg.arguments.text("niveau")
     if not word:
         current = _level_text(ctx.t, membership.level)
         buttons = tuple(
@@ -93,7 +93,7 @@ def _membership(ctx: Context) -> Membership:
 
 async def nudges(msg: Incoming, ctx: Context) -> list[Reply]:
     memberships = await ctx.repos.participation.memberships_of(ctx.member.id)
-    word = msg.args.strip().casefold()
+    word = msg.arguments.text("stand")
     if not word:
         enabled = any(m.nudges_enabled for m in memberships) if memberships else True
         return [ctx.reply("nudges.status_on" if enabled else "nudges.status_off")]
@@ -115,7 +115,7 @@ def _reset(membership: Membership) -> None:
 
 async def pause(msg: Incoming, ctx: Context) -> list[Reply]:
     memberships = await ctx.repos.participation.memberships_of(ctx.member.id)
-    words = msg.args.strip()
+    words = msg.arguments.text("tot")
     if words.casefold() in OFF_WORDS | {"stop", "einde", "end"}:
         for membership in memberships:
             membership.paused_until = None
@@ -301,7 +301,14 @@ def register(router: Router) -> None:
                 "niveau",
                 "level",
                 "option.niveau",
-                choices=tuple(OptionChoice(o.value, f"level.{o.value}") for o in Level),
+                choices=tuple(
+                    OptionChoice(
+                        o.value,
+                        f"level.{o.value}",
+                        aliases=tuple(w for w, chosen in LEVEL_WORDS.items() if chosen is o),
+                    )
+                    for o in Level
+                ),
             ),
         ),
     )
@@ -317,8 +324,8 @@ def register(router: Router) -> None:
                 "setting",
                 "option.nudges",
                 choices=(
-                    OptionChoice("aan", "option.nudges.on"),
-                    OptionChoice("uit", "option.nudges.off"),
+                    OptionChoice("aan", "option.nudges.on", aliases=tuple(sorted(ON_WORDS))),
+                    OptionChoice("uit", "option.nudges.off", aliases=tuple(sorted(OFF_WORDS))),
                 ),
             ),
         ),

@@ -16,7 +16,7 @@ from bot.model.messages import Reply
 from bot.text.stats_chart import weekly_chart
 from storage.models import Attribution, Audience, Level, Tool, ToolStatus
 from storage.repositories.production import ProductionRepository
-from web.app import Page, page
+from web.pages import Page, page
 
 WEEKS = 12
 PROPOSALS_SHOWN = 50

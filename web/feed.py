@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web import calendar
-from web.app import Page, page
+from web.pages import Page, page
 
 _FIRST_SEEN: dict[str, datetime] = {}
 _REMEMBERED = 10_000

@@ -30,7 +30,7 @@ from storage.repositories.ledger import ActivityKind
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.replies import Subject
 from storage.repositories.web import SESSION_VALID_FOR
-from web.app import Page, page, writing_page
+from web.pages import Page, page, writing_page
 from web.public import client
 from web.visitors import SESSION_COOKIE
 

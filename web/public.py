@@ -19,8 +19,8 @@ from storage.models import Meeting, MeetingKind, Tool, ToolStatus
 from storage.repositories.experiments import Lesson
 from storage.retention import RetentionPolicy
 from web import calendar
-from web.app import Page, page
 from web.masking import masked
+from web.pages import Page, page
 from web.visitors import LANGUAGE_COOKIE
 
 QUERY_LENGTH = 300

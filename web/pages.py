@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.i18n import Translator
+from storage.db import ReadOnlyViolation
 from storage.repositories import Repositories
 from web.security import same_token
 from web.services import WebServices
@@ -125,8 +126,13 @@ def writing_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
 
 def _endpoint(handler: Handler, *, writes_on_get: bool) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        writes = writes_on_get or request.method not in ("GET", "HEAD")
-        async with unit(request, writes=writes) as current:
+        if not writes_on_get and request.method in ("GET", "HEAD"):
+            try:
+                async with unit(request, writes=False) as current:
+                    return await handler(current)
+            except ReadOnlyViolation:
+                pass  # the page wrote after all (the first import of the catalogue): again
+        async with unit(request, writes=True) as current:
             return await handler(current)
 
     endpoint.__name__ = handler.__name__

@@ -31,7 +31,6 @@ from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.replies import Subject
 from storage.repositories.web import SESSION_VALID_FOR
 from web.pages import Page, page, writing_page
-from web.public import client
 from web.visitors import SESSION_COOKIE
 
 LOGIN_CHECK_COOKIE = "leeratelier_login"
@@ -67,8 +66,7 @@ async def login_page(p: Page) -> Response:
 
 @page
 async def login(p: Page) -> Response:
-    limits = p.services.limits
-    if not limits.login.allow(client(p), limits.monotonic()):
+    if not p.within(p.services.limits.login):
         raise HTTPException(429)
     form = await p.request.form()
     check = p.request.cookies.get(LOGIN_CHECK_COOKIE, "")

@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot.core.i18n import Translator
 from storage.db import ReadOnlyViolation
 from storage.repositories import Repositories
+from web.limits import Window
 from web.security import same_token
 from web.services import WebServices
 from web.visitors import Visitor, translator_for, visitor_of
@@ -55,6 +56,17 @@ class Page:
 
     def now(self) -> datetime:
         return self.services.clock.now()
+
+    def client(self) -> str:
+        return self.request.client.host if self.request.client else "?"
+
+    def within(self, window: Window) -> bool:
+        """Counts this request once against the rate limit `window` (a page that runs again as
+        a writer is still one request)."""
+        counted: dict[int, bool] = self.request.scope.setdefault("leeratelier.limits", {})
+        if id(window) not in counted:
+            counted[id(window)] = window.allow(self.client(), self.services.limits.monotonic())
+        return counted[id(window)]
 
     def member(self) -> Visitor:
         if self.visitor is None:

@@ -30,10 +30,6 @@ LESSONS_SHOWN = 5
 EVENTS_SHOWN = 50
 
 
-def client(p: Page) -> str:
-    return p.request.client.host if p.request.client else "?"
-
-
 def tool_name(p: Page, tool: Tool) -> str:
     return tool.name_en if p.t.language == "en" and tool.name_en else tool.name
 
@@ -67,8 +63,7 @@ async def home(p: Page) -> Response:
 @page
 async def tools(p: Page) -> Response:
     query = " ".join(p.request.query_params.get("q", "").split())[:QUERY_LENGTH]
-    limits = p.services.limits
-    if query and not limits.search.allow(client(p), limits.monotonic()):
+    if query and not p.within(p.services.limits.search):
         raise HTTPException(429)
     await p.services.tools.ensure(p.repos.tools, p.now())
     found: list[Tool] = []

@@ -79,14 +79,15 @@ async def experiment(
 ) -> int:
     """An experiment through the chat's form (confirming what the guard asks about), linked
     to `tool` when given; returns its number."""
+    await person.says_privately("/start")  # the sharing question is asked in private only
     replies = await person.says(f"/experiment {what}")
     for answer in ("-", "-", "-", learned, "#beeld", "bezig", sharing):
-        replies = await person.says(answer)
+        replies = await person.says_privately(answer)
         if any(button.label == CONFIRM for button in replies.buttons):
-            replies = await person.presses(CONFIRM)
+            replies = await person.presses(CONFIRM, private=True)
     number = re.search(r"bewaard als #(\d+)", replies.text)
     assert number is not None, replies.text
     if tool is not None:
         link = next(b for b in replies.buttons if b.payload.endswith(f":{tool}"))
-        await person.press(link)
+        await person.press(link, private=True)
     return int(number.group(1))

@@ -316,7 +316,8 @@ async def _own_item(p: Page, kind: str) -> forum.Readable:
 async def experiment_edit(p: Page) -> Response:
     about = await _own_item(p, "experiment")
     item = about.contribution
-    assert isinstance(item, Experiment)
+    if not isinstance(item, Experiment):
+        raise TypeError("the experiment page got another kind of contribution")
     if p.request.method == "GET":
         return _edit_form(p, "experiment_edit.html", item, values=_experiment_values(item))
     form = await p.form()
@@ -390,7 +391,8 @@ def _edit_form(
 async def reflection_edit(p: Page) -> Response:
     about = await _own_item(p, "reflection")
     item = about.contribution
-    assert isinstance(item, Reflection)
+    if not isinstance(item, Reflection):
+        raise TypeError("the reflection page got another kind of contribution")
     if p.request.method == "GET":
         values = {
             "text": item.text,

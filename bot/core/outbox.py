@@ -95,5 +95,6 @@ def _send(
 def target_of(send: ScheduledSend) -> Target:
     if send.chat_id is not None:
         return ChatTarget(send.platform, send.chat_id)
-    assert send.user_id is not None
+    if send.user_id is None:
+        raise RuntimeError("a send to a member names no user")
     return MemberTarget(send.platform, send.user_id)

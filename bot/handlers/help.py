@@ -118,7 +118,8 @@ async def _community_language(ctx: Context, language: str) -> list[Reply]:
 
 async def _language_chosen(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     chosen = values["language"]
-    assert chosen is not None
+    if chosen is None:
+        raise RuntimeError("the language form completed without a language")
     return await _member_language(ctx, chosen)
 
 

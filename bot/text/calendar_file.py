@@ -369,7 +369,8 @@ class _Observance:
 def _state(zone: ZoneInfo, instant: datetime) -> _State:
     local = instant.astimezone(zone)
     offset = local.utcoffset()
-    assert offset is not None  # a ZoneInfo always answers
+    if offset is None:  # a ZoneInfo always answers
+        raise RuntimeError("the zone gave no UTC offset")
     dst = local.dst() or timedelta(0)
     return _State(offset, dst, local.tzname() or _format_offset(offset))
 

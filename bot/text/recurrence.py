@@ -110,9 +110,11 @@ class Recurrence:
     def _day_in_month(self, year: int, month: int) -> date | None:
         length = calendar.monthrange(year, month)[1]
         if self.kind == "monthly_day":
-            assert self.day is not None
+            if self.day is None:
+                raise RuntimeError("a monthly rule by date needs its day")
             return date(year, month, self.day) if self.day <= length else None
-        assert self.weekday is not None and self.nth is not None
+        if self.weekday is None or self.nth is None:
+            raise RuntimeError("a monthly rule by weekday needs the weekday and its number")
         if self.nth == -1:
             last = date(year, month, length)
             return last - timedelta(days=(last.weekday() - self.weekday) % 7)
@@ -132,7 +134,8 @@ class Recurrence:
         every = f"/{self.interval}" if self.interval > 1 else ""
         if self.kind == "monthly_day":
             return f"D{self.day}{every}"
-        assert self.weekday is not None
+        if self.weekday is None:
+            raise RuntimeError("a weekly rule needs its weekday")
         return f"M{self.nth}{_CODES[self.weekday]}{every}"
 
     @classmethod

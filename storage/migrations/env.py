@@ -37,7 +37,8 @@ async def _run_online(url: str) -> None:
 
 def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    assert url, "the migration runner sets sqlalchemy.url"
+    if not url:
+        raise RuntimeError("the migration runner sets sqlalchemy.url")
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

@@ -63,7 +63,8 @@ class CommunityRepository:
             insert.on_conflict_do_nothing(), execution_options={DIRECTORY_NEW_ROW: True}
         )
         created = await self.find(platform, chat_id)
-        assert created is not None
+        if created is None:
+            raise RuntimeError("the community just inserted cannot be read back")
         return created
 
     async def set_language(self, community: Community, language: str) -> None:

@@ -48,13 +48,15 @@ class MemberRepository:
                 insert.on_conflict_do_nothing(), execution_options={DIRECTORY_MEMBER: member.id}
             )
             identity = await self.find_identity(platform, user_id)
-            assert identity is not None
+            if identity is None:
+                raise RuntimeError("the identity just inserted cannot be read back")
             if identity.member_id != member.id:
                 await self._session.delete(member)
         elif display_name and identity.display_name != display_name:
             identity.display_name = display_name
         found = await self.get(identity.member_id)
-        assert found is not None
+        if found is None:
+            raise RuntimeError("the member just inserted cannot be read back")
         return found, identity
 
     async def set_language(self, member: Member, language: str) -> None:
@@ -97,7 +99,8 @@ class MemberRepository:
                 insert.on_conflict_do_nothing(), execution_options={DIRECTORY_MEMBER: member_id}
             )
             membership = await self.find_membership(community_id, member_id)
-            assert membership is not None
+            if membership is None:
+                raise RuntimeError("the membership just inserted cannot be read back")
         elif membership.left_at is not None:
             membership.left_at = None
             membership.joined_at = now

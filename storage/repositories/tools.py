@@ -153,7 +153,8 @@ class ToolRepository:
             result = await self._session.execute(insert.on_conflict_do_nothing())
             if getattr(result, "rowcount", 0):
                 tool = await self.get(tool_id)
-                assert tool is not None
+                if tool is None:
+                    raise RuntimeError("the tool just written cannot be read back")
                 return tool
             taken.add(tool_id)
         raise RuntimeError(f"no free tool id for {base!r}")

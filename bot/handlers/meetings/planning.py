@@ -170,7 +170,8 @@ async def extend_series(repos: Repositories, now: datetime) -> list[datetime]:
     planner = JobPlanner(repos, now)
     for last in await repos.meetings.recurring_heads():
         community = await repos.communities.get(last.community_id)
-        assert community is not None and last.recurrence is not None
+        if community is None or last.recurrence is None:
+            raise RuntimeError("a series needs its community and its rule")
         rule = Recurrence.from_rule(last.recurrence)
         zone = ZoneInfo(community.timezone)
         start = rule.next_after(last.starts_at, zone)

@@ -136,7 +136,8 @@ def _understand_day(answer: str, ctx: Context) -> str:
 
 async def _completed(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
     what, due = values["what"], values["due"]
-    assert what is not None and due is not None
+    if what is None or due is None:
+        raise RuntimeError("a pledge needs what and a due date")
     return await _save(ctx, what, date.fromisoformat(due))
 
 
@@ -263,7 +264,8 @@ async def on_extend(msg: Incoming, ctx: Context) -> list[Reply]:
     if item.kept_at is not None or item.dropped_at is not None:
         raise UserError("error.stale_button")
     community = await ctx.repos.communities.get(item.community_id)
-    assert community is not None
+    if community is None:
+        raise RuntimeError("a pledge belongs to a community")
     today = ctx.now().astimezone(ctx.zone()).date()
     item.due_on = max(item.due_on, today) + EXTENSION
     if ctx.identity.reachable_privately:

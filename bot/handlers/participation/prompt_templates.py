@@ -102,7 +102,8 @@ def choose(facts: Facts, history: Sequence[str]) -> tuple[Template, Values]:
     last = history[0] if history else None
     recent = set(history[:RECENT])
     for template in PERSONAL:
-        assert template.values is not None
+        if template.values is None:
+            raise RuntimeError("a personal prompt template has no values")
         values = template.values(facts)
         if values is not None and template.key not in recent:
             return template, values

@@ -188,39 +188,58 @@ async def test_a_tool_search_and_its_card_button(world: World) -> None:
     assert "source" in visible(card.content).casefold()
 
 
-async def test_an_experiment_in_two_modals_survives_a_restart(world: World) -> None:
+async def test_an_experiment_is_saved_by_its_first_modal(world: World) -> None:
     opened = await world.slash(ANNA, "experiment")
-    assert opened.response_type == 9
-    assert opened.modal is not None and len(opened.modal["components"]) == 5
+    assert opened.response_type == 9 and opened.modal is not None
+    labels = [visible(str(c)) for c in opened.modal["components"]]
+    assert len(labels) == 5 and "(1/2)" not in opened.modal["title"]
     first = {
         "what": "Bewoners maken een **verhalenkaart** @everyone",
         "question": "Wat verandert er in de buurt?",
         "done": "",
         "happened": "",
-        "learned": "",
+        "learned": "Kinderen tekenen mee",
     }
     part = await world.server.push_modal_submit(ANNA, opened, first)
     await part.wait_answered()
-    [kept] = await world.answers(part)
-    assert kept.ephemeral and "Deel 1 van 2" in visible(kept.content)
-    # The bot restarts between the two modals: the button and the first half survive.
-    await restart_discord(world)
-    second = await world.press(ANNA, kept, "Verder (2/2)")
-    assert second.response_type == 9 and second.modal is not None
-    assert "(2/2)" in second.modal["title"]
-    submitted = await world.server.push_modal_submit(
-        ANNA, second, {"tags": "#buurt", "status": "bezig", "sharing": "groep"}
-    )
-    await submitted.wait_answered()
-    [saved] = await world.answers(submitted)
+    [saved] = await world.answers(part)
     assert "bewaard als #1" in visible(saved.content)
-    assert "Bewoners maken een **verhalenkaart** @everyone" in visible(saved.content)
+    assert "de groep, met naam" in visible(saved.content), "the community default is said"
     assert unescaped_mentions(saved.content) == []
-    listing = await world.said(BERT, "experimenten")
-    assert "verhalenkaart" in listing
     async with world.hub.database.session() as session:
         [item] = list(await session.scalars(select(Experiment)))
-    assert (item.status.value, item.tags) == ("bezig", ["buurt"])
+    assert (item.status.value, item.tags, item.learned) == ("plan", [], "Kinderen tekenen mee")
+    assert (item.audience.value, item.attribution.value) == ("groep", "met_naam")
+    listing = await world.said(BERT, "experimenten")
+    assert "verhalenkaart" in listing, "saved and shared without the second step"
+
+
+async def test_the_optional_second_modal_survives_a_restart(world: World) -> None:
+    opened = await world.slash(ANNA, "experiment")
+    part = await world.server.push_modal_submit(ANNA, opened, {"what": "Een buurtkaart maken"})
+    await part.wait_answered()
+    [saved] = await world.answers(part)
+    await restart_discord(world)
+    refused = await world.press(BERT, saved, "Meer toevoegen")
+    [answer] = await world.answers(refused)
+    assert refused.modal is None and "van een collega" in visible(answer.content)
+    second = await world.press(ANNA, saved, "Meer toevoegen")
+    assert second.response_type == 9 and second.modal is not None
+    assert len(second.modal["components"]) == 3
+    submitted = await world.server.push_modal_submit(
+        ANNA, second, {"tags": "#buurt", "status": "bezig", "sharing": "coordinatoren"}
+    )
+    await submitted.wait_answered()
+    [updated] = await world.answers(submitted)
+    assert "#1" in visible(updated.content) and "#buurt" in visible(updated.content)
+    async with world.hub.database.session() as session:
+        [item] = list(await session.scalars(select(Experiment)))
+    assert (item.status.value, item.tags, item.audience.value) == (
+        "bezig",
+        ["buurt"],
+        "coordinatoren",
+    )
+    assert "buurtkaart" not in await world.said(BERT, "experimenten")
 
 
 async def test_a_slow_answer_is_acknowledged_first_then_followed_up(world: World) -> None:

@@ -284,8 +284,14 @@ async def test_a_meeting_reminder_rsvp_and_a_personal_reminder_by_dm(world: Worl
     reminder = await world.next_sent(lambda m: m.channel_id == CHANNEL and bool(m.buttons()), start)
     assert "Herinnering" in visible(reminder.content)
     assert next(name for name, _ in reminder.attachments).endswith(".ics")
+    assert "✓ 0 komen" in visible(reminder.content)
     pressed = await world.press(ANNA, reminder, "Ik kom")
-    [noted] = await world.answers(pressed)
+    assert pressed.response_type == 7, "the press updates the reminder it was made on"
+    edit, noted = await world.answers(pressed, 2)
+    assert edit.via == "edit" and edit.id == reminder.id
+    updated = world.server.message(reminder.id)
+    assert updated is not None and "✓ 1 komen" in visible(str(updated["content"]))
+    assert "Herinnering" in visible(str(updated["content"])) and updated["attachments"]
     assert noted.ephemeral and "Genoteerd" in visible(noted.content)
     asked = await world.press(ANNA, noted, "Stuur mij een persoonlijke herinnering")
     [set_] = await world.answers(asked)
@@ -567,3 +573,18 @@ async def test_discord_out_of_reach_is_a_temporary_failure(world: World) -> None
         await world.hub.messenger.send(
             ChatTarget("discord", str(CHANNEL)), [Reply(Text.plain("Hallo?"))]
         )
+
+
+async def test_a_slow_rsvp_on_a_reminder_still_updates_its_counts(world: World) -> None:
+    await world.said(COCO, "bijeenkomst", tekst="morgen 19:30 Atelier over verhalen")
+    await restart_discord(world, defer_after=0)  # the core always counts as slow
+    start = len(world.server.sent)
+    world.clock.set(NOW + timedelta(hours=9, minutes=30))  # a day before, 19:30 local
+    await world.hub.delivery.run()
+    reminder = await world.next_sent(lambda m: m.channel_id == CHANNEL and bool(m.buttons()), start)
+    pressed = await world.press(BERT, reminder, "Misschien")
+    assert pressed.response_type == 6
+    await world.server.wait_for_call("PATCH", f"/{pressed.token}/messages/@original")
+    updated = world.server.message(reminder.id)
+    assert updated is not None and "? 1 misschien" in visible(str(updated["content"]))
+    assert updated["components"], "the RSVP buttons stay on the reminder"

@@ -457,3 +457,48 @@ async def test_prompts_by_direct_message_and_one_mention_for_who_never_started_t
             assert "Dank je wel" in (thanks.text or "")
         finally:
             await hub.shutdown()
+
+
+async def test_an_rsvp_on_a_reminder_edits_its_counts_in_place(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with FakeTelegramServer(token=TOKEN) as server:
+        _populate(server)
+        clock = ManualClock(datetime(2030, 3, 5, 9, 0, tzinfo=UTC))  # a Tuesday, 10:00 local
+        hub = await build_hub(_settings(server, tmp_path), clock=clock)
+        await hub.start()
+        try:
+            world = World(server, hub)
+            await world.introduced(GROUP)
+            await world.said(GROUP, COCO, "/bijeenkomst morgen 19:30 Atelier", wanted=2)
+            start = len(server.sent)
+            clock.set(datetime(2030, 3, 5, 18, 30, tzinfo=UTC))  # a day before, 19:30 local
+            await hub.delivery.run()
+            reminder = await server.wait_for_sent(
+                lambda r: r.method == "sendMessage" and "Herinnering" in (r.text or ""),
+                start=start,
+            )
+            assert "✓ 0 komen" in (reminder.text or "")
+            await server.wait_for_sent(lambda r: r.method == "sendDocument", start=start)
+            start = len(server.sent)
+            data = button_data(reminder, "Ik kom")
+            server.push_callback_query(ANNA, reminder.message_id, GROUP, data)
+            edited = await server.wait_for_sent(
+                lambda r: r.method == "editMessageText", start=start
+            )
+            assert edited.message_id == reminder.message_id
+            assert "✓ 1 komen" in (edited.text or "") and "Herinnering" in (edited.text or "")
+            assert edited.reply_markup == reminder.reply_markup, "the buttons stay"
+            assert await world.quiet(lambda r: r.method == "sendMessage", start)
+            # The same answer again changes nothing: Telegram's "not modified" is let go.
+            start = len(server.sent)
+            server.push_callback_query(ANNA, reminder.message_id, GROUP, data)
+            assert await world.quiet(lambda r: r.chat_id == GROUP, start)
+            assert len(server.answered_callbacks) == 2
+            # Another member's answer edits it again.
+            server.push_callback_query(BERT, reminder.message_id, GROUP, data)
+            again = await server.wait_for_sent(lambda r: r.method == "editMessageText", start=start)
+            assert "✓ 2 komen" in (again.text or "")
+        finally:
+            await hub.shutdown()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -588,3 +588,12 @@ async def test_a_slow_rsvp_on_a_reminder_still_updates_its_counts(world: World) 
     updated = world.server.message(reminder.id)
     assert updated is not None and "? 1 misschien" in visible(str(updated["content"]))
     assert updated["components"], "the RSVP buttons stay on the reminder"
+
+
+async def test_start_lists_the_commands_once(world: World) -> None:
+    for _ in range(2):
+        start = len(world.server.sent)
+        said = await world.said(COCO, "start", parts=2)  # over 2000 characters: split
+        assert said.count("/agenda —") == 1 and said.count("/bijeenkomst | /meeting") == 1
+        await asyncio.sleep(0.2)
+        assert len(world.server.sent) == start + 2, "nothing more"

@@ -133,6 +133,17 @@ async def test_start_in_a_private_chat_explains_what_is_stored(world: World) -> 
     assert any(e["type"] == "bold" for e in reply.entities)
 
 
+async def test_start_lists_the_commands_once_in_the_group_and_then_privately(
+    world: World,
+) -> None:
+    for chat in (GROUP, COCO, GROUP, COCO):
+        start = len(world.server.sent)
+        [reply] = await world.said(chat, COCO, "/start")
+        text = reply.text or ""
+        assert text.count("/agenda —") == 1 and text.count("/bijeenkomst | /meeting") == 1
+        assert await world.quiet(lambda r, chat=chat: r.chat_id == chat, start + 1), "only one"
+
+
 async def test_help_in_a_group_with_and_without_the_bots_name(world: World) -> None:
     [plain] = await world.said(GROUP, ANNA, "/help")
     [named] = await world.said(GROUP, ANNA, f"/hulp@{BOT_USERNAME}")

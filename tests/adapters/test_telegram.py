@@ -513,3 +513,27 @@ async def test_an_rsvp_on_a_reminder_edits_its_counts_in_place(
         finally:
             await hub.shutdown()
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_no_private_message_yet_is_said_only_to_who_never_started_the_bot(
+    tmp_path: Path,
+) -> None:
+    async with FakeTelegramServer(token=TOKEN) as server:
+        _populate(server)
+        server.user_started_bot(ANNA)
+        clock = ManualClock(datetime(2030, 3, 5, 9, 0, tzinfo=UTC))  # a Tuesday
+        hub = await build_hub(_settings(server, tmp_path), clock=clock)
+        await hub.start()
+        try:
+            world = World(server, hub)
+            await world.introduced(GROUP)
+            await world.said(GROUP, ANNA, "/agenda")
+            await world.said(ANNA, ANNA, "/start")
+            [anna] = await world.said(GROUP, ANNA, "/voornemen één reflectie tot 20 maart")
+            assert "nog geen privébericht" not in (anna.text or "")
+            assert "vraag ik je één keer hoe het gaat" in (anna.text or "")
+            [nora] = await world.said(GROUP, NEVER, "/voornemen één reflectie tot 20 maart")
+            assert "nog geen privébericht" in (nora.text or "")
+            assert "hoe het gaat" in (nora.text or "") and "Rond" not in (nora.text or "")
+        finally:
+            await hub.shutdown()

@@ -110,3 +110,23 @@ async def test_markup_in_names_stays_literal(harness: Harness) -> None:
 async def test_newcomer_is_welcomed(harness: Harness) -> None:
     replies = await harness.member("Nina").joins()
     assert "Welkom in het leeratelier, Nina" in replies.text
+
+
+async def test_start_lists_every_command_once_wherever_it_is_asked(harness: Harness) -> None:
+    """In the group, then privately after the group, for a member and a coordinator, in
+    Dutch and English: each command line once, over all the replies together (the first-time
+    privacy notice and the welcome included)."""
+    anna = harness.member("Anna")
+    cora = harness.member("Cora", coordinator=True)
+    bob = harness.member("Bob", language="en")
+    for person, command, line in (
+        (anna, "/tool | /zoek", "/agenda —"),
+        (cora, "/tool | /zoek", "/bijeenkomst | /meeting"),
+        (bob, "/tool | /zoek", "the coming meetings"),
+    ):
+        for says in (person.says, person.says_privately, person.says, person.says_privately):
+            replies = await says("/start")
+            text = "\n".join(str(reply.text) for reply in replies)
+            assert text.count(command) == 1, text
+            assert text.count(line) == 1, text
+            assert text.count("/start —") == 1, text

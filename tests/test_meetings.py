@@ -287,3 +287,24 @@ async def _days(harness: Harness) -> list[tuple[int, int]]:
             (m.starts_at.astimezone(AMSTERDAM).month, m.starts_at.astimezone(AMSTERDAM).day)
             for m in meetings
         ]
+
+
+async def test_an_rsvp_on_a_reminder_updates_its_counts(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    anna, emma = atelier.member("Anna"), atelier.member("Emma")
+    await emma.says("/taal en")
+    created = await coco.says("/bijeenkomst 3 december 19:30 Atelier")
+    atelier.clock.set(local(2026, 11, 26, 19, 30))
+    [(_target, reminder)] = await atelier.deliver()
+    assert "✓ 0 komen" in str(reminder.text)
+    pressed = await anna.press(reminder.buttons[0][0])
+    noted, updated = pressed
+    assert noted.private and not noted.replaces_origin
+    assert updated.replaces_origin and not updated.private
+    assert "Herinnering" in str(updated.text) and "✓ 1 komen" in str(updated.text)
+    assert updated.buttons == reminder.buttons, "the buttons stay, so the next press works"
+    # An English member's press keeps the group's reminder in the group's language.
+    [_noted, again] = await emma.press(updated.buttons[0][1])
+    assert "✓ 1 komen" in str(again.text) and "? 1 misschien" in str(again.text)
+    # A press on the announcement (no counts there) replaces nothing.
+    assert not any(r.replaces_origin for r in await anna.press(created.button("Ik kan niet")))

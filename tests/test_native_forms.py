@@ -33,12 +33,12 @@ async def _press(person: Person, label: str) -> Replies:
     return await person.send(replace(msg, form_size=MODAL))
 
 
-async def test_a_long_form_comes_in_two_parts_that_survive_a_restart(harness: Harness) -> None:
+async def test_the_experiment_form_saves_after_its_first_modal(harness: Harness) -> None:
     await harness.introduced()
     anna = harness.member("Anna")
     [opened] = await _native(anna, "/experiment")
     assert opened.form is not None and not opened.private
-    assert opened.form.title == "Praktijkexperiment (1/2)"
+    assert opened.form.title == "Praktijkexperiment"
     assert [f.name for f in opened.form.fields] == [
         "what",
         "question",
@@ -46,31 +46,68 @@ async def test_a_long_form_comes_in_two_parts_that_survive_a_restart(harness: Ha
         "happened",
         "learned",
     ]
-    part = await _submit(
-        anna,
-        "experiment",
-        {
-            "what": "Verhalenkaart",
-            "question": "Wat verandert er?",
-            "done": "",
-            "happened": "",
-            "learned": "",
-        },
-    )
-    assert "Deel 1 van 2 is bewaard" in part.text and part[0].private
-    assert [b.label for b in part.buttons] == ["Verder (2/2)"]
-    await harness.restart()
-    [second] = await _press(anna, "Verder (2/2)")
-    assert second.form is not None and second.form.title == "Praktijkexperiment (2/2)"
-    fields = {f.name: f for f in second.form.fields}
-    assert list(fields) == ["tags", "status", "sharing"]
-    assert [c.value for c in fields["status"].choices] == ["plan", "bezig", "afgerond"]
-    saved = await _submit(anna, "experiment", {"tags": "#buurt", "status": "bezig", "sharing": ""})
-    assert "bewaard als #1" in saved.text
+    first = {"what": "Verhalenkaart", "question": "Wat verandert er?", "done": ""}
+    saved = await _submit(anna, "experiment", {**first, "happened": "", "learned": ""})
+    assert "bewaard als #1" in saved.text and "de groep, met naam" in saved.text
+    assert saved.buttons[0].label == "Meer toevoegen"
     async with harness.database.session() as session:
         [item] = list(await session.scalars(select(Experiment)))
     assert (item.what, item.question, item.done) == ("Verhalenkaart", "Wat verandert er?", None)
-    assert (item.tags, item.status.value, item.audience.value) == (["buurt"], "bezig", "groep")
+    assert (item.tags, item.status.value, item.audience.value) == ([], "plan", "groep")
+    await harness.restart()
+    [second] = await _press(anna, "Meer toevoegen")
+    assert second.form is not None and second.form.title == "Tags, status en delen"
+    fields = {f.name: f for f in second.form.fields}
+    assert list(fields) == ["tags", "status", "sharing"]
+    assert [c.value for c in fields["status"].choices] == ["plan", "bezig", "afgerond"]
+    assert (fields["status"].value, fields["sharing"].value) == ("plan", "groep")
+    updated = await _submit(
+        anna, "experiment.more", {"tags": "#buurt", "status": "bezig", "sharing": "anoniem"}
+    )
+    assert "#1" in updated.text and "#buurt" in updated.text
+    async with harness.database.session() as session:
+        [item] = list(await session.scalars(select(Experiment)))
+    assert (item.tags, item.status.value, item.attribution.value) == (["buurt"], "bezig", "anoniem")
+    assert item.what == "Verhalenkaart", "the second step keeps the first"
+
+
+async def test_step_by_step_still_asks_all_eight_questions(harness: Harness) -> None:
+    await harness.introduced()
+    anna = harness.member("Anna")
+    first = await anna.says("/experiment Verhalenkaart")
+    assert "(vraag 2 van 8)" in first.text
+    for _ in range(4):
+        await anna.says("-")
+    tags = await anna.says("-")
+    assert "(vraag 7 van 8)" in tags.text
+    await anna.says("bezig")
+    saved = await anna.says("-")
+    assert "bewaard als #1" in saved.text and "Meer toevoegen" not in saved.text
+    assert "Meer toevoegen" not in [b.label for b in saved.buttons]
+
+
+async def test_a_long_edit_form_comes_in_two_parts_that_survive_a_restart(
+    harness: Harness,
+) -> None:
+    await harness.introduced()
+    anna = harness.member("Anna")
+    await _native(anna, "/experiment")
+    saved = await _submit(anna, "experiment", {"what": "Verhalenkaart"})
+    assert "bewaard als #1" in saved.text, saved.text
+    [opened] = await _native(anna, "/experiment bewerk 1")
+    assert opened.form is not None and opened.form.title == "Experiment bijwerken (1/2)"
+    part = await _submit(anna, "experiment.edit", {"what": "Verhalenkaart 2", "question": "Hoe?"})
+    assert "Deel 1 van 2 is bewaard" in part.text and part[0].private
+    await harness.restart()
+    [second] = await _press(anna, "Verder (2/2)")
+    assert second.form is not None and second.form.title == "Experiment bijwerken (2/2)"
+    saved = await _submit(
+        anna, "experiment.edit", {"tags": "#buurt", "status": "bezig", "sharing": ""}
+    )
+    assert "#1" in saved.text
+    async with harness.database.session() as session:
+        [item] = list(await session.scalars(select(Experiment)))
+    assert (item.what, item.question, item.tags) == ("Verhalenkaart 2", "Hoe?", ["buurt"])
 
 
 async def test_a_native_form_stays_in_the_group_for_a_reachable_member(harness: Harness) -> None:
@@ -98,8 +135,6 @@ async def test_an_edit_form_shows_the_current_values(harness: Harness) -> None:
         "experiment",
         {"what": "Eerste versie", "question": "", "done": "", "happened": "", "learned": ""},
     )
-    await _press(anna, "Verder (2/2)")
-    await _submit(anna, "experiment", {"tags": "", "status": "plan", "sharing": "groep"})
     [edit] = await _native(anna, "/experiment bewerk 1")
     assert edit.form is not None
     values = {f.name: f.value for f in edit.form.fields}

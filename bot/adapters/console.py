@@ -205,6 +205,8 @@ class ConsoleAdapter:
                     self._save(reply.attachment.filename, reply.attachment.content)
                 self._console.print()
                 continue
+            if reply.replaces_origin:
+                self._console.print(RichText("(bijgewerkt / updated)", style="dim"))
             if private or reply.private:
                 self._console.print(RichText("(privé)", style="dim"))
             if reply.awaits_answer or reply.buttons:

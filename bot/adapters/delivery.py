@@ -227,6 +227,8 @@ class DeliveryPolicy:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _parked: list[Parked] = field(default_factory=list)
     _closed: bool = False
+    edits: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    """The latest version of each message waiting to be edited, by chat and message."""
 
     @property
     def platform(self) -> str:
@@ -268,6 +270,30 @@ class DeliveryPolicy:
                 pending.pop(0)
 
         self._enqueue(target, run, parkable=pending, paced=False)
+
+    def update(self, target: Target, message: str, edit: Callable[[], Awaitable[None]]) -> None:
+        """Edit a message already sent (a reminder's RSVP counts), in the chat's turn and
+        paced like a send. A burst of presses on one message edits it once, with the latest
+        version; an edit the platform refuses (the message is gone, nothing changed) is let go,
+        never sent as a new message."""
+        key = f"{self.channel.key(target)}/{message}"
+        waiting = key in self.edits
+        self.edits[key] = edit
+        if waiting:
+            return
+
+        async def run(_ticket: Ticket) -> None:
+            latest = self.edits.pop(key, None)
+            if latest is None:
+                return
+            try:
+                await latest()
+            except Exception as error:
+                if classify(error) is None:
+                    raise
+                log.info("%s: a message could not be updated: %s", self.platform, error)
+
+        self._enqueue(target, run, parkable=[], paced=True)
 
     async def send(
         self, target: Target, replies: Sequence[Reply], *, key: str | None = None

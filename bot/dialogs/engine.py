@@ -177,10 +177,15 @@ class DialogEngine:
         defaults = state.defaults if state is not None and state.form == form.name else {}
         values: FormValues = dict(known)
         still_open = False
+        native = {f.name for f in form.native()}
+        unanswered = [f.name for f in form.native() if f.name not in known]
+        shown = set(unanswered[: msg.form_size]) if msg.form_size else set(unanswered)
         for current in form.fields:
+            if current.name not in native:
+                continue  # not part of a native form: the completion offers it afterwards
             if current.name not in msg.form_values and current.name in known:
                 continue  # answered in an earlier part
-            if current.name not in msg.form_values and msg.form_size and state is not None:
+            if current.name not in msg.form_values and current.name not in shown and state:
                 still_open = True  # comes in a later part
                 continue
             raw = msg.form_values.get(current.name, "").strip()
@@ -216,7 +221,7 @@ class DialogEngine:
         state.expires_at = state.updated_at + form.ttl
         await ctx.repos.dialogs.save(state)
         limit = msg.form_size
-        parts = -(-len(form.fields) // limit)
+        parts = -(-len(form.native()) // limit)
         part = state.step // limit + 1
         label = ctx.t.plain("dialog.button_next_part", part=part, parts=parts)
         button = Button(label, ACTION_NEXT_PART, form.name)

@@ -70,18 +70,27 @@ class Form:
     ttl: timedelta = field(default=timedelta(hours=24))
     role: Role = Role.MEMBER
     """Who may fill it in; checked on every answer, so a forged submission gets nowhere."""
+    native_fields: int = 0
+    """When set, a native form (a Discord modal) holds only the first this many fields and
+    its submission completes the form; the other fields count as skipped there, for the
+    completion to offer as an optional follow-up. Step by step every field is still asked."""
+
+    def native(self) -> tuple[Field, ...]:
+        """The fields a native form of this declaration holds."""
+        return self.fields[: self.native_fields] if self.native_fields else self.fields
 
     def view(self, ctx: Context, state: DialogState, limit: int) -> FormView | None:
         """The fields still open, at most `limit` of them, for a native form (a Discord modal),
         current values filled in. None when the platform shows no native form here, or when
         the form is only choices: buttons ask those better."""
-        open_fields = [f for f in self.fields if f.name not in state.values]
-        if limit <= 0 or not open_fields or all(f.choices for f in self.fields):
+        fields = self.native()
+        open_fields = [f for f in fields if f.name not in state.values]
+        if limit <= 0 or not open_fields or all(f.choices for f in fields):
             return None
         title = ctx.t.plain(self.title_key)
-        parts = -(-len(self.fields) // limit)
+        parts = -(-len(fields) // limit)
         if parts > 1:
-            part = (len(self.fields) - len(open_fields)) // limit + 1
+            part = (len(fields) - len(open_fields)) // limit + 1
             title = ctx.t.plain("dialog.part_title", title=title, part=part, parts=parts)
         return FormView(
             name=self.name,

@@ -29,10 +29,12 @@ from storage.repositories.replies import Subject
 FORM_NEW = "experiment"
 FORM_EDIT = "experiment.edit"
 FORM_FINISH = "experiment.finish"
+FORM_MORE = "experiment.more"
 ACTION_VIEW = "exp.view"
 ACTION_PAGE = "exp.page"
 ACTION_SHARE = "exp.share"
 ACTION_LINK = "exp.link"
+ACTION_MORE = "exp.more"
 PAGE_SIZE = 5
 SUBJECT = "experiment_id"
 
@@ -47,6 +49,8 @@ STATUS_WORDS = {
     "done": ExperimentStatus.DONE,
 }
 TEXT_FIELDS = ("question", "done", "happened", "learned")
+MORE_FIELDS = ("tags", "status", SHARING_FIELD)
+"""Asked after the five questions of SPEC 2; on Discord an optional second modal."""
 
 
 def parse_tags(answer: str) -> str:
@@ -199,17 +203,52 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
         thanks = (
             thanks
             + "\n"
-            + ctx.text(
-                "sharing.defaulted",
-                sharing=describe(ctx.t, item.audience, item.attribution),
-                number=item.id,
-            )
+            + ctx.text("sharing.defaulted", sharing=_sharing(ctx, item), number=item.id)
         )
     if not ctx.is_private and item.audience is Audience.COORDINATORS:
         # A card goes to the group only when the group is its audience.
         return [Reply(thanks)]
+    buttons = await _card_buttons(ctx, item, suggest=True)
+    if msg.form and all(name not in values for name in MORE_FIELDS):
+        # Saved from the first modal: tags, status and sharing are an optional second one.
+        thanks = thanks + "\n" + ctx.text("experiment.more_offer", sharing=_sharing(ctx, item))
+        buttons = ((ctx.button("experiment.button_more", ACTION_MORE, str(item.id)),), *buttons)
+    return [Reply(thanks + "\n\n" + await card(ctx, item), buttons)]
+
+
+def _sharing(ctx: Context, item: Experiment) -> str:
+    return describe(ctx.t, item.audience, item.attribution)
+
+
+async def on_more(msg: Incoming, ctx: Context) -> list[Reply]:
+    """ "Meer toevoegen": tags, status and sharing of an experiment just saved from a modal."""
+    item = await _own(ctx, _number(msg.payload))
+    defaults = {
+        "tags": " ".join(item.tags),
+        "status": item.status.value,
+        SHARING_FIELD: Sharing(item.audience, item.attribution).value,
+    }
+    return await ctx.dialogs.start(
+        msg, ctx, FORM_MORE, values={SUBJECT: str(item.id)}, defaults=defaults
+    )
+
+
+async def _more_added(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    item = await _own(ctx, int(values.get(SUBJECT) or 0))
+    sharing = chosen(values.get(SHARING_FIELD), Sharing(item.audience, item.attribution))
+    changes: dict[str, object] = {
+        "tags": (values.get("tags") or "").split(),
+        "status": ExperimentStatus(values.get("status") or item.status.value),
+        "audience": sharing.audience,
+        "attribution": sharing.attribution,
+    }
+    changed = await ctx.repos.experiments.update(item, changes, ctx.now())
+    key = "experiment.updated" if changed else "experiment.unchanged"
     return [
-        Reply(thanks + "\n\n" + await card(ctx, item), await _card_buttons(ctx, item, suggest=True))
+        Reply(
+            ctx.text(key, number=item.id) + "\n\n" + await card(ctx, item),
+            await _card_buttons(ctx, item, suggest=False),
+        )
     ]
 
 
@@ -534,7 +573,18 @@ def register(router: Router) -> None:
     router.action(ACTION_PAGE, on_page)
     router.action(ACTION_SHARE, on_share)
     router.action(ACTION_LINK, on_link)
-    router.form(Form(FORM_NEW, "experiment.title", _fields(editing=False), _created))
+    router.action(ACTION_MORE, on_more)
+    router.form(
+        Form(
+            FORM_NEW,
+            "experiment.title",
+            _fields(editing=False),
+            _created,
+            native_fields=len(_fields(editing=False)) - len(MORE_FIELDS),
+        )
+    )
+    more = tuple(f for f in _fields(editing=True) if f.name in MORE_FIELDS)
+    router.form(Form(FORM_MORE, "experiment.title_more", more, _more_added))
     router.form(Form(FORM_EDIT, "experiment.title_edit", _fields(editing=True), _edited))
     finish = tuple(f for f in _fields(editing=True) if f.name in ("happened", "learned"))
     router.form(Form(FORM_FINISH, "experiment.title_finish", finish, _finished))

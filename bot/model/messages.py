@@ -195,6 +195,10 @@ class Reply:
     """Only for the member who asked: a direct message or an ephemeral answer."""
     awaits_answer: bool = False
     """The member's next message answers this one (a forced reply where the platform has it)."""
+    replaces_origin: bool = False
+    """The new version of the message whose button was pressed (live RSVP counts): each
+    adapter edits that message in place, within the platform's limits; where it cannot, the
+    reply is dropped, never sent as a new message."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ private chat) is answered by the next typed line, in that private chat."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from bot.model.markup import Text
@@ -54,5 +55,24 @@ async def test_als_switches_the_member_and_private_messages_reach_earlier_player
         assert f"private to {first.display_name}" in shown[0] and "Over 40 minuten" in shown[0]
         assert console.adapter.play("/als Cor lid") and not console.adapter.user.is_admin
         assert not console.adapter.play("/agenda")
+    finally:
+        await console.close()
+
+
+async def test_a_pressed_reminder_is_printed_again_with_its_new_counts(tmp_path: Path) -> None:
+    console = ConsoleDriver(tmp_path / "files")
+    await console.start()
+    try:
+        rsvp = ((Button("Ik kom", "rsvp", "1:ja:r"),),)
+        await console.delivered(console.group, [Reply(Text.plain("Herinnering ✓ 0 komen"), rsvp)])
+        noted = Reply(Text.plain("Genoteerd"), private=True)
+        updated = Reply(Text.plain("Herinnering ✓ 1 komen"), rsvp, replaces_origin=True)
+        console.host.answers = [noted, updated]
+        pressed = await console.press("Ik kom")
+        assert pressed.action == "rsvp"
+        await asyncio.sleep(0.1)
+        shown = console._output.getvalue()
+        assert "(bijgewerkt / updated)\nHerinnering ✓ 1 komen" in shown
+        assert "[1] Ik kom" in shown[shown.index("✓ 1 komen") :], "its buttons still work"
     finally:
         await console.close()

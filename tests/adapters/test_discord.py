@@ -189,39 +189,58 @@ async def test_a_tool_search_and_its_card_button(world: World) -> None:
     assert "source" in visible(card.content).casefold()
 
 
-async def test_an_experiment_in_two_modals_survives_a_restart(world: World) -> None:
+async def test_an_experiment_is_saved_by_its_first_modal(world: World) -> None:
     opened = await world.slash(ANNA, "experiment")
-    assert opened.response_type == 9
-    assert opened.modal is not None and len(opened.modal["components"]) == 5
+    assert opened.response_type == 9 and opened.modal is not None
+    labels = [visible(str(c)) for c in opened.modal["components"]]
+    assert len(labels) == 5 and "(1/2)" not in opened.modal["title"]
     first = {
         "what": "Bewoners maken een **verhalenkaart** @everyone",
         "question": "Wat verandert er in de buurt?",
         "done": "",
         "happened": "",
-        "learned": "",
+        "learned": "Kinderen tekenen mee",
     }
     part = await world.server.push_modal_submit(ANNA, opened, first)
     await part.wait_answered()
-    [kept] = await world.answers(part)
-    assert kept.ephemeral and "Deel 1 van 2" in visible(kept.content)
-    # The bot restarts between the two modals: the button and the first half survive.
-    await restart_discord(world)
-    second = await world.press(ANNA, kept, "Verder (2/2)")
-    assert second.response_type == 9 and second.modal is not None
-    assert "(2/2)" in second.modal["title"]
-    submitted = await world.server.push_modal_submit(
-        ANNA, second, {"tags": "#buurt", "status": "bezig", "sharing": "groep"}
-    )
-    await submitted.wait_answered()
-    [saved] = await world.answers(submitted)
+    [saved] = await world.answers(part)
     assert "bewaard als #1" in visible(saved.content)
-    assert "Bewoners maken een **verhalenkaart** @everyone" in visible(saved.content)
+    assert "de groep, met naam" in visible(saved.content), "the community default is said"
     assert unescaped_mentions(saved.content) == []
-    listing = await world.said(BERT, "experimenten")
-    assert "verhalenkaart" in listing
     async with world.hub.database.session() as session:
         [item] = list(await session.scalars(select(Experiment)))
-    assert (item.status.value, item.tags) == ("bezig", ["buurt"])
+    assert (item.status.value, item.tags, item.learned) == ("plan", [], "Kinderen tekenen mee")
+    assert (item.audience.value, item.attribution.value) == ("groep", "met_naam")
+    listing = await world.said(BERT, "experimenten")
+    assert "verhalenkaart" in listing, "saved and shared without the second step"
+
+
+async def test_the_optional_second_modal_survives_a_restart(world: World) -> None:
+    opened = await world.slash(ANNA, "experiment")
+    part = await world.server.push_modal_submit(ANNA, opened, {"what": "Een buurtkaart maken"})
+    await part.wait_answered()
+    [saved] = await world.answers(part)
+    await restart_discord(world)
+    refused = await world.press(BERT, saved, "Meer toevoegen")
+    [answer] = await world.answers(refused)
+    assert refused.modal is None and "van een collega" in visible(answer.content)
+    second = await world.press(ANNA, saved, "Meer toevoegen")
+    assert second.response_type == 9 and second.modal is not None
+    assert len(second.modal["components"]) == 3
+    submitted = await world.server.push_modal_submit(
+        ANNA, second, {"tags": "#buurt", "status": "bezig", "sharing": "coordinatoren"}
+    )
+    await submitted.wait_answered()
+    [updated] = await world.answers(submitted)
+    assert "#1" in visible(updated.content) and "#buurt" in visible(updated.content)
+    async with world.hub.database.session() as session:
+        [item] = list(await session.scalars(select(Experiment)))
+    assert (item.status.value, item.tags, item.audience.value) == (
+        "bezig",
+        ["buurt"],
+        "coordinatoren",
+    )
+    assert "buurtkaart" not in await world.said(BERT, "experimenten")
 
 
 async def test_a_slow_answer_is_acknowledged_first_then_followed_up(world: World) -> None:
@@ -266,8 +285,14 @@ async def test_a_meeting_reminder_rsvp_and_a_personal_reminder_by_dm(world: Worl
     reminder = await world.next_sent(lambda m: m.channel_id == CHANNEL and bool(m.buttons()), start)
     assert "Herinnering" in visible(reminder.content)
     assert next(name for name, _ in reminder.attachments).endswith(".ics")
+    assert "✓ 0 komen" in visible(reminder.content)
     pressed = await world.press(ANNA, reminder, "Ik kom")
-    [noted] = await world.answers(pressed)
+    assert pressed.response_type == 7, "the press updates the reminder it was made on"
+    edit, noted = await world.answers(pressed, 2)
+    assert edit.via == "edit" and edit.id == reminder.id
+    updated = world.server.message(reminder.id)
+    assert updated is not None and "✓ 1 komen" in visible(str(updated["content"]))
+    assert "Herinnering" in visible(str(updated["content"])) and updated["attachments"]
     assert noted.ephemeral and "Genoteerd" in visible(noted.content)
     asked = await world.press(ANNA, noted, "Stuur mij een persoonlijke herinnering")
     [set_] = await world.answers(asked)
@@ -554,3 +579,27 @@ async def test_discord_out_of_reach_is_a_temporary_failure(world: World) -> None
         await world.hub.messenger.send(
             ChatTarget("discord", str(CHANNEL)), [Reply(Text.plain("Hallo?"))]
         )
+
+
+async def test_a_slow_rsvp_on_a_reminder_still_updates_its_counts(world: World) -> None:
+    await world.said(COCO, "bijeenkomst", tekst="morgen 19:30 Atelier over verhalen")
+    await restart_discord(world, defer_after=0)  # the core always counts as slow
+    start = len(world.server.sent)
+    world.clock.set(NOW + timedelta(hours=9, minutes=30))  # a day before, 19:30 local
+    await world.hub.delivery.run()
+    reminder = await world.next_sent(lambda m: m.channel_id == CHANNEL and bool(m.buttons()), start)
+    pressed = await world.press(BERT, reminder, "Misschien")
+    assert pressed.response_type == 6
+    await world.server.wait_for_call("PATCH", f"/{pressed.token}/messages/@original")
+    updated = world.server.message(reminder.id)
+    assert updated is not None and "? 1 misschien" in visible(str(updated["content"]))
+    assert updated["components"], "the RSVP buttons stay on the reminder"
+
+
+async def test_start_lists_the_commands_once(world: World) -> None:
+    for _ in range(2):
+        start = len(world.server.sent)
+        said = await world.said(COCO, "start", parts=2)  # over 2000 characters: split
+        assert said.count("/agenda —") == 1 and said.count("/bijeenkomst | /meeting") == 1
+        await asyncio.sleep(0.2)
+        assert len(world.server.sent) == start + 2, "nothing more"

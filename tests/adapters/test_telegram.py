@@ -133,6 +133,17 @@ async def test_start_in_a_private_chat_explains_what_is_stored(world: World) -> 
     assert any(e["type"] == "bold" for e in reply.entities)
 
 
+async def test_start_lists_the_commands_once_in_the_group_and_then_privately(
+    world: World,
+) -> None:
+    for chat in (GROUP, COCO, GROUP, COCO):
+        start = len(world.server.sent)
+        [reply] = await world.said(chat, COCO, "/start")
+        text = reply.text or ""
+        assert text.count("/agenda —") == 1 and text.count("/bijeenkomst | /meeting") == 1
+        assert await world.quiet(lambda r, chat=chat: r.chat_id == chat, start + 1), "only one"
+
+
 async def test_help_in_a_group_with_and_without_the_bots_name(world: World) -> None:
     [plain] = await world.said(GROUP, ANNA, "/help")
     [named] = await world.said(GROUP, ANNA, f"/hulp@{BOT_USERNAME}")
@@ -455,5 +466,74 @@ async def test_prompts_by_direct_message_and_one_mention_for_who_never_started_t
             assert "Wie mag je antwoord zien?" in (question.text or "")
             [thanks] = await world.pressed(ANNA, question, "de groep, met naam")
             assert "Dank je wel" in (thanks.text or "")
+        finally:
+            await hub.shutdown()
+
+
+async def test_an_rsvp_on_a_reminder_edits_its_counts_in_place(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with FakeTelegramServer(token=TOKEN) as server:
+        _populate(server)
+        clock = ManualClock(datetime(2030, 3, 5, 9, 0, tzinfo=UTC))  # a Tuesday, 10:00 local
+        hub = await build_hub(_settings(server, tmp_path), clock=clock)
+        await hub.start()
+        try:
+            world = World(server, hub)
+            await world.introduced(GROUP)
+            await world.said(GROUP, COCO, "/bijeenkomst morgen 19:30 Atelier", wanted=2)
+            start = len(server.sent)
+            clock.set(datetime(2030, 3, 5, 18, 30, tzinfo=UTC))  # a day before, 19:30 local
+            await hub.delivery.run()
+            reminder = await server.wait_for_sent(
+                lambda r: r.method == "sendMessage" and "Herinnering" in (r.text or ""),
+                start=start,
+            )
+            assert "✓ 0 komen" in (reminder.text or "")
+            await server.wait_for_sent(lambda r: r.method == "sendDocument", start=start)
+            start = len(server.sent)
+            data = button_data(reminder, "Ik kom")
+            server.push_callback_query(ANNA, reminder.message_id, GROUP, data)
+            edited = await server.wait_for_sent(
+                lambda r: r.method == "editMessageText", start=start
+            )
+            assert edited.message_id == reminder.message_id
+            assert "✓ 1 komen" in (edited.text or "") and "Herinnering" in (edited.text or "")
+            assert edited.reply_markup == reminder.reply_markup, "the buttons stay"
+            assert await world.quiet(lambda r: r.method == "sendMessage", start)
+            # The same answer again changes nothing: Telegram's "not modified" is let go.
+            start = len(server.sent)
+            server.push_callback_query(ANNA, reminder.message_id, GROUP, data)
+            assert await world.quiet(lambda r: r.chat_id == GROUP, start)
+            assert len(server.answered_callbacks) == 2
+            # Another member's answer edits it again.
+            server.push_callback_query(BERT, reminder.message_id, GROUP, data)
+            again = await server.wait_for_sent(lambda r: r.method == "editMessageText", start=start)
+            assert "✓ 2 komen" in (again.text or "")
+        finally:
+            await hub.shutdown()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_no_private_message_yet_is_said_only_to_who_never_started_the_bot(
+    tmp_path: Path,
+) -> None:
+    async with FakeTelegramServer(token=TOKEN) as server:
+        _populate(server)
+        server.user_started_bot(ANNA)
+        clock = ManualClock(datetime(2030, 3, 5, 9, 0, tzinfo=UTC))  # a Tuesday
+        hub = await build_hub(_settings(server, tmp_path), clock=clock)
+        await hub.start()
+        try:
+            world = World(server, hub)
+            await world.introduced(GROUP)
+            await world.said(GROUP, ANNA, "/agenda")
+            await world.said(ANNA, ANNA, "/start")
+            [anna] = await world.said(GROUP, ANNA, "/voornemen één reflectie tot 20 maart")
+            assert "nog geen privébericht" not in (anna.text or "")
+            assert "vraag ik je één keer hoe het gaat" in (anna.text or "")
+            [nora] = await world.said(GROUP, NEVER, "/voornemen één reflectie tot 20 maart")
+            assert "nog geen privébericht" in (nora.text or "")
+            assert "hoe het gaat" in (nora.text or "") and "Rond" not in (nora.text or "")
         finally:
             await hub.shutdown()

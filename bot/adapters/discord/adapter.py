@@ -512,6 +512,9 @@ class InteractionAnswer:
             self.thinking = True
 
     async def send(self, replies: Sequence[Reply]) -> None:
+        for update in (reply for reply in replies if reply.replaces_origin):
+            await self._update_origin(update)
+        replies = [reply for reply in replies if not reply.replaces_origin]
         form = next((reply for reply in replies if reply.form is not None), None)
         if form is not None and form.form is not None and self._can_open_modal():
             modal_shown = modal(form.form)
@@ -532,6 +535,26 @@ class InteractionAnswer:
             await self.defer()  # nothing to say: acknowledge all the same
         if self.thinking and not followed_up:
             await self.interaction.delete_original_response()
+
+    async def _update_origin(self, reply: Reply) -> None:
+        """The message whose button was pressed, replaced: as the interaction's response
+        (UPDATE_MESSAGE) when that is still open, otherwise by editing the original response
+        (the message itself, after a deferred update). Its attachments stay. Only a text that
+        fits one message replaces one."""
+        if self.interaction.type is not discord.InteractionType.component:
+            return
+        outgoing = messages(reply)
+        if len(outgoing) != 1:
+            return
+        view = await self.adapter.view(outgoing[0])
+        content = outgoing[0].content
+        try:
+            if not self.interaction.response.is_done():
+                await self.interaction.response.edit_message(content=content, view=view)
+            else:
+                await self.interaction.edit_original_response(content=content, view=view)
+        except discord.HTTPException as error:
+            log.info("could not update the message of a Discord interaction: %s", error)
 
     def _channel_id(self) -> str | None:
         channel = self.interaction.channel

@@ -31,7 +31,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
 from bot.adapters.base import Capabilities, Host, RateLimitStats
@@ -249,9 +249,38 @@ class TelegramAdapter:
             await query.answer(render_plain(toast.text) if toast else None)
         except TelegramError as error:
             log.info("could not answer a button press: %s", error)
-        rest = [reply for reply in replies if reply is not toast]
+        for update in (reply for reply in replies if reply.replaces_origin):
+            if isinstance(origin, Message):
+                self._edit(origin, update)
+        rest = [reply for reply in replies if reply is not toast and not reply.replaces_origin]
         if rest:
             self.delivery.answer(msg, rest)
+
+    def _edit(self, origin: Message, reply: Reply) -> None:
+        """Replace the text and buttons of the message whose button was pressed; its document
+        (the .ics of a reminder) is a message of its own and stays. Only a text that fits one
+        message replaces one."""
+        pieces = split_text(reply.text, MESSAGE_LIMIT, utf16_length)
+        if len(pieces) != 1 or origin.text is None:
+            return
+        chat_id, message_id = origin.chat.id, origin.message_id
+
+        async def edit() -> None:
+            markup = await self._markup(reply, chat_id < 0)
+            try:
+                await self.app.bot.edit_message_text(
+                    render_html(pieces[0]),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                    disable_web_page_preview=True,
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error).casefold():
+                    raise
+
+        self.delivery.update(ChatTarget(PLATFORM, str(chat_id)), str(message_id), edit)
 
     async def _handle(self, msg: Incoming, message_id: int | None) -> None:
         replies = await self._require_host().dispatch(msg)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.context import Context, UserError
 from bot.core.i18n import Value
@@ -41,12 +42,15 @@ from bot.handlers.meetings.rendering import (
     ACTION_REMIND_ME,
     ACTION_RSVP,
     ANSWER_KEYS,
+    ORIGIN_LATE_REMINDER,
+    ORIGIN_REMINDER,
     button_label,
     describe_recurrence,
     holiday_of,
     meeting_ics,
     meeting_line,
     meeting_text,
+    reminder,
     render_after,
     render_changed,
     render_free,
@@ -476,7 +480,8 @@ async def agenda(msg: Incoming, ctx: Context) -> list[Reply]:
 
 async def on_rsvp(msg: Incoming, ctx: Context) -> list[Reply]:
     community = ctx.require_community()
-    number, _, answer_word = msg.payload.partition(":")
+    number, _, rest = msg.payload.partition(":")
+    answer_word, _, origin = rest.partition(":")
     try:
         answer = RsvpAnswer(answer_word)
     except ValueError:
@@ -502,7 +507,14 @@ async def on_rsvp(msg: Incoming, ctx: Context) -> list[Reply]:
         buttons = ((ctx.button("meeting.button_remind_me", ACTION_REMIND_ME, str(meeting.id)),),)
     elif answer is RsvpAnswer.YES:
         text = text + " " + ctx.text("meeting.start_for_reminder")
-    return [Reply(text, buttons, private=True)]
+    noted = Reply(text, buttons, private=True)
+    if origin not in (ORIGIN_REMINDER, ORIGIN_LATE_REMINDER) or ctx.is_private:
+        return [noted]
+    # The reminder in the group shows the new counts, in the group's language.
+    group_t = ctx.catalogs.translator(community.language)
+    late = origin == ORIGIN_LATE_REMINDER
+    updated = reminder(group_t, ZoneInfo(community.timezone), meeting, counts, late=late)
+    return [noted, replace(updated, replaces_origin=True)]
 
 
 async def on_remind_me(msg: Incoming, ctx: Context) -> list[Reply]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -124,10 +125,19 @@ def button_label(text: str, limit: int = BUTTON_LABEL_MAX) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
-def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[tuple[Button, ...], ...]:
+ORIGIN_REMINDER = "r"
+ORIGIN_LATE_REMINDER = "rl"
+"""Where RSVP buttons sit, carried in their payload (`12:ja:r`): a press on a reminder
+replaces it with its counts brought up to date."""
+
+
+def rsvp_buttons(
+    t: Translator, meeting: Meeting, origin: str = ""
+) -> tuple[tuple[Button, ...], ...]:
+    suffix = f":{origin}" if origin else ""
     return (
         tuple(
-            Button(t.plain(key), ACTION_RSVP, f"{meeting.id}:{answer.value}")
+            Button(t.plain(key), ACTION_RSVP, f"{meeting.id}:{answer.value}{suffix}")
             for answer, key in ANSWER_KEYS.items()
         ),
     )
@@ -236,23 +246,32 @@ async def render_reminder(ctx: SendContext) -> list[Reply] | None:
     meeting = await ctx.repos.meetings.by_id(ctx.send.meeting_id or 0)
     if meeting is None or meeting.cancelled:
         return None
-    zone = ZoneInfo(ctx.community.timezone)
     counts = (await ctx.repos.meetings.counts([meeting.id]))[meeting.id]
-    text = ctx.t.text("reminder.title") + "\n\n" + meeting_text(ctx.t, zone, meeting)
+    reply = reminder(ctx.t, ZoneInfo(ctx.community.timezone), meeting, counts, late=ctx.late)
+    attachment = await meeting_ics(ctx.repos, ctx.t, ctx.community, meeting)
+    return [replace(reply, attachment=attachment)]
+
+
+def reminder(
+    t: Translator, zone: ZoneInfo, meeting: Meeting, counts: Counter[RsvpAnswer], *, late: bool
+) -> Reply:
+    """A meeting's reminder in the group, with its RSVP counts and buttons (the .ics comes
+    with it when it is sent, and stays when an RSVP updates the counts)."""
+    text = t.text("reminder.title") + "\n\n" + meeting_text(t, zone, meeting)
     text = (
         text
         + "\n"
-        + ctx.t.text(
+        + t.text(
             "meeting.counts",
             yes=counts[RsvpAnswer.YES],
             maybe=counts[RsvpAnswer.MAYBE],
             no=counts[RsvpAnswer.NO],
         )
     )
-    if ctx.late:
-        text = text + "\n\n" + ctx.t.text("reminder.late")
-    attachment = await meeting_ics(ctx.repos, ctx.t, ctx.community, meeting)
-    return [Reply(text, rsvp_buttons(ctx.t, meeting), attachment=attachment)]
+    if late:
+        text = text + "\n\n" + t.text("reminder.late")
+    origin = ORIGIN_LATE_REMINDER if late else ORIGIN_REMINDER
+    return Reply(text, rsvp_buttons(t, meeting, origin))
 
 
 async def _attended(ctx: SendContext) -> Meeting | None:

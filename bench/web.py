@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.search import catalogue_entries, generate_catalogue
 from bench.search_quality import load_documents, load_queries
-from bot.app.web_server import WebServer
+from bot.app.http_server import web_server
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
 from bot.core.web_links import WebLinks
@@ -145,7 +145,7 @@ async def measure(url: str, clients: int, each: int) -> dict[str, dict[str, Run]
             links=WebLinks("http://127.0.0.1", b"bench-secret"),
             limits=RateLimits(search=Window(limit=10**9, seconds=60)),
         )
-        server = WebServer(create_app(services), "127.0.0.1", 0)
+        server = web_server(create_app(services), "127.0.0.1", 0)
         await server.start()
         base = f"http://127.0.0.1:{server.port}"
         queries = [case.query for case in load_queries()]

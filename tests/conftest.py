@@ -22,6 +22,9 @@ from tests.harness import Harness
 from tests.support.postgres import PostgresServer, PostgresUnavailable, create_database
 
 REQUIRE_POSTGRES = os.environ.get("LEERATELIER_REQUIRE_POSTGRES") == "1"
+# Every `leeratelier run` a test starts serves the web platform too: on a free port each, so
+# tests running side by side (and a developer's own bot on 8080) never meet.
+os.environ.setdefault("WEB_PORT", "0")
 TEMPLATE = "leeratelier_template"
 _postgres_problem: list[str] = []
 _counter = itertools.count()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -52,6 +53,25 @@ def test_run_without_tokens_opens_the_console(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "leeratelier" in result.stdout
+
+
+def test_a_web_port_that_is_taken_is_one_clear_sentence(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [COMMAND, "run"],
+            input="/start\n",
+            capture_output=True,
+            text=True,
+            env={**_env(tmp_path), "WEB_PORT": str(port)},
+            cwd=tmp_path,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port} for the online platform" in result.stderr
+    assert "WEB_PORT" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_console_choices_are_numbered_and_coordinator_mode(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from bot.text.export_formats import ExportFormat
 if TYPE_CHECKING:
     from bot.adapters.console import ConsoleOptions
     from bot.app.config import Settings
-    from bot.app.health import HealthServer
+    from bot.app.http_server import HttpServer
     from bot.app.hub import Hub
     from search.tool_catalogue import ToolCatalogue
     from storage.catalogue import CatalogueEntry, ImportReport
@@ -468,7 +468,7 @@ def _stdin_lines() -> Iterator[str]:
 
 
 async def _run(settings: Settings, console: ConsoleOptions | None, *, web: bool = False) -> None:
-    from bot.app.health import HealthPortInUse
+    from bot.app.http_server import PortInUse
     from bot.app.hub import build_hub
 
     hub = await build_hub(settings, console=console, web=web)
@@ -476,21 +476,25 @@ async def _run(settings: Settings, console: ConsoleOptions | None, *, web: bool 
     if health is not None:
         try:
             await health.start()
-        except HealthPortInUse as problem:
+        except PortInUse as problem:
             await hub.shutdown()
             typer.echo(str(problem), err=True)
             raise typer.Exit(2) from None
     try:
-        await hub.run()
+        await hub.run()  # stops everything it started, also when the web port is taken
+    except PortInUse as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
     finally:
         if health is not None:
             await health.stop()
 
 
-def _health_server(settings: Settings, hub: Hub) -> HealthServer | None:
+def _health_server(settings: Settings, hub: Hub) -> HttpServer | None:
     """Health and metrics on their own port, for a process that serves a platform while the
     web platform (which serves them itself) is off."""
-    from bot.app.health import HealthServer, health_app
+    from bot.app.health import health_app
+    from bot.app.http_server import health_server
     from bot.app.hub import hub_health_routes
 
     if hub.web is not None or not settings.health_port:
@@ -498,7 +502,7 @@ def _health_server(settings: Settings, hub: Hub) -> HealthServer | None:
     if not any(adapter.platform != "console" for adapter in hub.adapters):
         return None
     routes = hub_health_routes(hub, settings)
-    return HealthServer(health_app(routes), settings.health_listen, settings.health_port)
+    return health_server(health_app(routes), settings.health_listen, settings.health_port)
 
 
 def _login_name() -> str:

@@ -9,16 +9,13 @@ the database answers, each configured adapter is connected, the scheduler swept 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
-import socket
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
-import uvicorn
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -195,57 +192,3 @@ def health_routes(
 
 def health_app(routes: Sequence[Route]) -> Starlette:
     return Starlette(routes=list(routes))
-
-
-class HealthPortInUse(RuntimeError):
-    """The health port could not be bound (another process, or a second worker, has it)."""
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn sharing the hub's event loop: the hub, not uvicorn, handles SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-class HealthServer:
-    """The health routes on their own address, for when the web platform is off."""
-
-    def __init__(self, app: Starlette, host: str, port: int) -> None:
-        self._app = app
-        self.host = host
-        self.port = port
-        self._server: _EmbeddedServer | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError as error:
-            sock.close()
-            raise HealthPortInUse(
-                f"cannot listen on {self.host}:{self.port} for /healthz and /metrics "
-                f"({error.strerror}): give each process its own HEALTH_PORT, or 0 for none"
-            ) from None
-        self.port = int(sock.getsockname()[1])
-        config = uvicorn.Config(
-            self._app, log_level="warning", access_log=False, lifespan="off", log_config=None
-        )
-        self._server = _EmbeddedServer(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="health")
-        while not self._server.started and not self._task.done():  # noqa: ASYNC110 - uvicorn has no event
-            await asyncio.sleep(0.01)
-        if self._task.done():
-            self._task.result()
-        log.info("health and metrics on http://%s:%d", self.host, self.port)
-
-    async def stop(self) -> None:
-        if self._server is None or self._task is None:
-            return
-        self._server.should_exit = True
-        await asyncio.gather(self._task, return_exceptions=True)
-        self._server = None

@@ -26,8 +26,8 @@ from bot.app.health import (
     SchedulerSwept,
     health_routes,
 )
+from bot.app.http_server import HttpServer, web_server
 from bot.app.metrics import Metrics
-from bot.app.web_server import WebServer
 from bot.core import log_context
 from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock, SystemClock
@@ -98,7 +98,7 @@ class Hub:
         scheduler: Scheduler,
         counter: MessageCounter,
         delivery: DeliveryLoop,
-        web: WebServer | None = None,
+        web: HttpServer | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self.metrics = metrics or Metrics()
@@ -320,7 +320,7 @@ async def build_hub(
             retention=settings.retention,
         )
         app = create_app(services, extra_routes=list(hub_health_routes(hub, settings)))
-        hub.web = WebServer(app, settings.web_host, settings.web_port)
+        hub.web = web_server(app, settings.web_host, settings.web_port)
     return hub
 
 

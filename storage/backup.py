@@ -159,7 +159,8 @@ def _run_pg(tool: str, url: str, arguments: list[str]) -> None:
 
 
 async def tables_with_rows(database: Database) -> list[str]:
-    """The project's tables that hold any row (the schema version table aside)."""
+    """The project's tables that hold any row: what a restore or a copy would replace. The
+    schema version and the bookkeeping tables (a migrated database's own counters) aside."""
 
     def existing(connection: Connection) -> set[str]:
         return set(inspect(connection).get_table_names())
@@ -168,7 +169,7 @@ async def tables_with_rows(database: Database) -> list[str]:
     async with database.engine.connect() as connection:
         present = await connection.run_sync(existing)
         for table in Base.metadata.sorted_tables:
-            if table.name in present:
+            if table.name in present and not table.info.get("bookkeeping"):
                 row = await connection.execute(select(1).select_from(table).limit(1))
                 if row.first() is not None:
                     found.append(table.name)

@@ -569,6 +569,7 @@ class DirectoryVersion(Base):
     communities (storage/db.py), so a process sharing the database drops its cached copies."""
 
     __tablename__ = "directory_version"
+    __table_args__ = {"info": {"bookkeeping": True}}  # noqa: RUF012 - SQLAlchemy's own form
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -232,9 +232,9 @@ async def test_the_digest_shows_what_the_group_may_see_and_nothing_when_nothing_
     await anna.says("/help")
     await atelier.participate()
     assert await day(atelier, local(date(2026, 11, 30), 9)) == []  # nothing new: not sent
-    await anna.submits(
-        "experiment", {"what": "Alleen voor coördinatoren", "sharing": "coordinatoren"}
-    )
+    await anna.submits("experiment", {"what": "Alleen voor coördinatoren"})
+    await anna.presses("Meer toevoegen")  # the sharing choice is the form's optional second step
+    await anna.submits("experiment.more", {"sharing": "coordinatoren"})
     await coco.says("/deelniveau anoniem")
     await anna.says("/reflectie Wat ik leerde over tellen en vertellen")
     await coco.says("/bijeenkomst 10 december 19:30 Atelier <b>Impact</b>")

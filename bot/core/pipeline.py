@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +50,7 @@ from storage.repositories.communities import CommunityDefaults
 log = logging.getLogger(__name__)
 
 
-VERSION_CHECK_SECONDS = 1.0
+VERSION_CHECK = timedelta(seconds=1)
 KNOWN_FOR = timedelta(minutes=5)
 """How long chatter is counted from memory before one message goes through the database
 again, so an erasure or a rejoin through another process reaches this one's counting."""
@@ -169,7 +168,7 @@ class Core:
         self._changed_all = _Mark()
         self._changed_members: dict[int, _Mark] = {}
         self._changed_communities: dict[int, _Mark] = {}
-        self._next_version_check = 0.0
+        self._next_version_check = datetime.min.replace(tzinfo=UTC)
         self._confirmed_at: dict[ConversationKey, datetime] = {}
         self._handled_reads: dict[str, datetime] = {}
         self._no_dialog: set[ConversationKey] = set()
@@ -283,10 +282,10 @@ class Core:
     async def _notice_other_processes(self, session: AsyncSession) -> None:
         """At most once a second: did another process sharing the database change a member
         or a community? Then nothing cached here can be trusted."""
-        now = time.monotonic()
+        now = self.clock.now()
         if now < self._next_version_check:
             return
-        self._next_version_check = now + VERSION_CHECK_SECONDS
+        self._next_version_check = now + VERSION_CHECK
         if await self.database.changed_elsewhere(session):
             self._directory_changed(DirectoryChange(everything=True))
 

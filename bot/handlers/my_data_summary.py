@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.core.i18n import Translator
-from bot.handlers.export.report import escape
+from bot.text.markdown import escape
 
 Row = Mapping[str, Any]
 Describe = Callable[[Row, Translator], str]

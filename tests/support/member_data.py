@@ -122,6 +122,7 @@ async def build_member_everywhere(
         await web.feed_token(member_id, now)
     update = Incoming.from_text(zoe.chat, zoe.user, "/help", addressed=True)
     await zoe.send(replace(update, update_key="test:update-1"))  # a handled platform update
+    await harness.core.flush_handled()  # a command that only reads is recorded in a batch
     await zoe.says("/experiment")  # a form left open
     return Built(zoe, member_id)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from dataclasses import asdict, fields
 from datetime import date, datetime
@@ -19,6 +18,7 @@ from babel.dates import format_date
 from bot.core.i18n import Translator
 from bot.handlers.export.masking import masked
 from bot.text.export_formats import ExportFormat
+from bot.text.markdown import escape
 from storage.models import ExperimentStatus
 from storage.repositories.production import (
     CommunityProduction,
@@ -123,13 +123,6 @@ _ROW_TYPES: dict[str, type[Any]] = {
 
 
 # Markdown -----------------------------------------------------------------------------------
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
-
-
-def escape(text: str) -> str:
-    """User text as literal Markdown: on one line, every character with a meaning escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def to_markdown(production: CommunityProduction, t: Translator) -> str:

@@ -27,11 +27,12 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 
 from bot.adapters.base import RateLimitStats
 from bot.core.router import Router
 from bot.model.messages import EventKind, Incoming
-from storage.db import Database
+from storage.db import Database, ReadOnlyViolation
 from storage.repositories.operations import OperationsSnapshot
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,11 @@ class Metrics:
 
     def watch_database(self, database: Database) -> None:
         @event.listens_for(database.engine.sync_engine, "handle_error")
-        def _count(_context: object) -> None:
-            self.database_errors.inc()
+        def _count(context: ExceptionContext) -> None:
+            # A write refused in a read-only unit of work never reached the database: the
+            # core runs such a command again as a writer.
+            if not isinstance(context.original_exception, ReadOnlyViolation):
+                self.database_errors.inc()
 
     def watch_rate_limits(
         self, sources: Callable[[], Iterable[tuple[str, RateLimitStats]]]

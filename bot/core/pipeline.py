@@ -231,7 +231,9 @@ class Core:
         unit = self.database.session if write else self.database.reading
         try:
             async with unit() as session:
-                await self._notice_other_processes(session)
+                # Trusting "no open form here" needs a fresh look: another process may have
+                # opened one a moment ago (and this message answers it).
+                await self._notice_other_processes(session, now=msg.key in self._no_dialog)
                 repos = Repositories.bind(session)
                 if msg.update_key and await self._handled_before(repos, msg.update_key, write):
                     log.info("a re-delivered %s update was handled before; ignored", msg.platform)
@@ -279,13 +281,13 @@ class Core:
         async with self.database.session() as session:
             await Repositories.bind(session).updates.record(pending)
 
-    async def _notice_other_processes(self, session: AsyncSession) -> None:
-        """At most once a second: did another process sharing the database change a member
-        or a community? Then nothing cached here can be trusted."""
-        now = self.clock.now()
-        if now < self._next_version_check:
+    async def _notice_other_processes(self, session: AsyncSession, *, now: bool = False) -> None:
+        """At most once a second (or `now`): did another process sharing the database change a
+        member, a community or a form? Then nothing cached here can be trusted."""
+        moment = self.clock.now()
+        if not now and moment < self._next_version_check:
             return
-        self._next_version_check = now + VERSION_CHECK
+        self._next_version_check = moment + VERSION_CHECK
         if await self.database.changed_elsewhere(session):
             self._directory_changed(DirectoryChange(everything=True))
 

@@ -51,7 +51,10 @@ class BotProcess:
     stderr: str = ""
 
     async def start(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
-        env = {**self.env, "HEALTH_PORT": str(self.health_port)}
+        # The web platform serves /readyz and /metrics when it runs (the default); with
+        # WEB_ENABLED=false the health port does. Either way they answer on this port.
+        port = str(self.health_port)
+        env = {**self.env, "HEALTH_PORT": port, "WEB_PORT": port}
         self.process = await asyncio.create_subprocess_exec(
             *self.argv,
             env=env,

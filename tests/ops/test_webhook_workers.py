@@ -99,7 +99,7 @@ async def test_a_dialog_answered_by_two_workers_in_turn_is_saved_once_and_whole(
 
             await proxy.says(GROUP, ANNA, "/hulp", "Wat je kunt doen")
             await proxy.says(
-                GROUP, COCO, "/herinner over 1 minuut Koffie voor iedereen", "Herinnering gepland"
+                GROUP, COCO, "/herinner over 1 minuut Koffie voor iedereen", "gepland voor"
             )
             await proxy.says(ANNA, ANNA, "/experiment", "vraag 1 van 8")
             for number, answer in enumerate(ANSWERS, start=1):

@@ -55,7 +55,8 @@ def main() -> int:
     if action == "run":
         return run([str(BIN / "leeratelier"), "run", *extra])
     if action == "test":
-        return run([str(PYTHON), "-m", "pytest", *extra])
+        # Three workers: the long tests mostly wait (platform pacing, reminders a minute out).
+        return run([str(PYTHON), "-m", "pytest", "-n", "3", *extra])
     return (
         run([str(PYTHON), "-m", "ruff", "check", "."])
         or run([str(PYTHON), "-m", "ruff", "format", "--check", "."])

@@ -573,6 +573,7 @@ async def test_a_wrong_token_stops_the_start_with_a_clear_error(tmp_path: Path) 
             await hub.database.dispose()
 
 
+@pytest.mark.expected_errors("Attempting a reconnect for shard")  # discord.py, the server gone
 async def test_discord_out_of_reach_is_a_temporary_failure(world: World) -> None:
     await world.server.stop()
     with pytest.raises(DeliveryFailed):

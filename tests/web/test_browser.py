@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -311,7 +312,10 @@ def _wait_text(driver: WebDriver, element_id: str, wanted: str) -> str:
         found = d.find_elements(By.ID, element_id) or d.find_elements(By.TAG_NAME, element_id)
         return found[0].text if found and wanted in found[0].text else None
 
-    return str(WebDriverWait(driver, 10).until(shown))
+    # The page may be replaced between finding the element and reading it (the form's
+    # redirect): look again then.
+    waiting = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
+    return str(waiting.until(shown))
 
 
 def _headers(message: Any) -> dict[str, str]:

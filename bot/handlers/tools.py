@@ -615,6 +615,21 @@ def _reachable_first(identities: list[Identity], community: Community | None) ->
 # --------------------------------------------------------------------------------------------
 
 
+NAME_FIELD = Field(
+    "name", "tools.form_name_prompt", "tools.form_name_label", required=True, max_length=NAME_LENGTH
+)
+SUMMARY_FIELD = Field(
+    "summary",
+    "tools.form_summary_prompt",
+    "tools.form_summary_label",
+    required=True,
+    max_length=TEXT_LENGTH,
+    multiline=True,
+)
+"""The name and the summary: asked when a tool is proposed, and again when a coordinator
+edits the proposal."""
+
+
 def register(router: Router) -> None:
     router.command(
         "tool",
@@ -649,21 +664,8 @@ def register(router: Router) -> None:
             name=PROPOSAL_FORM,
             title_key="tools.form_title",
             fields=(
-                Field(
-                    "name",
-                    "tools.form_name_prompt",
-                    "tools.form_name_label",
-                    required=True,
-                    max_length=NAME_LENGTH,
-                ),
-                Field(
-                    "summary",
-                    "tools.form_summary_prompt",
-                    "tools.form_summary_label",
-                    required=True,
-                    max_length=TEXT_LENGTH,
-                    multiline=True,
-                ),
+                NAME_FIELD,
+                SUMMARY_FIELD,
                 Field(
                     "when",
                     "tools.form_when_prompt",
@@ -707,21 +709,8 @@ def register(router: Router) -> None:
             title_key="tools.edit_title",
             role=Role.COORDINATOR,
             fields=(
-                Field(
-                    "name",
-                    "tools.form_name_prompt",
-                    "tools.form_name_label",
-                    required=True,
-                    max_length=NAME_LENGTH,
-                ),
-                Field(
-                    "summary",
-                    "tools.form_summary_prompt",
-                    "tools.form_summary_label",
-                    required=True,
-                    max_length=TEXT_LENGTH,
-                    multiline=True,
-                ),
+                NAME_FIELD,
+                SUMMARY_FIELD,
                 Field("tags", "tools.edit_tags_prompt", "tools.edit_tags_label", max_length=300),
                 Field(
                     "level",

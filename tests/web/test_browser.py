@@ -383,6 +383,7 @@ async def test_every_page_type_is_accessible_and_fits_a_small_screen(world: Worl
         driver.get(login)
         results["login"] = _check(driver, "login")
         driver.find_element(By.CSS_SELECTOR, "main form button").click()
+        WebDriverWait(driver, 10).until(lambda d: "/experiments" in d.current_url)  # logged in
         driver.get(world.url("/tools?q=verhalen"))
         tool = driver.find_element(By.CSS_SELECTOR, "ol.cards a").get_attribute("href")
         driver.get(str(tool))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -50,11 +51,15 @@ class Scheduler:
 
 
 def _guarded(name: str, job: Job) -> Callable[[], Awaitable[None]]:
-    """A failing job is logged and tried again at its next turn; it never stops the scheduler."""
+    """A failing job is logged and tried again at its next turn; it never stops the scheduler.
+    A job cut off by the shutdown is no failure: what it did not finish is done at the next
+    start (due sends stay pending, batches are flushed by the hub's own shutdown)."""
 
     async def run() -> None:
         try:
             await job()
+        except asyncio.CancelledError:
+            log.info("scheduled job %s was stopped by the shutdown", name)
         except Exception:
             log.exception("scheduled job %s failed", name)
 

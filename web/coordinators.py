@@ -5,6 +5,7 @@ printable page. The role is checked on the server for every request."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
@@ -12,6 +13,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core import forum
+from bot.dialogs.forms import InvalidAnswer
+from bot.handlers.tools import EDIT_FIELDS, edit_defaults, proposal_edit
 from bot.model.messages import Reply
 from bot.text.stats_chart import weekly_chart
 from storage.models import Attribution, Audience, Level, Tool, ToolStatus
@@ -118,12 +121,21 @@ async def proposals(p: Page) -> Response:
                 "summary": tool.summary_nl,
                 "when": tool.when_to_use_nl,
                 "source_url": tool.source_url,
+                "tags": tool.tags,
+                "level": tool.level,
+                "effort": tool.effort,
                 "by": proposer.display_name if proposer else p.t.plain("tools.proposer_unknown"),
                 "at": p.when(tool.created_at),
             }
         )
-    decided = p.request.query_params.get("decided", "")
-    return p.render("proposals.html", rows=rows, decided=decided, more=len(waiting) - len(rows))
+    params = p.request.query_params
+    return p.render(
+        "proposals.html",
+        rows=rows,
+        decided=params.get("decided", ""),
+        edited=params.get("edited", ""),
+        more=len(waiting) - len(rows),
+    )
 
 
 @page
@@ -144,6 +156,53 @@ async def decide(p: Page) -> Response:
         await p.services.tools.reload(p.repos.tools)
     await _tell_proposer(p, tool, verdict)
     return p.redirect(f"/proposals?decided={verdict.value}")
+
+
+WEB_PROBLEMS = {"dialog.required": "web.problem.empty", "dialog.too_long": "web.problem.too_long"}
+
+
+@page
+async def edit_proposal(p: Page) -> Response:
+    """A coordinator corrects a proposal before deciding, by the chat's edit questions."""
+    visitor = p.coordinator()
+    tool = await p.repos.tools.get(p.request.path_params["tool_id"])
+    if tool is None or not _in_reach(visitor.community.id, tool):
+        raise HTTPException(404)
+    if tool.status is not ToolStatus.PENDING:
+        raise HTTPException(409)
+    if p.request.method == "GET":
+        return _proposal_form(p, tool, edit_defaults(tool))
+    form = await p.form()
+    answers = {field.name: str(form.get(field.name, "")) for field in EDIT_FIELDS}
+    checked: dict[str, str | None] = {}
+    for field in EDIT_FIELDS:
+        try:
+            checked[field.name] = field.checked(answers[field.name])
+        except InvalidAnswer as invalid:
+            key = WEB_PROBLEMS.get(invalid.key, invalid.key)
+            problem = p.t.plain(key, **invalid.values)
+            return _proposal_form(p, tool, answers, problem=(field.name, problem), status=400)
+    if not await p.repos.tools.edit_proposal(tool.id, proposal_edit(checked), p.now()):
+        raise HTTPException(409)
+    return p.redirect(f"/proposals?edited={quote(tool.id)}#proposal-{quote(tool.id)}")
+
+
+def _proposal_form(
+    p: Page,
+    tool: Tool,
+    values: dict[str, str],
+    *,
+    problem: tuple[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return p.render(
+        "proposal_edit.html",
+        status=status,
+        tool=tool,
+        fields=EDIT_FIELDS,
+        values=values,
+        problem=problem,
+    )
 
 
 async def _tell_proposer(p: Page, tool: Tool, verdict: ToolStatus) -> None:
@@ -223,6 +282,7 @@ def routes() -> list[BaseRoute]:
         Route("/stats/chart.png", stats_chart),
         Route("/proposals", proposals),
         Route("/proposals/{tool_id}", decide, methods=["POST"]),
+        Route("/proposals/{tool_id}/edit", edit_proposal, methods=["GET", "POST"]),
         Route("/settings", settings, methods=["GET", "POST"]),
         Route("/report", report),
     ]

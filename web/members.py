@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from bot.core import forum
 from bot.dialogs.guard import PrivacyGuard
 from bot.dialogs.sharing import describe
+from bot.handlers.meetings.planning import RsvpClosed, answer_rsvp
 from storage.models import (
     Attribution,
     Audience,
@@ -502,13 +503,10 @@ async def rsvp(p: Page) -> Response:
         answer = RsvpAnswer(str(form.get("answer", "")))
     except ValueError:
         raise HTTPException(400) from None
-    if meeting.cancelled or meeting.ends_at <= p.now():
-        raise HTTPException(409)
-    first = await p.repos.meetings.answer(meeting.id, visitor.member.id, answer, p.now())
-    if first:
-        await p.repos.ledger.record(
-            visitor.community.id, visitor.member.id, ActivityKind.RSVP, p.now()
-        )
+    try:
+        await answer_rsvp(p, p.repos, visitor.community, meeting, visitor.member.id, answer)
+    except RsvpClosed:
+        raise HTTPException(409) from None
     return p.redirect(f"/agenda#meeting-{meeting.id}")
 
 

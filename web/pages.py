@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.i18n import Translator
 from storage.db import ReadOnlyViolation
+from storage.models import ScheduledSend
 from storage.repositories import Repositories
 from web.limits import Window
 from web.security import same_token
@@ -53,9 +54,16 @@ class Page:
     repos: Repositories
     visitor: Visitor | None
     t: Translator
+    planned: list[datetime] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.services.clock.now()
+
+    def plan(self, send: ScheduledSend) -> None:
+        """Schedule a send (a Planner, as a handler's Context is); the delivery loop hears of
+        it after the commit."""
+        self.repos.schedule.add(send)
+        self.planned.append(send.due_at)
 
     def client(self) -> str:
         return self.request.client.host if self.request.client else "?"
@@ -145,7 +153,11 @@ def _endpoint(handler: Handler, *, writes_on_get: bool) -> Callable[[Request], A
             except ReadOnlyViolation:
                 pass  # the page wrote after all (the first import of the catalogue): again
         async with unit(request, writes=True) as current:
-            return await handler(current)
+            response = await handler(current)
+        wake = current.services.on_planned
+        if current.planned and wake is not None:
+            wake(min(current.planned))
+        return response
 
     endpoint.__name__ = handler.__name__
     return endpoint

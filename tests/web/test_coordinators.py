@@ -1,0 +1,88 @@
+"""Coordinators on the platform: correcting a proposal before approving it (by the chat's
+own edit rules), and the community settings the chat's `/instellingen` sets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Tool
+from tests.harness import Harness, Person
+from tests.web.support import LINKS, WebWorld, csrf_of, log_in, services_for
+
+
+@pytest.fixture
+async def world(database_url: str) -> AsyncIterator[WebWorld]:
+    harness = await Harness.create(database_url, web=LINKS)
+    try:
+        await harness.introduced("group-1")
+        yield WebWorld(harness, services_for(harness))
+    finally:
+        await harness.close()
+
+
+async def proposed(person: Person, name: str) -> str:
+    await person.says(f"/nieuwetool {name}")
+    await person.says("Een korte vragenlijst over de buurt.")
+    await person.says("-")
+    await person.says("https://example.org/buurtbarometer")
+    async with person.harness.database.session() as session:
+        tool_id = await session.scalar(select(Tool.id).where(Tool.name == name))
+    assert tool_id is not None
+    return tool_id
+
+
+async def test_a_coordinator_corrects_a_proposal_on_the_web_and_then_approves_it(
+    world: WebWorld,
+) -> None:
+    anna = world.harness.member("Anna")
+    tool_id = await proposed(anna, "Buurtbarometr")
+    coco = world.harness.member("Coco", coordinator=True)
+    async with world.browser() as client:
+        await log_in(client, coco)
+        form = await client.get(f"/proposals/{tool_id}/edit")
+        assert form.status_code == 200 and 'value="Buurtbarometr"' in form.text
+        data = {
+            "csrf": csrf_of(form.text),
+            "name": "Buurtbarometer",
+            "summary": "Een korte vragenlijst over hoe bewoners hun buurt beleven.",
+            "tags": "buurt, bewoners",
+            "level": "praktijk, beleid",
+            "effort": "1-2 uur",
+            "link": "example.org/barometer",
+        }
+        wrong = await client.post(f"/proposals/{tool_id}/edit", data={**data, "level": "hoog"})
+        assert wrong.status_code == 400 and "Kies uit uitvoering, beleid en onderzoek" in wrong.text
+        assert 'value="hoog"' in wrong.text  # what was typed stays in the form
+        empty = await client.post(f"/proposals/{tool_id}/edit", data={**data, "name": " "})
+        assert empty.status_code == 400 and "Vul eerst iets in" in empty.text
+        saved = await client.post(f"/proposals/{tool_id}/edit", data=data)
+        assert saved.status_code == 303
+        listed = (await client.get(saved.headers["location"])).text
+        assert "Voorstel bijgewerkt" in listed and "Buurtbarometer" in listed
+        assert "uitvoering, beleid" in listed and "1-2 uur" in listed
+        approved = await client.post(
+            f"/proposals/{tool_id}", data={"csrf": data["csrf"], "decision": "approve"}
+        )
+        assert approved.status_code == 303
+        assert (await client.get(f"/proposals/{tool_id}/edit")).status_code == 409
+    card = await anna.says("/tool buurtbarometer")
+    assert "Buurtbarometer" in card.text
+    async with world.harness.database.session() as session:
+        tool = await session.get(Tool, tool_id)
+    assert tool is not None
+    assert (tool.tags, tool.level, tool.source_url) == (
+        ["buurt", "bewoners"],
+        ["uitvoering", "beleid"],
+        "https://example.org/barometer",
+    )
+
+
+async def test_a_member_cannot_edit_a_proposal(world: WebWorld) -> None:
+    anna = world.harness.member("Anna")
+    tool_id = await proposed(anna, "Buurtbarometer")
+    async with world.browser() as client:
+        await log_in(client, anna)
+        assert (await client.get(f"/proposals/{tool_id}/edit")).status_code == 403

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from search.analysis import Lemmatiser
 from search.documents import SearchHit, ToolDocument, document_from_entry
 from search.index import ToolIndex
 from storage import catalogue
@@ -73,6 +74,8 @@ class ToolCatalogue:
         self._index: ToolIndex | None = None
         self._listed: dict[str, _Listed] = {}
         self._themes: tuple[Theme, ...] | None = None
+        self.version = 0
+        """Moves on with every change to the approved tools seen here (for readers' caches)."""
         self._fingerprint: CatalogueFingerprint | None = None
         self._checked = 0.0
         self._requested = 0
@@ -90,6 +93,7 @@ class ToolCatalogue:
 
         Returns what the starter import did, or None when the catalogue was not empty.
         """
+        Lemmatiser.warm_in_background()
         try:
             async with database.session() as session:
                 tools = ToolRepository(session)
@@ -153,6 +157,7 @@ class ToolCatalogue:
             self._listed.pop(tool.id, None)
         self._listed.update(_listing(approved))
         self._themes = None
+        self.version += 1
 
     async def _flipped_at_last_change(self, tools: ToolRepository) -> list[Tool]:
         """Tools changed at the very moment of the last change seen whose approval the index
@@ -185,6 +190,7 @@ class ToolCatalogue:
         self._index = index
         self._listed = _listing(rows)
         self._themes = None
+        self.version += 1
         self._fingerprint = fingerprint
         self._checked = self._monotonic()
 

@@ -143,8 +143,7 @@ async def experiments(p: Page) -> Response:
         offset=(number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
-    authors = await p.repos.experiments.authors(found.experiments)
-    rows = [_experiment_row(p, e, authors) for e in found.experiments]
+    rows = [_experiment_row(p, e, found.authors) for e in found.experiments]
     pages = max(1, -(-found.total // PAGE_SIZE))
     return p.render(
         "experiments.html",
@@ -457,8 +456,10 @@ ANSWERS = {
 }
 
 
-@writing_page
+@page
 async def agenda(p: Page) -> Response:
+    """A reading page: only the first visit writes (the feed token is made), and runs again
+    as a writer."""
     visitor = p.member()
     meetings = await p.repos.meetings.upcoming(visitor.community.id, p.now(), 50)
     counts = await p.repos.meetings.counts([m.id for m in meetings])

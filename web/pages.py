@@ -26,7 +26,7 @@ from storage.repositories import Repositories
 from web.limits import Window
 from web.security import same_token
 from web.services import WebServices
-from web.visitors import Visitor, translator_for, visitor_of
+from web.visitors import Visitor, VisitorCache, translator_for
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # compiled once per process: no file check on every render
     )
     return env
 
@@ -129,7 +130,8 @@ async def unit(request: Request, *, writes: bool) -> AsyncIterator[Page]:
     database = services.database
     async with database.session() if writes else database.reading() as session:
         repos = Repositories.bind(session)
-        visitor = await visitor_of(request, repos, services.coordinators)
+        visitors: VisitorCache = request.app.state.visitors
+        visitor = await visitors.visitor(request, repos, services.coordinators, reading=not writes)
         t = translator_for(request, services.catalogs, visitor)
         yield Page(request, services, repos, visitor, t)
 

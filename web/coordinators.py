@@ -8,16 +8,19 @@ from datetime import datetime, time, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core import forum
 from bot.dialogs.forms import InvalidAnswer
+from bot.handlers.community_settings import DIGEST_HOURS, NUMBERS, set_digest_time
 from bot.handlers.tools import EDIT_FIELDS, edit_defaults, proposal_edit
 from bot.model.messages import Reply
 from bot.text.stats_chart import weekly_chart
-from storage.models import Attribution, Audience, Level, Tool, ToolStatus
+from storage.models import Attribution, Audience, Community, Level, Tool, ToolStatus
 from storage.repositories.production import ProductionRepository
 from web.pages import Page, page
 
@@ -219,54 +222,63 @@ async def _tell_proposer(p: Page, tool: Tool, verdict: ToolStatus) -> None:
     await forum.send_privately(p.repos, p.services.messenger, proposer, visitor.community, notice)
 
 
-SETTINGS = {
-    "passive_after_days": (7, 365),
-    "passive_min_membership_days": (0, 365),
-    "prompt_interval_days": (7, 180),
-}
-
-
 @page
 async def settings(p: Page) -> Response:
+    """The community's settings: what `/instellingen` and `/deelniveau` set in the chat, by
+    the same bounds, and the digest moved by the same service."""
     visitor = p.coordinator()
     community = visitor.community
     problem = None
     saved = False
     if p.request.method == "POST":
         form = await p.form()
-        language = str(form.get("language", ""))
-        audience = str(form.get("default_audience", ""))
-        attribution = str(form.get("default_attribution", ""))
-        numbers: dict[str, int] = {}
-        for name, (low, high) in SETTINGS.items():
-            raw = str(form.get(name, "")).strip()
-            if not raw.isdigit() or not low <= int(raw) <= high:
-                problem = name
-                break
-            numbers[name] = int(raw)
-        if problem is None and (
-            language not in ("nl", "en")
-            or audience not in set(Audience)
-            or attribution not in set(Attribution)
-        ):
-            problem = "choice"
-        if problem is None:
-            community.language = language
-            community.default_audience = Audience(audience)
-            community.default_attribution = Attribution(attribution)
-            for name, value in numbers.items():
-                setattr(community, name, value)
-            saved = True
+        problem = await _save_settings(p, community, form)
+        saved = problem is None
     return p.render(
         "settings.html",
         status=400 if problem else 200,
         community=community,
-        limits=SETTINGS,
+        numbers=NUMBERS,
+        days=list(get_day_names("wide", locale=p.t.language).items()),
+        digest_hours=DIGEST_HOURS,
         audiences=list(Audience),
         attributions=list(Attribution),
         problem=problem,
         saved=saved,
     )
+
+
+async def _save_settings(p: Page, community: Community, form: FormData) -> str | None:
+    """Everything or nothing: the name of the first value out of bounds, or None when saved."""
+    numbers: dict[str, int] = {}
+    for setting in NUMBERS:
+        value = _number(form, setting.column)
+        if value is None or not setting.lowest <= value <= setting.highest:
+            return setting.column
+        numbers[setting.column] = value
+    weekday, hour = _number(form, "digest_weekday"), _number(form, "digest_hour")
+    if weekday is None or hour is None or weekday > 6 or hour not in DIGEST_HOURS:
+        return "digest"
+    language = str(form.get("language", ""))
+    audience = str(form.get("default_audience", ""))
+    attribution = str(form.get("default_attribution", ""))
+    if language not in ("nl", "en") or audience not in set(Audience):
+        return "choice"
+    if attribution not in set(Attribution):
+        return "choice"
+    community.language = language
+    community.default_audience = Audience(audience)
+    community.default_attribution = Attribution(attribution)
+    for column, value in numbers.items():
+        setattr(community, column, value)
+    if (weekday, hour) != (community.digest_weekday, community.digest_hour):
+        await set_digest_time(p, p.repos, community, weekday, hour)
+    return None
+
+
+def _number(form: FormData, name: str) -> int | None:
+    raw = str(form.get(name, "")).strip()
+    return int(raw) if raw.isdigit() else None
 
 
 @page

@@ -4,11 +4,13 @@ own edit rules), and the community settings the chat's `/instellingen` sets."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from storage.models import Tool
+from bot.handlers.participation.sweep import KIND_DIGEST
+from storage.models import ScheduledSend, SendState, Tool
 from tests.harness import Harness, Person
 from tests.web.support import LINKS, WebWorld, csrf_of, log_in, services_for
 
@@ -86,3 +88,42 @@ async def test_a_member_cannot_edit_a_proposal(world: WebWorld) -> None:
     async with world.browser() as client:
         await log_in(client, anna)
         assert (await client.get(f"/proposals/{tool_id}/edit")).status_code == 403
+
+
+async def test_the_settings_page_sets_what_the_chat_sets_and_moves_the_digest(
+    world: WebWorld,
+) -> None:
+    coco = world.harness.member("Coco", coordinator=True)
+    async with world.browser() as client:
+        await log_in(client, coco)
+        page = await client.get("/settings")
+        assert "Dag van het weekoverzicht" in page.text
+        data = {
+            "csrf": csrf_of(page.text),
+            "language": "nl",
+            "default_audience": "groep",
+            "default_attribution": "met_naam",
+            "passive_after_days": "30",
+            "passive_min_membership_days": "14",
+            "prompt_interval_days": "14",
+            "prompt_hour": "14",
+            "digest_weekday": "2",
+            "digest_hour": "10",
+        }
+        late = await client.post("/settings", data={**data, "prompt_hour": "23", "language": "en"})
+        assert late.status_code == 400 and "Niet opgeslagen" in late.text
+        assert (await client.post("/settings", data=data)).status_code == 200
+    shown = await coco.says("/instellingen")
+    assert "Een lid dat 30 dagen niets deelde" in shown.text
+    assert "om 14:00 uur" in shown.text and "woensdag om 10:00 uur" in shown.text
+    async with world.harness.database.session() as session:
+        planned = list(
+            await session.scalars(
+                select(ScheduledSend).where(
+                    ScheduledSend.kind == KIND_DIGEST, ScheduledSend.state == SendState.PENDING
+                )
+            )
+        )
+    [digest] = planned
+    local = digest.due_at.astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert (local.weekday(), local.hour) == (2, 10)

@@ -36,6 +36,7 @@ from storage.db import Database
 from storage.models import Tool, ToolStatus
 from storage.repositories.tools import CatalogueFingerprint, ToolRepository
 
+ANSWERS_KEPT = 2048
 RECHECK_SECONDS = 2.0
 
 
@@ -76,6 +77,10 @@ class ToolCatalogue:
         self._themes: tuple[Theme, ...] | None = None
         self.version = 0
         """Moves on with every change to the approved tools seen here (for readers' caches)."""
+        self._answers: dict[tuple[str, int], list[ToolMatch]] = {}
+        """Recent queries' results: the same question asked again (a popular search, a page
+        reloaded) costs no ranking until the catalogue changes."""
+        self._answers_version = 0
         self._fingerprint: CatalogueFingerprint | None = None
         self._checked = 0.0
         self._requested = 0
@@ -202,7 +207,17 @@ class ToolCatalogue:
     def search(self, query: str, limit: int = 3) -> list[ToolMatch]:
         """The best approved tools for a free-text query, best first; none when no tool is a
         good match."""
-        return self._matches(self._current().search(query, limit))
+        key = (query, limit)
+        if self._answers_version != self.version:
+            self._answers.clear()
+            self._answers_version = self.version
+        found = self._answers.get(key)
+        if found is None:
+            found = self._matches(self._current().search(query, limit))
+            if len(self._answers) >= ANSWERS_KEPT:
+                self._answers.clear()
+            self._answers[key] = found
+        return list(found)
 
     def suggest(self, text: str, limit: int = 3) -> list[ToolMatch]:
         """Tools whose name or alias looks like `text`: for 'did you mean'."""

@@ -217,10 +217,7 @@ async def _show(
             p.now(),
             subject=str(item.id),
         )
-    authors = await p.repos.experiments.authors([item]) if isinstance(item, Experiment) else {}
-    if isinstance(item, Reflection) and item.author_member_id is not None:
-        author = await p.repos.members.get(item.author_member_id)
-        authors = {author.id: author.display_name} if author else {}
+    authors = await p.repos.experiments.authors([item])
     tools = []
     if isinstance(item, Experiment):
         ids = await p.repos.experiments.tool_ids(item.id)
@@ -428,12 +425,7 @@ async def reflections(p: Page) -> Response:
     rows, total = await p.repos.reflections.page(
         visitor.community.id, visitor.viewer, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
-    ids = {r.author_member_id for r in rows if r.author_member_id is not None}
-    authors = {}
-    for member_id in ids:
-        member = await p.repos.members.get(member_id)
-        if member is not None:
-            authors[member_id] = member.display_name
+    authors = await p.repos.experiments.authors(rows)
     shown = [
         {"id": r.id, "text": r.text, "author": _author(p, r, authors), "at": p.when(r.created_at)}
         for r in rows
@@ -463,9 +455,10 @@ async def agenda(p: Page) -> Response:
     visitor = p.member()
     meetings = await p.repos.meetings.upcoming(visitor.community.id, p.now(), 50)
     counts = await p.repos.meetings.counts([m.id for m in meetings])
+    answers = await p.repos.meetings.answers_of([m.id for m in meetings], visitor.member.id)
     rows = []
     for meeting in meetings:
-        mine = await p.repos.meetings.answer_of(meeting.id, visitor.member.id)
+        mine = answers.get(meeting.id)
         rows.append(
             {
                 "id": meeting.id,

@@ -75,10 +75,8 @@ async def on_view(msg: Incoming, ctx: Context) -> list[Reply]:
 
 async def card(ctx: Context, reflection: Reflection) -> Text:
     """The reflection with who wrote it (by the name rule), its audience and its replies."""
-    author = None
-    if reflection.author_member_id is not None:
-        member = await ctx.repos.members.get(reflection.author_member_id)
-        author = member.display_name if member else None
+    authors = await ctx.repos.experiments.authors([reflection])
+    author = authors.get(reflection.author_member_id or 0)
     meta = ctx.text(
         "reflection.meta",
         sharing=describe(ctx.t, reflection.audience, reflection.attribution),

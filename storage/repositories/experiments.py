@@ -16,6 +16,7 @@ from storage.models import (
     ExperimentStatus,
     ExperimentTool,
     Member,
+    Reflection,
 )
 from storage.repositories.audience import Viewer, may_read, shown_author, visible_to
 from storage.repositories.reflections import DUPLICATE_WINDOW
@@ -282,8 +283,9 @@ class ExperimentRepository:
             for experiment, name in (await self._session.execute(query)).all()
         ]
 
-    async def authors(self, experiments: Sequence[Experiment]) -> dict[int, str]:
-        ids = {e.author_member_id for e in experiments if e.author_member_id is not None}
+    async def authors(self, items: Sequence[Experiment | Reflection]) -> dict[int, str]:
+        """The display names of these contributions' authors, in one query."""
+        ids = {e.author_member_id for e in items if e.author_member_id is not None}
         if not ids:
             return {}
         rows = await self._session.execute(

@@ -210,9 +210,9 @@ def _littles_law(clients: int, run: Run) -> None:
     throughput = len(timings) / wall
     needed = clients / (TARGET_P99_MS / 1000)
     print(
-        f"{'':<11} {'':<17} Little's law: {clients} clients / {throughput:.0f} req/s = "
-        f"{clients / throughput * 1000:.0f} ms mean latency at the least; a p99 <= "
-        f"{TARGET_P99_MS:.0f} ms needs >= {needed:,.0f} req/s from this one process"
+        f"{'':<11} {'':<17} Little's law: mean latency = {clients} clients / "
+        f"{throughput:.0f} req/s = {clients / throughput * 1000:.0f} ms; a p99 <= "
+        f"{TARGET_P99_MS:.0f} ms would need >= {needed:,.0f} req/s from this one process"
     )
 
 

@@ -11,18 +11,14 @@ from sqlalchemy import select
 
 from bot.handlers.participation.sweep import KIND_DIGEST
 from storage.models import ScheduledSend, SendState, Tool
-from tests.harness import Harness, Person
-from tests.web.support import LINKS, WebWorld, csrf_of, log_in, services_for
+from tests.harness import Person
+from tests.web.support import WebWorld, csrf_of, log_in, web_world
 
 
 @pytest.fixture
 async def world(database_url: str) -> AsyncIterator[WebWorld]:
-    harness = await Harness.create(database_url, web=LINKS)
-    try:
-        await harness.introduced("group-1")
-        yield WebWorld(harness, services_for(harness))
-    finally:
-        await harness.close()
+    async with web_world(database_url, "group-1") as world:
+        yield world
 
 
 async def proposed(person: Person, name: str) -> str:

@@ -12,19 +12,14 @@ from sqlalchemy import select
 
 from bot.model.messages import MemberTarget
 from storage.models import Activity, Attribution, Audience, Experiment, Meeting
-from tests.harness import PLATFORM, Harness
-from tests.web.support import LINKS, WebWorld, csrf_of, experiment, log_in, services_for
+from tests.harness import PLATFORM
+from tests.web.support import WebWorld, csrf_of, experiment, log_in, web_world
 
 
 @pytest.fixture
 async def world(database_url: str) -> AsyncIterator[WebWorld]:
-    harness = await Harness.create(database_url, web=LINKS)
-    try:
-        await harness.introduced("group-1")
-        await harness.introduced("group-2")
-        yield WebWorld(harness, services_for(harness))
-    finally:
-        await harness.close()
+    async with web_world(database_url, "group-1", "group-2") as world:
+        yield world
 
 
 async def test_a_reply_passes_the_guard_counts_as_giving_and_tells_the_author(

@@ -21,6 +21,7 @@ POSITIVES: list[tuple[Kind, str, str]] = [
     (Kind.NAME, "Volgens dr. Mulder is opname niet nodig", "Mulder"),
     (Kind.NAME, "I visited Mrs. Okafor at home, she was worried", "Okafor"),
     (Kind.NAME, "Mr. Kowalski did not show up for the appointment", "Kowalski"),
+    (Kind.NAME, "Her father, Mr. Nowak, lives at home", "Nowak"),
     # ages of one person
     (Kind.AGE, "Een man van 45 kwam zonder afspraak binnen", "45"),
     (Kind.AGE, "De 82-jarige woont nog zelfstandig", "82-jarige"),

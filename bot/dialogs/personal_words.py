@@ -319,7 +319,7 @@ _BRAND_PLURAL = re.compile(r"[ ][a-z]+'s\b")
 _QUESTION_AFTER = re.compile(r"[ ](?:het|hij|ze|zij|je|jij|u|we|wij|ik)\b[^.!\n]{0,40}\?")
 _ENGLISH = re.compile(
     r"\b(?:the|and|she|he|her|his|with|did|said|they|from|about|this|what|our|has|had"
-    r"|is not|was)\b"
+    r"|is not|was|at|to|a|an|for|on|who|lives|lived|were|been)\b"
 )
 _DUTCH = re.compile(r"\b(?:de|het|een|en|niet|zijn|bij|voor|naar|ook|maar|dat|wat|was)\b")
 _CONTEXT = 60
@@ -375,6 +375,7 @@ def _is_a_person(plain: str, match: re.Match[str]) -> bool:
     sentence = _sentence_around(plain, start, end)
     capital_inside = (
         title[0].isupper()
+        and not title.startswith("Mr")  # Dutch writes "mr.": a capital is English
         and not _starts_sentence(plain, start)
         and not _reads_as_english(sentence)
     )

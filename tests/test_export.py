@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from bot.app.cli import app
@@ -268,3 +271,32 @@ def test_csv_times_are_in_the_communitys_zone() -> None:
     )
     table = to_csv(production)["reflections"].decode("utf-8-sig")
     assert "2026-03-02T10:00+01:00" in table and "09:00" not in table
+
+
+async def test_the_funder_report_reads_as_a_report_when_rendered(produced: Produced) -> None:
+    """Rendered as Markdown, the report shows every text as typed (no escapes), a period that
+    ends today, attendance of past meetings only, the tools added here, and the reflections
+    the group may read."""
+    coco = produced.harness.member("Coco", coordinator=True)
+    replies = await coco.says("/export")
+    [report] = [
+        r.attachment.content.decode()
+        for r in replies
+        if r.attachment is not None and r.attachment.filename.endswith(".md")
+    ]
+    html = MarkdownIt("commonmark").enable("table").render(report)
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert "\\" not in text, text
+    assert TRICKY in text
+    assert "tot en met 2 maart 2026" in text  # today: the meeting on 10 March is still planned
+    assert "Atelieravond" not in text and "Bijeenkomsten: 0" in text
+    sections = dict(
+        (unescape(title), body)
+        for title, body in re.findall(r"<h2>(.*?)</h2>(.*?)(?=<h2>|$)", html, flags=re.S)
+    )
+    added = unescape(re.sub(r"<[^>]+>", "", sections["Nieuw in de toolbox"]))
+    assert "Buurtbarometer" in added and "Een barometer voor de buurt" in added
+    assert "Photovoice" not in added and "Nog niet beslist" not in added
+    quoted = sections["Reflecties uit de groep"]
+    assert "<blockquote>" in quoted and "Open reflectie van Bert" in quoted
+    assert "Verborgen" not in text

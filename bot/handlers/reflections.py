@@ -54,8 +54,7 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
         # The group sees no sharing choice: it is offered in a private message.
         label = ctx.t.plain("reflection.button_choose_privately")
         rows.append((Button(label, ACTION_CHOOSE_PRIVATELY, str(reflection.id)),))
-        text = ctx.text("reflection.saved_in_group", sharing=sharing)
-        return [Reply(text, tuple(rows))]
+        return [Reply(ctx.text("reflection.saved_in_group", sharing=sharing), tuple(rows))]
     rows.append(_sharing_buttons(ctx, reflection))
     return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
 

@@ -73,6 +73,7 @@ async def test_the_experiment_form_saves_after_its_first_modal(harness: Harness)
 
 async def test_step_by_step_still_asks_all_eight_questions_privately(harness: Harness) -> None:
     anna = harness.member("Anna")
+    await anna.says("/help")
     await anna.says_privately("/start")
     first = await anna.says_privately("/experiment Verhalenkaart")
     assert "(vraag 2 van 8)" in first.text

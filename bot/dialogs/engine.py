@@ -80,7 +80,7 @@ class DialogEngine:
         if chat_id is None:
             raise UserError("error.generic")
         in_group = not private and not msg.chat.is_private and msg.form_size == 0
-        skipped = {f.name: None for f in form.fields if f.private_only and in_group}
+        skipped = _private_skipped(form) if in_group else {}
         state = await _open_dialog(
             ctx.repos, ConversationKey(msg.platform, chat_id, msg.user.user_id)
         )
@@ -132,9 +132,11 @@ class DialogEngine:
         clash = await _open_dialog(repos, ConversationKey(user.platform, to_chat, user.user_id))
         if clash is not None:
             await repos.dialogs.remove(clash)
+        form = self._form(state.form)
         state.chat_id = to_chat
+        state.values = {**_private_skipped(form, after=state.step), **state.values}
         await repos.dialogs.save(state)
-        return [self._question_in(t, self._form(state.form), state, private=False)]
+        return [self._question_in(t, form, state, private=False)]
 
     async def answer(
         self, msg: Incoming, ctx: Context, state: DialogState, answer: str
@@ -298,18 +300,20 @@ class DialogEngine:
         return current.checked(answer)
 
     def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:
-        return self._question_in(ctx.t, form, state, private=ctx.is_private)
+        private = ctx.is_private or state.chat_id == ctx.identity.private_chat_id
+        return self._question_in(ctx.t, form, state, private=private)
 
     @staticmethod
     def _question_in(t: Translator, form: Form, state: DialogState, *, private: bool) -> Reply:
         """The current question. In a group it is answered by replying to it, so only a
         choice gets buttons there (skip and cancel are typed: `-`, /annuleer)."""
         current = form.fields[state.step]
+        asked = [f for f in form.fields if private or not f.private_only]
         header = t.text(
             "dialog.header",
             title=t.plain(form.title_key),
-            step=state.step + 1,
-            total=len(form.fields),
+            step=asked.index(current) + 1 if current in asked else state.step + 1,
+            total=len(asked),
         )
         default = state.defaults.get(current.name)
         hint_key = (
@@ -335,6 +339,12 @@ class DialogEngine:
     def _title(self, ctx: Context, form_name: str) -> str:
         form = self._router.find_form(form_name)
         return ctx.t.plain(form.title_key) if form else form_name
+
+
+def _private_skipped(form: Form, *, after: int = -1) -> FormValues:
+    """The fields a dialog in the group leaves out (the sharing choice), those after step
+    `after`: answered as skipped, so the completion applies the community default."""
+    return {f.name: None for f in form.fields[after + 1 :] if f.private_only}
 
 
 def _require_role(ctx: Context, form: Form) -> None:

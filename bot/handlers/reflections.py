@@ -10,10 +10,11 @@ from babel.dates import format_date
 from bot.core.context import Context, UserError
 from bot.core.router import Router
 from bot.dialogs.forms import Field, Form, FormValues
-from bot.dialogs.sharing import Sharing, all_sharings, describe
+from bot.dialogs.sharing import Sharing, all_sharings, community_default, describe
 from bot.handlers import replies
 from bot.model.markup import Text
-from bot.model.messages import Button, Incoming, Reply, payload_number
+from bot.model.messages import Button, Incoming, MemberTarget, Reply, payload_number
+from bot.model.messenger import DeliveryError
 from storage.models import Meeting, Reflection
 from storage.repositories.experiments import shown_author
 from storage.repositories.ledger import ActivityKind
@@ -24,6 +25,7 @@ ACTION_LINK = "refl.link"
 ACTION_SHARING = "refl.share"
 ACTION_MEETING = "refl.meeting"
 ACTION_VIEW = "refl.view"
+ACTION_CHOOSE_PRIVATELY = "refl.choose"
 RECENT_MEETING = timedelta(days=14)
 LINKABLE = 3
 
@@ -40,13 +42,9 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
         raise UserError("error.generic")
     if await ctx.repos.reflections.saved_just_now(community.id, ctx.member.id, text, ctx.now()):
         return [ctx.reply("contribution.already_saved")]
+    default = community_default(community)
     reflection = await ctx.repos.reflections.create(
-        community.id,
-        ctx.member.id,
-        text,
-        community.default_audience,
-        community.default_attribution,
-        ctx.now(),
+        community.id, ctx.member.id, text, default.audience, default.attribution, ctx.now()
     )
     await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.REFLECTION, ctx.now())
     rows: list[tuple[Button, ...]] = []
@@ -59,8 +57,13 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
     for experiment in await ctx.repos.experiments.latest_of(community.id, ctx.member.id, LINKABLE):
         label = ctx.t.plain("reflection.button_link", number=experiment.id, what=experiment.what)
         rows.append((Button(label[:60], ACTION_LINK, f"{reflection.id}:{experiment.id}"),))
-    rows.append(_sharing_buttons(ctx, reflection))
     sharing = describe(ctx.t, reflection.audience, reflection.attribution)
+    if not (ctx.is_private or msg.chat.is_private):
+        # The group sees no sharing choice: it is offered in a private message.
+        label = ctx.t.plain("reflection.button_choose_privately")
+        rows.append((Button(label, ACTION_CHOOSE_PRIVATELY, str(reflection.id)),))
+        return [Reply(ctx.text("reflection.saved_in_group", sharing=sharing), tuple(rows))]
+    rows.append(_sharing_buttons(ctx, reflection))
     return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
 
 
@@ -93,6 +96,25 @@ async def card(ctx: Context, reflection: Reflection) -> Text:
     if answers:
         parts.append(answers)
     return Text.join(parts, "\n\n")
+
+
+async def on_choose_privately(msg: Incoming, ctx: Context) -> list[Reply]:
+    """The sharing choice of a reflection saved in the group, asked in a private message."""
+    reflection = await ctx.repos.reflections.get_own(payload_number(msg.payload), ctx.member.id)
+    if reflection is None:
+        raise UserError("error.stale_button")
+    sharing = describe(ctx.t, reflection.audience, reflection.attribution)
+    choice = Reply(
+        ctx.text("reflection.choose_sharing", sharing=sharing),
+        (_sharing_buttons(ctx, reflection),),
+    )
+    if ctx.is_private:
+        return [choice]
+    try:
+        await ctx.messenger.send(MemberTarget(msg.platform, msg.user.user_id), [choice])
+    except DeliveryError:
+        return [ctx.reply("reflection.start_private_first")]
+    return [ctx.reply("reflection.choice_sent_privately")]
 
 
 def _sharing_buttons(ctx: Context, reflection: Reflection) -> tuple[Button, ...]:
@@ -165,6 +187,7 @@ def register(router: Router) -> None:
     router.action(ACTION_SHARING, on_sharing)
     router.action(ACTION_MEETING, on_meeting)
     router.action(ACTION_VIEW, on_view)
+    router.action(ACTION_CHOOSE_PRIVATELY, on_choose_privately)
     router.form(
         Form(
             FORM,

@@ -35,6 +35,7 @@ PROPOSAL_FORM = "tool_proposal"
 CONFIRM_FORM = "tool_proposal_confirm"
 EDIT_FORM = "tool_proposal_edit"
 REJECT_FORM = "tool_rejection"
+NOTE_FORM = "tool_note"
 ACTION_CARD = "tools.card"
 ACTION_THEME = "tools.theme"
 ACTION_EDIT = "tools.edit"
@@ -42,6 +43,7 @@ LESSONS_SHOWN = 3
 ACTION_PROPOSE = "tools.propose"
 ACTION_APPROVE = "tools.approve"
 ACTION_REJECT = "tools.reject"
+ACTION_NOTE = "tools.note"
 
 TOP = 3
 SUMMARY_LENGTH = 160
@@ -554,6 +556,9 @@ async def _decide(
             Delivery.NONE: "tools.told_none",
         }[delivery]
         outcome = outcome + " " + ctx.text(told, member=proposer.display_name)
+    if status is ToolStatus.APPROVED and delivery is Delivery.DIRECT:
+        button = ctx.button("tools.button_note", ACTION_NOTE, tool.id)
+        return [Reply(outcome, ((button,),))]
     return [Reply(outcome)]
 
 
@@ -594,16 +599,8 @@ async def _tell_proposer(
     told = t.text("tools.told_approved" if approved else "tools.told_rejected", name=tool.name)
     if reason:
         told = told + "\n\n" + t.text("tools.told_reason", reason=reason)
-    direct = Reply(told)
-    identities = await ctx.repos.members.identities_of(proposer.id)
-    for identity in _reachable_first(identities, community):
-        try:
-            await ctx.messenger.send(MemberTarget(identity.platform, identity.user_id), [direct])
-            return Delivery.DIRECT
-        except DeliveryRefused:
-            await ctx.repos.members.set_dm_unreachable(identity.platform, identity.user_id, True)
-        except Exception:
-            log.exception("could not send a direct message on %s", identity.platform)
+    if await _direct(ctx, proposer, community, Reply(told)):
+        return Delivery.DIRECT
     if community is None:
         return Delivery.NONE
     group_t = ctx.catalogs.translator(community.language)
@@ -615,6 +612,59 @@ async def _tell_proposer(
     except Exception:
         log.exception("could not tell a proposer the outcome on %s", community.platform)
         return Delivery.NONE
+
+
+async def _direct(
+    ctx: Context, proposer: Member, community: Community | None, reply: Reply
+) -> bool:
+    """A direct message to the proposer on the first platform that takes it."""
+    identities = await ctx.repos.members.identities_of(proposer.id)
+    for identity in _reachable_first(identities, community):
+        try:
+            await ctx.messenger.send(MemberTarget(identity.platform, identity.user_id), [reply])
+            return True
+        except DeliveryRefused:
+            await ctx.repos.members.set_dm_unreachable(identity.platform, identity.user_id, True)
+        except Exception:
+            log.exception("could not send a direct message on %s", identity.platform)
+    return False
+
+
+async def note(msg: Incoming, ctx: Context) -> list[Reply]:
+    """ "Toelichting sturen" after an approval: a note the proposer reads privately."""
+    tool = await _decided_in_reach(ctx, msg.payload)
+    return await ctx.dialogs.start(msg, ctx, NOTE_FORM, values={"tool_id": tool.id})
+
+
+async def _noted(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    tool = await _decided_in_reach(ctx, values.get("tool_id") or "")
+    proposer = await _proposer(ctx, tool)
+    text = values.get("reason")
+    if not text:
+        return [ctx.reply("tools.note_skipped")]
+    if proposer is None:
+        return [ctx.reply("tools.note_nobody")]
+    community = await ctx.repos.communities.get(tool.community_id) if tool.community_id else None
+    t = ctx.catalogs.translator(
+        proposer.language or (community.language if community else ctx.language)
+    )
+    told = (
+        t.text("tools.told_note", name=tool.name)
+        + "\n\n"
+        + t.text("tools.told_reason", reason=text)
+    )
+    if await _direct(ctx, proposer, community, Reply(told)):
+        return [ctx.reply("tools.told_direct", member=proposer.display_name)]
+    return [ctx.reply("tools.told_none", member=proposer.display_name)]
+
+
+async def _decided_in_reach(ctx: Context, tool_id: str) -> Tool:
+    if not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command="/voorstellen")
+    tool = await ctx.repos.tools.get(tool_id)
+    if tool is None or not _in_reach(ctx, tool) or tool.status is not ToolStatus.APPROVED:
+        raise UserError("tools.proposal_gone")
+    return tool
 
 
 def _reachable_first(identities: list[Identity], community: Community | None) -> list[Identity]:
@@ -693,6 +743,7 @@ def register(router: Router) -> None:
     router.action(ACTION_PROPOSE, propose)
     router.action(ACTION_APPROVE, approve)
     router.action(ACTION_REJECT, reject)
+    router.action(ACTION_NOTE, note)
     router.form(
         Form(
             name=PROPOSAL_FORM,
@@ -754,6 +805,23 @@ def register(router: Router) -> None:
                 ),
             ),
             on_complete=_rejected,
+            role=Role.COORDINATOR,
+        )
+    )
+    router.form(
+        Form(
+            name=NOTE_FORM,
+            title_key="tools.note_title",
+            fields=(
+                Field(
+                    "reason",
+                    "tools.note_prompt",
+                    "tools.reject_reason_label",
+                    max_length=TEXT_LENGTH,
+                    multiline=True,
+                ),
+            ),
+            on_complete=_noted,
             role=Role.COORDINATOR,
         )
     )

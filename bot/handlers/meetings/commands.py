@@ -548,9 +548,18 @@ async def on_remind_me(msg: Incoming, ctx: Context) -> list[Reply]:
 
 
 async def on_reflect(msg: Incoming, ctx: Context) -> list[Reply]:
+    """A reflection on a meeting of the presser's own community (the invitation comes by
+    direct message, so it is saved in the meeting's community, not the latest one)."""
     meeting = await ctx.repos.meetings.by_id(_number(msg.payload))
-    if meeting is None:
+    membership = (
+        await ctx.repos.members.find_membership(meeting.community_id, ctx.member.id)
+        if meeting is not None
+        else None
+    )
+    if meeting is None or membership is None or membership.left_at is not None:
         raise UserError("error.stale_button")
+    ctx.community = await ctx.repos.communities.get(meeting.community_id)
+    ctx.membership = membership
     return await ctx.dialogs.start(msg, ctx, "reflection", {"meeting_id": str(meeting.id)})
 
 

@@ -87,6 +87,7 @@ FOREIGN_PAYLOADS: dict[str, tuple[str, ...]] = {
     "refl.share": ("{reflection}:groep", "{reflection}:openbaar"),
     "refl.meeting": ("{reflection}:{meeting}",),
     "refl.choose": ("{reflection}",),
+    "refl.view": (OUTSIDE + "{reflection}",),
     "tools.card": (),
     "tools.theme": (),
     "tools.edit": ("{tool}",),

@@ -35,6 +35,9 @@ Renderer = Callable[[SendContext], Awaitable[list[Reply] | None]]
 class Planner(Protocol):
     """Where sends are planned: a handler's Context, or a scheduled job's JobPlanner."""
 
+    mirroring: frozenset[str]
+    """The platforms whose adapter shows meetings as the platform's own events."""
+
     def plan(self, send: ScheduledSend) -> None: ...
 
     def now(self) -> datetime: ...
@@ -44,6 +47,7 @@ class Planner(Protocol):
 class JobPlanner:
     repos: Repositories
     moment: datetime
+    mirroring: frozenset[str] = frozenset()
     planned: list[datetime] = field(default_factory=list)
 
     def plan(self, send: ScheduledSend) -> None:
@@ -76,6 +80,14 @@ def to_member(
 ) -> ScheduledSend:
     """A direct message to one member's identity on the community's platform."""
     return _send(community, kind, due_at, now, user_id=user_id, member_id=member_id, **extra)
+
+
+def job(
+    community: Community, kind: str, due_at: datetime, now: datetime, **extra: Any
+) -> ScheduledSend:
+    """Work the capability carries out itself at `due_at` (no recipient, no message): the
+    dispatcher leaves it alone. `extra`: meeting_id, payload."""
+    return _send(community, kind, due_at, now, **extra)
 
 
 def _send(

@@ -26,12 +26,14 @@ from bot.handlers.meetings.planning import (
     KIND_AFTER,
     KIND_CHANGED,
     KIND_FREE,
+    KIND_MIRROR,
     KIND_PERSONAL,
     KIND_REMINDER,
     PERSONAL_BEFORE,
     SOON,
     create_meeting,
     plan_after,
+    plan_mirror,
     plan_personal,
     plan_reminders,
     replan,
@@ -431,6 +433,7 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
         item.sequence += 1
         await ctx.repos.schedule.cancel_for_meeting(item.id)
         await tell_attendees(ctx, community, item, "cancelled")
+    await _mirror_cancelled(ctx, community, meeting, affected)
     text = ctx.text(
         "meeting.cancelled",
         title=meeting.title,
@@ -440,6 +443,22 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
         text = text + "\n" + ctx.text("meeting.cancelled_series", count=len(affected))
     reply = Reply(text, attachment=await meeting_ics(ctx.repos, ctx.t, community, meeting))
     return await _tell_group(ctx, community, reply)
+
+
+async def _mirror_cancelled(
+    ctx: Context, community: Community, meeting: Meeting, affected: list[Meeting]
+) -> None:
+    """Withdraw the platform events of the cancelled meetings; when one occurrence of a series
+    that was shown is cancelled, the next occurrence is shown at once instead."""
+    shown = [item for item in affected if item.mirror_event_id is not None]
+    for item in shown:
+        plan_mirror(ctx, community, item)
+    if shown and len(affected) == 1 and meeting.series_id is not None:
+        following = await ctx.repos.meetings.series(meeting.series_id, meeting.starts_at)
+        upcoming = next((m for m in following if not m.cancelled), None)
+        if upcoming is not None:
+            await ctx.repos.schedule.cancel_for_meeting(upcoming.id, (KIND_MIRROR,))
+            plan_mirror(ctx, community, upcoming)
 
 
 async def _tell_group(ctx: Context, community: Community, reply: Reply) -> list[Reply]:

@@ -145,7 +145,9 @@ class DialogEngine:
         _require_role(ctx, form)
         current = form.fields[state.step]
         try:
-            value = self._accept(ctx, current, answer, state.defaults.get(current.name))
+            value = self._accept(
+                ctx, current, answer, state.defaults.get(current.name), state.values
+            )
         except InvalidAnswer as invalid:
             problem = ctx.t.text(invalid.key, **invalid.values)
             question = self._question(ctx, form, state)
@@ -191,7 +193,7 @@ class DialogEngine:
             raw = msg.form_values.get(current.name, "").strip()
             try:
                 values[current.name] = self._accept(
-                    ctx, current, raw or SKIP, defaults.get(current.name)
+                    ctx, current, raw or SKIP, defaults.get(current.name), known
                 )
             except InvalidAnswer as invalid:
                 label = ctx.t.plain(current.label_key)
@@ -285,7 +287,13 @@ class DialogEngine:
         return step
 
     @staticmethod
-    def _accept(ctx: Context, current: Field, answer: str, default: str | None) -> str | None:
+    def _accept(
+        ctx: Context,
+        current: Field,
+        answer: str,
+        default: str | None,
+        held: Mapping[str, str | None],
+    ) -> str | None:
         answer = answer.strip()
         if answer == SKIP or not answer:
             if default:
@@ -298,7 +306,7 @@ class DialogEngine:
         if current.choices:
             return _match_choice(ctx, current, answer)
         if current.understand is not None:
-            return current.understand(answer, ctx)
+            return current.understand(answer, ctx, dict(held))
         return current.parse(answer) if current.parse else answer
 
     def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:

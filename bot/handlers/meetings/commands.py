@@ -66,7 +66,7 @@ from bot.handlers.meetings.rendering import (
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
-from bot.text.dates import Moment, Problem, Unclear, parse_length, parse_moment
+from bot.text.dates import Moment, Problem, Unclear, parse_answer, parse_length, parse_moment
 from bot.text.recurrence import Recurrence, parse_recurrence
 from storage.models import (
     Community,
@@ -95,6 +95,8 @@ _PUBLIC = re.compile(r"(?<!\S)(?:publiek|public)\s*:", re.IGNORECASE)
 AGENDA_SIZE = 6
 AGENDA_BUTTONS = 3  # meetings with RSVP buttons under the agenda: the soonest
 SUBJECT = "meeting_id"
+READINGS = "when_readings"
+"""Held with the form when the date had several readings: a typed answer is read against them."""
 
 
 async def meeting_command(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -176,6 +178,8 @@ async def _from_arguments(msg: Incoming, ctx: Context, text: str) -> list[Reply]
         known["place"] = ""
     if isinstance(result, Moment) and "title" in known:
         return await _create(ctx, known)
+    if isinstance(result, Unclear) and result.candidates:
+        known[READINGS] = " ".join(c.isoformat() for c in result.candidates)
     missing = [name for name in ("when", "title") if name not in known]
     replies = await ctx.dialogs.start(msg, ctx, QUICK_FORMS[tuple(missing)], known)
     if isinstance(result, Unclear):
@@ -228,9 +232,12 @@ def _problem_text(ctx: Context, unclear: Unclear) -> Text:
     return ctx.text(key, **values)
 
 
-def _understand_when(answer: str, ctx: Context) -> str:
-    """A typed moment, with an end time or duration when one is given ("do 19:30-21:00")."""
-    result, rest = parse_moment(answer, ctx.now(), ctx.zone())
+def _understand_when(answer: str, ctx: Context, held: FormValues) -> str:
+    """A typed moment, with an end time or duration when one is given ("do 19:30-21:00");
+    after a question with two readings ("07:00 / 19:00?") read as the answer to it, so
+    "19:00" is on the readings' day, not today."""
+    readings = [datetime.fromisoformat(value) for value in (held.get(READINGS) or "").split()]
+    result, rest = parse_answer(answer, ctx.now(), ctx.zone(), readings)
     if isinstance(result, Unclear):
         key, values = _problem(ctx, result)
         raise InvalidAnswer(key, **values)
@@ -254,7 +261,7 @@ def _when_from(ctx: Context, value: str | None) -> tuple[datetime, timedelta | N
     if start is not None and start.tzinfo is not None:
         return start, (finish - start if finish is not None else None)
     try:
-        return _when_from(ctx, _understand_when(text, ctx))
+        return _when_from(ctx, _understand_when(text, ctx, {}))
     except InvalidAnswer as problem:
         raise UserError(problem.key, **problem.values) from problem
 

@@ -121,7 +121,7 @@ def _day(text: str, ctx: Context) -> date | None:
     return result.start.date()
 
 
-def _understand_day(answer: str, ctx: Context) -> str:
+def _understand_day(answer: str, ctx: Context, _held: FormValues) -> str:
     lowered = answer.casefold().strip()
     today = ctx.now().astimezone(ctx.zone()).date()
     if lowered in _PERIODS:

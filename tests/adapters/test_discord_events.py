@@ -66,7 +66,7 @@ async def test_a_meeting_is_planned_moved_and_cancelled_as_a_scheduled_event(
     assert datetime.fromisoformat(event["scheduled_end_time"]) == TOMORROW_EVENING + timedelta(
         hours=1, minutes=30
     )
-    assert "/agenda" in event["description"]
+    assert "/agenda" in event["description"] and "#impact" in event["description"]
 
     await restart_discord(world)
     changed = await edit_meeting(world, 1, {"when": "overmorgen 20:00", "place": "Bibliotheek"})

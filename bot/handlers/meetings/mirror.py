@@ -110,8 +110,8 @@ class MeetingMirrors:
             title=meeting.title,
             starts_at=meeting.starts_at,
             ends_at=meeting.ends_at,
-            location=meeting.place or community.title,
-            description=t.plain(key, number=meeting.id, place=meeting.place or "—"),
+            location=meeting.place or community.title or meeting.title,
+            description=t.plain(key, number=meeting.id, group=community.title),
         )
 
     async def _carry_out(self, step: Step) -> str | Exception:

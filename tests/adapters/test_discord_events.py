@@ -147,3 +147,23 @@ async def test_without_manage_events_the_mirror_is_off_once_and_coordinators_see
     await world.hub.delivery.run()
     assert [e["name"] for e in events(world)] == ["Derde"]
     assert "ook als Discord-evenement" in await world.said(COCO, "instellingen")
+
+
+async def test_a_temporary_failure_is_tried_again_later_and_then_given_up(world: World) -> None:
+    world.server.fail_event_creates(1)
+    await world.said(COCO, "bijeenkomst", tekst="morgen 19:30 Eerste")
+    await world.hub.delivery.run()
+    assert events(world) == [] and event_calls(world) == ["POST 0"]
+    await world.hub.delivery.run()
+    assert event_calls(world) == ["POST 0"], "not before its back-off"
+    world.clock.set(NOW + timedelta(minutes=1))
+    await world.hub.delivery.run()
+    assert [e["name"] for e in events(world)] == ["Eerste"]
+
+    world.server.fail_event_creates(10)
+    await world.said(COCO, "bijeenkomst", tekst="overmorgen 19:30 Tweede")
+    for minutes in (1, 2, 15, 90, 200, 400):
+        world.clock.set(NOW + timedelta(minutes=minutes))
+        await world.hub.delivery.run()
+    assert event_calls(world).count("POST 0") == 1 + 4, "four tries, then it gives up"
+    assert [e["name"] for e in events(world)] == ["Eerste"]

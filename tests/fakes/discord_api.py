@@ -1692,6 +1692,7 @@ class FakeDiscordServer:
         self._files: dict[int, tuple[str, bytes, str | None]] = {}
         self._blocked_dms: set[int] = set()
         self._events: dict[int, events.ScheduledEvent] = {}
+        self._event_faults = 0
         self.wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         """Discord's own time: a scheduled event must start after it."""
         self._command_ids: dict[tuple[int | None, int, str], int] = {}
@@ -1893,6 +1894,11 @@ class FakeDiscordServer:
                 role.permissions = (
                     role.permissions | permission if allowed else role.permissions & ~permission
                 )
+
+    def fail_event_creates(self, count: int) -> None:
+        """The next ``count`` scheduled-event creates drop the connection without creating
+        anything (discord.py raises at once; a 5xx it would wait out itself)."""
+        self._event_faults += count
 
     def scheduled_events(self, guild_id: int) -> list[JSONDict]:
         """The guild's scheduled events as the API shows them, oldest first."""
@@ -3564,6 +3570,9 @@ class FakeDiscordServer:
     async def _create_event(self, call: _Call) -> _Reply:
         guild = self._guild_for_bot(call)
         self._require_event_permission(guild, None)
+        if self._event_faults:
+            self._event_faults -= 1
+            raise _DropConnection
         body = call.json_object()
         self._checked(body, None)
         metadata = body.get("entity_metadata") or {}

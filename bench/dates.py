@@ -1,12 +1,15 @@
 """How many typed date phrases the parser reads right: the tuning half and the test half of
-bench/date_phrases.py (python -m bench.dates). A phrase is right when the moment (or the need to
-ask) and the title left over are as expected (the title is not checked when the bot must ask and
-none is given)."""
+bench/date_phrases.py (`.venv/bin/python bench/dates.py`). A phrase is right when the moment
+(or the need to ask) and the title left over are as expected (the title is not checked when
+the bot must ask and none is given)."""
 
 from __future__ import annotations
 
 import sys
 from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.date_phrases import ASK, NOW, TEST, TUNING, ZONE, Phrase
 from bot.text.dates import Moment, parse_moment

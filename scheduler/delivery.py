@@ -5,11 +5,12 @@ daily pruning of handled update ids."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from scheduler.dispatcher import Dispatcher
-from scheduler.runner import Scheduler
+from scheduler.runner import Job, Scheduler
 from storage.db import Database
 from storage.repositories import Repositories
 
@@ -20,9 +21,14 @@ PRUNE_INTERVAL = timedelta(hours=6)
 
 
 class DeliveryLoop:
-    def __init__(self, scheduler: Scheduler, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, scheduler: Scheduler, dispatcher: Dispatcher, jobs: Sequence[Job] = ()
+    ) -> None:
         self._scheduler = scheduler
         self.dispatcher = dispatcher
+        self._jobs = tuple(jobs)
+        """The capabilities' own due work in the outbox (rows without a recipient), run
+        after the sends: the wake-up covers their due times too."""
         self._armed: datetime | None = None
         self._swept_at: float | None = None
 
@@ -50,6 +56,8 @@ class DeliveryLoop:
     async def run(self) -> None:
         self._armed = None
         await self.dispatcher.run_due()
+        for job in self._jobs:
+            await job()
         self._swept_at = time.monotonic()
         upcoming = await self.dispatcher.next_due()
         if upcoming is not None:

@@ -95,6 +95,14 @@ class ExperimentStatus(StrEnum):
     DONE = "afgerond"
 
 
+class EventMirrorState(StrEnum):
+    """Whether meetings are mirrored as the platform's own events in a community."""
+
+    ON = "on"
+    FORBIDDEN = "forbidden"
+    """The platform refused: the bot lacks the permission (Discord: Manage Events)."""
+
+
 class Community(Base):
     """One chat (a Telegram group, a Discord channel, the local console) is one community."""
 
@@ -136,6 +144,10 @@ class Community(Base):
     """Local date of the last daily sweep; claimed atomically so one process runs it."""
     privacy_notice_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     """When the bot first told this group what it stores and why (its first reply there)."""
+    event_mirror: Mapped[EventMirrorState | None] = mapped_column(
+        _str_enum(EventMirrorState), default=None
+    )
+    """Whether meetings show as the platform's own events here; None before the first try."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -433,6 +445,8 @@ class Meeting(Base):
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     """Raised on every change, so calendar clients update the event."""
+    mirror_event_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The platform's own event that mirrors this meeting (a Discord Scheduled Event)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -57,6 +57,41 @@ async def test_an_hour_that_may_be_morning_or_evening_is_one_question_with_butto
     assert _event(done).decoded("DTSTART") == datetime(2026, 12, 3, 7, 0, tzinfo=AMSTERDAM)
 
 
+@pytest.mark.parametrize(
+    ("language", "typed", "answer", "shown"),
+    [
+        ("nl", "/bijeenkomst do 7 Ontbijtsessie", "19:00", "donderdag 3 december 2026 om 19:00"),
+        ("en", "/meeting thu 7 Breakfast", "19:00", "Thursday 3 December 2026 at 19:00"),
+        ("nl", "/bijeenkomst do 7 Ontbijtsessie", "om 7 uur", "donderdag 3 december 2026 om 07:00"),
+        ("nl", "/bijeenkomst wo 3 dec 19:30 Leesclub", "3 december", "donderdag 3 december"),
+        ("en", "/meeting wed 3 Dec 19:30 Book club", "3 December", "Thursday 3 December"),
+    ],
+)
+async def test_a_typed_answer_to_two_readings_is_read_as_the_answer_to_that_question(
+    atelier: Harness, language: str, typed: str, answer: str, shown: str
+) -> None:
+    """ "19:00" after "07:00 or 19:00 on Thursday?" is Thursday, not today (a Wednesday); a
+    day after "Wednesday 2 or Thursday 3 December at 19:30?" keeps the time."""
+    coco = atelier.member("Coco", coordinator=True)
+    if language == "en":
+        await coco.says("/taal en")
+    asked = await coco.says(typed)
+    assert len(asked.buttons) >= 2, "the question offers both readings"
+    done = await coco.says(answer)
+    assert "#1" in done.text and shown in done.text
+    assert "2 december" not in done.text and "2 December" not in done.text
+
+
+async def test_a_time_that_fits_both_days_asked_about_is_asked_again(atelier: Harness) -> None:
+    coco = atelier.member("Coco", coordinator=True)
+    await coco.says("/bijeenkomst wo 3 dec 19:30 Leesclub")
+    again = await coco.says("20:00")
+    assert "#1" not in again.text
+    assert "woensdag 2 december 2026 om 20:00" in again.text
+    assert "donderdag 3 december 2026 om 20:00" in again.text
+    assert "geen bijeenkomsten" in await _agenda(atelier)
+
+
 async def test_weekday_with_day_of_month_and_time_is_read_whole(atelier: Harness) -> None:
     coco = atelier.member("Coco", coordinator=True)
     replies = await coco.says("/bijeenkomst donderdag de 10e om 19:00 Intervisie")

@@ -50,6 +50,14 @@ async def test_next_friday_on_a_wednesday_asks_which_friday(atelier: Harness) ->
     assert "December 11, 2026" in done.text
 
 
+async def test_which_friday_is_also_two_buttons(atelier: Harness) -> None:
+    bob = await _reachable(atelier, "Bob", language="en")
+    asked = await bob.says("/pledge one reflection by next friday")
+    assert [b.label for b in asked.buttons][:2] == ["December 4, 2026", "December 11, 2026"]
+    done = await bob.press(asked.button("December 11, 2026"), private=True)
+    assert "by December 11, 2026" in done.text
+
+
 async def test_with_two_pledges_the_buttons_name_their_pledge(atelier: Harness) -> None:
     anna = await _reachable(atelier, "Anna")
     await anna.says("/voornemen één reflectie tot 18 december")

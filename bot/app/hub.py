@@ -38,9 +38,11 @@ from bot.core.router import Router
 from bot.core.web_links import WebLinks
 from bot.handlers import build_router
 from bot.handlers.meetings.jobs import extend_all_series
+from bot.handlers.meetings.mirror import MeetingMirrors
 from bot.handlers.participation.jobs import run_participation
 from bot.model.messages import ChatRef, ChatTarget, Incoming, MemberTarget, Reply, Target, UserRef
 from bot.model.messenger import DeliveryRefused, Messenger, SendJob
+from bot.model.mirror import EventMirror, MirroredEvent, MirrorUnsupported
 from bot.model.reply_codec import reply_to_json
 from scheduler.delivery import DeliveryLoop, schedule_update_pruning
 from scheduler.dispatcher import Dispatcher
@@ -80,6 +82,28 @@ class RoutingMessenger:
     def deduplicates(self, platform: str) -> bool:
         adapter = self.adapters.get(platform)
         return adapter is not None and adapter.deduplicates
+
+    def mirroring(self) -> frozenset[str]:
+        """The platforms whose adapter shows meetings as the platform's own events."""
+        return frozenset(
+            platform
+            for platform, adapter in self.adapters.items()
+            if isinstance(adapter, EventMirror)
+        )
+
+    async def publish_event(
+        self, chat: ChatTarget, event: MirroredEvent, event_id: str | None
+    ) -> str:
+        return await self._mirror(chat).publish_event(chat, event, event_id)
+
+    async def withdraw_event(self, chat: ChatTarget, event_id: str) -> None:
+        await self._mirror(chat).withdraw_event(chat, event_id)
+
+    def _mirror(self, chat: ChatTarget) -> EventMirror:
+        adapter = self._adapter(chat)
+        if not isinstance(adapter, EventMirror):
+            raise MirrorUnsupported(f"{chat.platform} has no events of its own")
+        return adapter
 
     def _adapter(self, target: Target) -> Adapter:
         adapter = self.adapters.get(target.platform)
@@ -122,6 +146,7 @@ class Hub:
 
     def add_adapter(self, adapter: Adapter) -> None:
         self.messenger.add(adapter)
+        self.core.mirroring = self.messenger.mirroring()
 
     async def dispatch(self, msg: Incoming) -> list[Reply]:
         await self._open.wait()
@@ -279,13 +304,14 @@ async def build_hub(
         buttons=buttons,
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
-    delivery = DeliveryLoop(scheduler, dispatcher)
+    mirrors = MeetingMirrors(database=database, clock=clock, catalogs=catalogs, mirror=messenger)
+    delivery = DeliveryLoop(scheduler, dispatcher, jobs=[mirrors.run_due])
     delivery.install()
     core.on_planned = delivery.wake
     scheduler.every(
         SERIES_INTERVAL,
         "extend-series",
-        lambda: extend_all_series(database, clock, delivery.wake),
+        lambda: extend_all_series(database, clock, delivery.wake, messenger.mirroring()),
     )
     scheduler.every(
         PARTICIPATION_INTERVAL,

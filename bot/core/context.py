@@ -62,6 +62,8 @@ class Context:
     is_private: bool
     tools: ToolCatalogue
     """The searchable tool catalogue of this process."""
+    mirroring: frozenset[str] = frozenset()
+    """The platforms whose adapter shows meetings as the platform's own events."""
     planned: list[datetime] = field(default_factory=list)
     """Due times of sends planned in this unit of work; the scheduler wakes up for them."""
     sender_forgotten: bool = False

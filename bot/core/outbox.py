@@ -40,10 +40,18 @@ class Planner(Protocol):
     def now(self) -> datetime: ...
 
 
+class MirrorPlanner(Planner, Protocol):
+    """A planner that knows where meetings are mirrored as the platform's own events."""
+
+    mirroring: frozenset[str]
+    """The platforms whose adapter shows meetings as the platform's own events."""
+
+
 @dataclass
 class JobPlanner:
     repos: Repositories
     moment: datetime
+    mirroring: frozenset[str] = frozenset()
     planned: list[datetime] = field(default_factory=list)
 
     def plan(self, send: ScheduledSend) -> None:
@@ -76,6 +84,14 @@ def to_member(
 ) -> ScheduledSend:
     """A direct message to one member's identity on the community's platform."""
     return _send(community, kind, due_at, now, user_id=user_id, member_id=member_id, **extra)
+
+
+def job(
+    community: Community, kind: str, due_at: datetime, now: datetime, **extra: Any
+) -> ScheduledSend:
+    """Work the capability carries out itself at `due_at` (no recipient, no message): the
+    dispatcher leaves it alone. `extra`: meeting_id, payload."""
+    return _send(community, kind, due_at, now, **extra)
 
 
 def _send(

@@ -158,6 +158,8 @@ class Core:
         self.counter = counter
         self.defaults = defaults
         self.coordinators = coordinators
+        self.mirroring: frozenset[str] = frozenset()
+        """The platforms whose adapter mirrors meetings as native events (set by the hub)."""
         self.tools = tools
         self.buttons = buttons or ButtonStore()
         self.on_planned = on_planned
@@ -314,6 +316,7 @@ class Core:
                 dialogs=self.dialogs,
                 is_private=msg.chat.is_private,
                 tools=self.tools,
+                mirroring=self.mirroring,
             ),
             sender,
         )

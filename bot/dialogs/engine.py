@@ -147,7 +147,9 @@ class DialogEngine:
         _require_role(ctx, form)
         current = form.fields[state.step]
         try:
-            value = self._accept(ctx, current, answer, state.defaults.get(current.name))
+            value = self._accept(
+                ctx, current, answer, state.defaults.get(current.name), state.values
+            )
         except InvalidAnswer as invalid:
             problem = ctx.t.text(invalid.key, **invalid.values)
             question = self._question(ctx, form, state)
@@ -193,7 +195,7 @@ class DialogEngine:
             raw = msg.form_values.get(current.name, "").strip()
             try:
                 values[current.name] = self._accept(
-                    ctx, current, raw or SKIP, defaults.get(current.name)
+                    ctx, current, raw or SKIP, defaults.get(current.name), known
                 )
             except InvalidAnswer as invalid:
                 label = ctx.t.plain(current.label_key)
@@ -287,7 +289,13 @@ class DialogEngine:
         return step
 
     @staticmethod
-    def _accept(ctx: Context, current: Field, answer: str, default: str | None) -> str | None:
+    def _accept(
+        ctx: Context,
+        current: Field,
+        answer: str,
+        default: str | None,
+        held: Mapping[str, str | None],
+    ) -> str | None:
         answer = answer.strip()
         if answer == SKIP or not answer:
             return default or current.checked("")
@@ -296,7 +304,7 @@ class DialogEngine:
             return _match_choice(ctx, current, answer)
         if current.understand is not None:
             current.check_length(answer)
-            return current.understand(answer, ctx)
+            return current.understand(answer, ctx, dict(held))
         return current.checked(answer)
 
     def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:

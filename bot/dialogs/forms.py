@@ -52,8 +52,9 @@ class Field:
     choices: tuple[Choice, ...] = ()
     parse: Callable[[str], str] | None = None
     """Normalises a typed answer or raises InvalidAnswer."""
-    understand: Callable[[str, Context], str] | None = None
-    """Like `parse`, for answers read in the member's context (their time zone, now)."""
+    understand: Callable[[str, Context, FormValues], str] | None = None
+    """Like `parse`, for answers read in the member's context (their time zone, now) and the
+    question's (the values the dialog holds, e.g. the readings a question offered)."""
     guard: bool = False
     """Free text where a member might type client data by mistake: checked before it is kept."""
     private_only: bool = False

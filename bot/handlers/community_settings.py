@@ -17,7 +17,7 @@ from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.quiet_time import QUIET_FROM, QUIET_UNTIL
 from bot.handlers.participation.sweep import DIGEST_STALE, KIND_DIGEST, next_digest
 from bot.model.messages import Incoming, Reply
-from storage.models import Community, Role
+from storage.models import Community, EventMirrorState, Role
 from storage.repositories import Repositories
 
 
@@ -124,9 +124,15 @@ async def set_digest_time(
     planner.plan(to_group(community, KIND_DIGEST, due, planner.now(), stale_at=due + DIGEST_STALE))
 
 
+MIRROR_KEYS = {
+    EventMirrorState.ON: "settings.mirror_on",
+    EventMirrorState.FORBIDDEN: "settings.mirror_forbidden",
+}
+
+
 def _overview(ctx: Context, community: Community) -> Reply:
     day = get_day_names("wide", locale=ctx.language)[community.digest_weekday]
-    return ctx.reply(
+    text = ctx.text(
         "settings.overview",
         passive=community.passive_after_days,
         member=community.passive_min_membership_days,
@@ -135,6 +141,9 @@ def _overview(ctx: Context, community: Community) -> Reply:
         digest_day=day,
         digest_hour=community.digest_hour,
     )
+    if community.event_mirror is not None:
+        text = text + "\n" + ctx.text(MIRROR_KEYS[community.event_mirror])
+    return Reply(text)
 
 
 def register(router: Router) -> None:

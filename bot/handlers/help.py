@@ -66,7 +66,16 @@ class HelpPages:
 
 
 EXAMPLES = frozenset(
-    ("bijeenkomst", "herinner", "herinneringen", "agenda", "voornemen", "pauze", "niveau")
+    (
+        "bijeenkomst",
+        "herinner",
+        "herinneringen",
+        "agenda",
+        "voornemen",
+        "pauze",
+        "niveau",
+        "instellingen",
+    )
 )
 """Commands whose `/help <command>` shows examples (catalog key help.examples.<name>)."""
 

@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -101,6 +101,7 @@ __all__ = [
     "Moment",
     "Problem",
     "Unclear",
+    "parse_answer",
     "parse_length",
     "parse_moment",
 ]
@@ -294,6 +295,47 @@ def parse_moment(
     if parsed is None:
         return Unclear(Problem.UNREADABLE), text.strip()
     return _resolve(parsed, now, zone, need_time), _rest(text, scanner.pos)
+
+
+def parse_answer(
+    text: str, now: datetime, zone: ZoneInfo, readings: Sequence[datetime]
+) -> tuple[Moment | Unclear, str]:
+    """`parse_moment` for the answer to a question that offered `readings` ("07:00 or 19:00?",
+    two days as buttons): what the answer leaves out comes from them. A time alone ("19:00")
+    is on the readings' day (on each, when they name several: asked again); a date alone
+    ("3 december") is at the readings' time when they share one. A full answer is read as
+    typed."""
+    scanner = _Scanner(text)
+    parsed = _parse(scanner, now, zone)
+    if parsed is None or not readings or parsed.problem is not None or parsed.exact is not None:
+        return parse_moment(text, now, zone)
+    rest = _rest(text, scanner.pos)
+    local = [reading.astimezone(zone) for reading in readings]
+    if parsed.date is None and parsed.time is not None and parsed.day_alternative is None:
+        days = sorted({reading.date() for reading in local})
+        on_each = [
+            _resolve(
+                replace(parsed, date=_DateSpec("fixed", d.day, d.month, d.year)), now, zone, True
+            )
+            for d in days
+        ]
+        return _together(on_each), rest
+    clocks = {(reading.hour, reading.minute) for reading in local}
+    if parsed.date is not None and parsed.time is None and len(clocks) == 1:
+        [(hour, minute)] = clocks
+        parsed.time = _TimeToken(hour, minute)
+    return _resolve(parsed, now, zone, True), rest
+
+
+def _together(results: Sequence[Moment | Unclear]) -> Moment | Unclear:
+    """One reading per day asked about: one moment in all is the answer, several a question."""
+    found = [r.start for r in results if isinstance(r, Moment)]
+    found += [c for r in results if isinstance(r, Unclear) for c in r.candidates]
+    if len(found) == 1:
+        return Moment(found[0])
+    if found:
+        return Unclear(Problem.AMBIGUOUS, tuple(sorted(found, key=lambda d: d.astimezone(UTC))))
+    return next(r for r in results if isinstance(r, Unclear))
 
 
 def _rest(text: str, pos: int) -> str:

@@ -15,6 +15,10 @@ from storage.models import ScheduledSend, SendState
 PARKED_KIND = "outbox.reply"
 """A reply queued behind the platform's limits when the bot stopped; its payload is the reply."""
 
+_IS_SEND = or_(ScheduledSend.chat_id.is_not(None), ScheduledSend.user_id.is_not(None))
+"""A row with a recipient is a message for the dispatcher; one without is a job (a meeting's
+platform event to bring up to date), carried out by its capability (`due_jobs`)."""
+
 
 @dataclass(frozen=True)
 class DueSend:
@@ -93,7 +97,7 @@ class ScheduleRepository:
                 ScheduledSend.user_id,
                 ScheduledSend.due_at,
             )
-            .where(ScheduledSend.state == SendState.PENDING, ScheduledSend.due_at <= now)
+            .where(ScheduledSend.state == SendState.PENDING, ScheduledSend.due_at <= now, _IS_SEND)
             .order_by(ScheduledSend.due_at, ScheduledSend.id)
             .limit(limit)
         )
@@ -107,6 +111,37 @@ class ScheduleRepository:
             )
         rows = await self._session.execute(query)
         return [DueSend(*row) for row in rows]
+
+    async def due_jobs(self, kind: str, now: datetime, limit: int) -> list[int]:
+        """Ids of the pending jobs of this kind due by `now` (rows without a recipient), in
+        due order; nothing is claimed."""
+        query = (
+            select(ScheduledSend.id)
+            .where(
+                ScheduledSend.kind == kind,
+                ScheduledSend.state == SendState.PENDING,
+                ScheduledSend.due_at <= now,
+                ~_IS_SEND,
+            )
+            .order_by(ScheduledSend.due_at, ScheduledSend.id)
+            .limit(limit)
+        )
+        return list(await self._session.scalars(query))
+
+    async def release_jobs(self, kind: str, claimed_before: datetime) -> int:
+        """Jobs of this kind left `sending` by a process that stopped: pending again (a job
+        reads the data anew when it runs, so running it twice does no harm)."""
+        result = await self._session.execute(
+            update(ScheduledSend)
+            .where(
+                ScheduledSend.kind == kind,
+                ScheduledSend.state == SendState.SENDING,
+                ScheduledSend.claimed_at < claimed_before,
+                ~_IS_SEND,
+            )
+            .values(state=SendState.PENDING)
+        )
+        return int(getattr(result, "rowcount", 0))
 
     async def claim(self, send_id: int, now: datetime, worker: str) -> bool:
         """pending → sending for this worker, atomically; False when the row is no longer
@@ -182,6 +217,7 @@ class ScheduleRepository:
             .where(
                 ScheduledSend.state == SendState.SENDING,
                 ScheduledSend.claimed_at < claimed_before,
+                _IS_SEND,
                 or_(ScheduledSend.claimed_by.is_(None), ScheduledSend.claimed_by != worker),
             )
             .order_by(ScheduledSend.id)

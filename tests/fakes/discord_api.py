@@ -76,6 +76,8 @@ import discord.http
 import yarl
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.fakes import discord_events as events
+
 JSONDict = dict[str, Any]
 OptionValue = str | int | float | bool
 ErrorPath = tuple[str | int, ...]
@@ -140,7 +142,8 @@ EVERYONE_PERMISSIONS: Final = (
     | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_EXTERNAL_EMOJIS | CONNECT | SPEAK
     | CHANGE_NICKNAME | USE_APPLICATION_COMMANDS | SEND_MESSAGES_IN_THREADS
 )  # fmt: skip
-BOT_ROLE_PERMISSIONS: Final = EVERYONE_PERMISSIONS
+BOT_ROLE_PERMISSIONS: Final = EVERYONE_PERMISSIONS | events.MANAGE_EVENTS
+"""As invited with the permissions the bot asks for (Manage Events: meetings as events)."""
 #: What ``app_permissions`` holds in a DM with the bot (per Discord's interaction docs).
 DM_APP_PERMISSIONS: Final = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE | USE_EXTERNAL_EMOJIS
 
@@ -1688,6 +1691,10 @@ class FakeDiscordServer:
         self._messages: dict[int, _Message] = {}
         self._files: dict[int, tuple[str, bytes, str | None]] = {}
         self._blocked_dms: set[int] = set()
+        self._events: dict[int, events.ScheduledEvent] = {}
+        self._event_faults = 0
+        self.wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        """Discord's own time: a scheduled event must start after it."""
         self._command_ids: dict[tuple[int | None, int, str], int] = {}
         self._interactions_by_id: dict[int, Interaction] = {}
         self._interactions_by_token: dict[str, Interaction] = {}
@@ -1878,6 +1885,25 @@ class FakeDiscordServer:
             if fault not in ("drop", "502"):
                 raise ValueError(f"unknown fault {fault!r}")
             self._faults.append(fault)
+
+    def set_bot_permission(self, guild_id: int, permission: int, *, allowed: bool) -> None:
+        """Grant or take away one permission of the bot's role (as a server admin would)."""
+        guild = self._guild(guild_id)
+        for role in guild.roles.values():
+            if role.bot_id == self.bot_user_id:
+                role.permissions = (
+                    role.permissions | permission if allowed else role.permissions & ~permission
+                )
+
+    def fail_event_creates(self, count: int) -> None:
+        """The next ``count`` scheduled-event creates drop the connection without creating
+        anything (discord.py raises at once; a 5xx it would wait out itself)."""
+        self._event_faults += count
+
+    def scheduled_events(self, guild_id: int) -> list[JSONDict]:
+        """The guild's scheduled events as the API shows them, oldest first."""
+        bot = self._user_api(self.bot_user_id)
+        return [e.to_api(bot) for e in self._events.values() if e.guild_id == guild_id]
 
     def block_dms(self, user_id: int) -> None:
         """DMs to this user fail with 403 code 50007 (they closed DMs or blocked the bot)."""
@@ -3095,6 +3121,7 @@ class FakeDiscordServer:
             "/webhooks/{app_id}/{token}",
             "/webhooks/{app_id}/{token}/messages/{message_id}",
         )
+        guild_events = "/guilds/{guild_id}/scheduled-events"
         in_channel: JSONDict = {"major": "channel_id"}
         in_guild: JSONDict = {"major": "guild_id"}
         webhook: JSONDict = {"bucket": "webhook", "major": "token", "auth": False}
@@ -3114,6 +3141,11 @@ class FakeDiscordServer:
             ("DELETE", message, self._delete_message, {**in_channel, "bucket": "delete"}),
             ("GET", "/guilds/{guild_id}", self._get_guild, in_guild),
             ("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member, in_guild),
+            ("GET", f"{guild_events}", self._list_events, in_guild),
+            ("POST", f"{guild_events}", self._create_event, in_guild),
+            ("GET", f"{guild_events}/{{event_id}}", self._get_event, in_guild),
+            ("PATCH", f"{guild_events}/{{event_id}}", self._patch_event, in_guild),
+            ("DELETE", f"{guild_events}/{{event_id}}", self._delete_event, in_guild),
             ("GET", f"{commands}/commands", self._get_commands, {}),
             ("PUT", f"{commands}/commands", self._put_commands, {}),
             ("GET", f"{guild_commands}/commands", self._get_commands, in_guild),
@@ -3495,6 +3527,86 @@ class FakeDiscordServer:
         if user_id not in guild.members:
             raise _not_found(10007, "Member")
         return _Reply(body=self._member_api(guild, user_id))
+
+    # ------------------------------------------------------------------------ REST: events
+
+    def _event_of(self, call: _Call, guild: _Guild) -> events.ScheduledEvent:
+        found = self._events.get(call.snowflake("event_id"))
+        if found is None or found.guild_id != guild.id:
+            raise _not_found(10070, "Guild Scheduled Event")
+        return found
+
+    def _require_event_permission(self, guild: _Guild, event: events.ScheduledEvent | None) -> None:
+        permissions = self._permissions(guild, self.bot_user_id)
+        if permissions & events.MANAGE_EVENTS:
+            return
+        own = event is None or event.creator_id == self.bot_user_id
+        if own and permissions & events.CREATE_EVENTS:
+            return
+        raise DiscordHTTPError(403, 50013, "Missing Permissions")
+
+    def _checked(self, body: JSONDict, event: events.ScheduledEvent | None) -> None:
+        problems = events.check(body, self.wall_clock(), event)
+        if event is not None and "status" in body:
+            allowed = events.NEXT_STATUS.get(event.status, set())
+            if body["status"] != event.status and body["status"] not in allowed:
+                problems.add("status", "GUILD_SCHEDULED_EVENT_INVALID_STATUS", "Cannot move to it.")
+        if event is not None and event.status in (events.COMPLETED, events.CANCELED):
+            raise DiscordHTTPError(400, 180000, "Cannot modify a finished event")
+        if problems:
+            raise DiscordHTTPError(400, 50035, "Invalid Form Body", problems.errors)
+
+    def _event_reply(self, event: events.ScheduledEvent) -> _Reply:
+        return _Reply(body=event.to_api(self._user_api(event.creator_id)))
+
+    async def _list_events(self, call: _Call) -> _Reply:
+        guild = self._guild_for_bot(call)
+        return _Reply(body=self.scheduled_events(guild.id))
+
+    async def _get_event(self, call: _Call) -> _Reply:
+        guild = self._guild_for_bot(call)
+        return self._event_reply(self._event_of(call, guild))
+
+    async def _create_event(self, call: _Call) -> _Reply:
+        guild = self._guild_for_bot(call)
+        self._require_event_permission(guild, None)
+        if self._event_faults:
+            self._event_faults -= 1
+            raise _DropConnection
+        body = call.json_object()
+        self._checked(body, None)
+        metadata = body.get("entity_metadata") or {}
+        event = events.ScheduledEvent(
+            id=self._next_id(),
+            guild_id=guild.id,
+            creator_id=self.bot_user_id,
+            name=body["name"],
+            description=body.get("description"),
+            start=datetime.fromisoformat(body["scheduled_start_time"]),
+            end=datetime.fromisoformat(body["scheduled_end_time"])
+            if body.get("scheduled_end_time")
+            else None,
+            entity_type=body["entity_type"],
+            location=metadata.get("location"),
+        )
+        self._events[event.id] = event
+        return self._event_reply(event)
+
+    async def _patch_event(self, call: _Call) -> _Reply:
+        guild = self._guild_for_bot(call)
+        event = self._event_of(call, guild)
+        self._require_event_permission(guild, event)
+        body = call.json_object()
+        self._checked(body, event)
+        events.apply(event, body)
+        return self._event_reply(event)
+
+    async def _delete_event(self, call: _Call) -> _Reply:
+        guild = self._guild_for_bot(call)
+        event = self._event_of(call, guild)
+        self._require_event_permission(guild, event)
+        del self._events[event.id]
+        return _Reply()
 
     # ------------------------------------------------------------------------ REST: commands
 

@@ -19,9 +19,10 @@ is refused (403, code 50007).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,6 +49,7 @@ from bot.adapters.discord.rendering import (
     form_name,
     messages,
     modal,
+    scheduled_event_fields,
     submitted_values,
 )
 from bot.core import button_codec
@@ -62,7 +64,8 @@ from bot.model.messages import (
     Target,
     UserRef,
 )
-from bot.model.messenger import SendJob
+from bot.model.messenger import DeliveryRefused, SendJob
+from bot.model.mirror import MirroredEvent, MirrorForbidden
 
 log = logging.getLogger(__name__)
 
@@ -502,6 +505,59 @@ class DiscordAdapter:
         """A message the bot sent, so a reply to it counts as addressed to the bot."""
         self._recent.append(message_id)
 
+    # meetings as Scheduled Events (the EventMirror port) -----------------------------------
+
+    async def publish_event(
+        self, chat: ChatTarget, event: MirroredEvent, event_id: str | None
+    ) -> str:
+        """An external Scheduled Event of the channel's guild, visible to its members."""
+        fields = scheduled_event_fields(event)
+        async with _as_mirror_error():
+            guild = await self._guild_of(chat)
+            existing = await self._scheduled_event(guild, event_id)
+            if existing is not None:
+                edited = await existing.edit(**fields)
+                return str(edited.id)
+            created = await guild.create_scheduled_event(**fields)
+            return str(created.id)
+
+    async def withdraw_event(self, chat: ChatTarget, event_id: str) -> None:
+        """Cancelled while still scheduled; one already running or over is deleted."""
+        async with _as_mirror_error():
+            guild = await self._guild_of(chat)
+            existing = await self._scheduled_event(guild, event_id)
+            if existing is None:
+                return
+            if existing.status is discord.EventStatus.scheduled:
+                await existing.cancel()
+            elif existing.status is discord.EventStatus.active:
+                await existing.delete()
+
+    async def _guild_of(self, chat: ChatTarget) -> discord.Guild:
+        channel = self.client.get_channel(int(chat.chat_id)) or await self.client.fetch_channel(
+            int(chat.chat_id)
+        )
+        guild = getattr(channel, "guild", None)
+        if not isinstance(guild, discord.Guild):
+            raise DeliveryRefused(f"channel {chat.chat_id} belongs to no server")
+        return guild
+
+    @staticmethod
+    async def _scheduled_event(
+        guild: discord.Guild, event_id: str | None
+    ) -> discord.ScheduledEvent | None:
+        """The event to update; None when there is none yet, or it was deleted or has ended
+        (a new one is then created)."""
+        if event_id is None:
+            return None
+        try:
+            found = await guild.fetch_scheduled_event(int(event_id), with_counts=False)
+        except discord.NotFound:
+            return None
+        if found.status in (discord.EventStatus.completed, discord.EventStatus.cancelled):
+            return None
+        return found
+
 
 class InteractionAnswer:
     """The replies to one interaction: a modal when one is wanted and can open, otherwise
@@ -606,6 +662,26 @@ class InteractionAnswer:
         )
         self.adapter.remember(sent.id)
         return self.thinking
+
+
+MISSING_PERMISSIONS = 50013
+
+
+@contextlib.asynccontextmanager
+async def _as_mirror_error() -> AsyncIterator[None]:
+    """Discord's answers as the EventMirror port's errors: no Manage Events (403, code 50013)
+    is MirrorForbidden; anything else as for a message."""
+    try:
+        yield
+    except discord.Forbidden as error:
+        if error.code == MISSING_PERMISSIONS:
+            raise MirrorForbidden(f"{error.status} {error.code}: {error.text}") from error
+        raise DeliveryRefused(f"Forbidden: {error}") from error
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+        problem = as_delivery_error(error)
+        if problem is None:
+            raise
+        raise problem from error
 
 
 def _private_chat(user: discord.abc.User) -> ChatRef:

@@ -20,6 +20,7 @@ from bot.adapters.discord.commands import clip
 from bot.adapters.rendering import render_markdown, split_text
 from bot.model.markup import Text
 from bot.model.messages import Button, FormFieldView, FormView, Reply
+from bot.model.mirror import MirroredEvent
 
 MESSAGE_LIMIT = 2000
 BUTTONS_PER_ROW = 5
@@ -158,3 +159,25 @@ def _values(components: Sequence[Mapping[str, Any]]) -> Iterator[tuple[str, str]
             chosen = component.get("values")
             value = chosen[0] if chosen else component.get("value") or ""
             yield str(component["custom_id"]), str(value)
+
+
+EVENT_NAME_LIMIT = 100
+EVENT_LOCATION_LIMIT = 100
+EVENT_DESCRIPTION_LIMIT = 1000
+
+
+def scheduled_event_fields(event: MirroredEvent) -> dict[str, Any]:
+    """A meeting as an external Scheduled Event visible to the guild's members, each text
+    within Discord's limits (the full place stays in the description)."""
+    description = event.description
+    if len(event.location) > EVENT_LOCATION_LIMIT:
+        description = f"{event.location}\n\n{description}"
+    return {
+        "name": clip(event.title, EVENT_NAME_LIMIT),
+        "start_time": event.starts_at,
+        "end_time": event.ends_at,
+        "entity_type": discord.EntityType.external,
+        "privacy_level": discord.PrivacyLevel.guild_only,
+        "location": clip(event.location, EVENT_LOCATION_LIMIT),
+        "description": clip(description, EVENT_DESCRIPTION_LIMIT),
+    }

@@ -26,6 +26,7 @@ from bot.handlers.meetings.planning import (
     KIND_AFTER,
     KIND_CHANGED,
     KIND_FREE,
+    KIND_MIRROR,
     KIND_PERSONAL,
     KIND_REMINDER,
     PERSONAL_BEFORE,
@@ -33,6 +34,7 @@ from bot.handlers.meetings.planning import (
     RsvpClosed,
     answer_rsvp,
     create_meeting,
+    plan_mirror,
     plan_personal,
     plan_reminders,
     replan,
@@ -65,7 +67,7 @@ from bot.handlers.meetings.rendering import (
 from bot.model.markup import Text
 from bot.model.messages import Button, ChatTarget, Incoming, Reply
 from bot.model.messenger import DeliveryError
-from bot.text.dates import Moment, Problem, Unclear, parse_length, parse_moment
+from bot.text.dates import Moment, Problem, Unclear, parse_answer, parse_length, parse_moment
 from bot.text.recurrence import Recurrence, parse_recurrence
 from storage.models import (
     Community,
@@ -93,6 +95,8 @@ _PUBLIC = re.compile(r"(?<!\S)(?:publiek|public)\s*:", re.IGNORECASE)
 AGENDA_SIZE = 6
 AGENDA_BUTTONS = 3  # meetings with RSVP buttons under the agenda: the soonest
 SUBJECT = "meeting_id"
+READINGS = "when_readings"
+"""Held with the form when the date had several readings: a typed answer is read against them."""
 
 
 async def meeting_command(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -174,6 +178,8 @@ async def _from_arguments(msg: Incoming, ctx: Context, text: str) -> list[Reply]
         known["place"] = ""
     if isinstance(result, Moment) and "title" in known:
         return await _create(ctx, known)
+    if isinstance(result, Unclear) and result.candidates:
+        known[READINGS] = " ".join(c.isoformat() for c in result.candidates)
     missing = [name for name in ("when", "title") if name not in known]
     replies = await ctx.dialogs.start(msg, ctx, QUICK_FORMS[tuple(missing)], known)
     if isinstance(result, Unclear):
@@ -226,9 +232,12 @@ def _problem_text(ctx: Context, unclear: Unclear) -> Text:
     return ctx.text(key, **values)
 
 
-def _understand_when(answer: str, ctx: Context) -> str:
-    """A typed moment, with an end time or duration when one is given ("do 19:30-21:00")."""
-    result, rest = parse_moment(answer, ctx.now(), ctx.zone())
+def _understand_when(answer: str, ctx: Context, held: FormValues) -> str:
+    """A typed moment, with an end time or duration when one is given ("do 19:30-21:00");
+    after a question with two readings ("07:00 / 19:00?") read as the answer to it, so
+    "19:00" is on the readings' day, not today."""
+    readings = [datetime.fromisoformat(value) for value in (held.get(READINGS) or "").split()]
+    result, rest = parse_answer(answer, ctx.now(), ctx.zone(), readings)
     if isinstance(result, Unclear):
         key, values = _problem(ctx, result)
         raise InvalidAnswer(key, **values)
@@ -252,7 +261,7 @@ def _when_from(ctx: Context, value: str | None) -> tuple[datetime, timedelta | N
     if start is not None and start.tzinfo is not None:
         return start, (finish - start if finish is not None else None)
     try:
-        return _when_from(ctx, _understand_when(text, ctx))
+        return _when_from(ctx, _understand_when(text, ctx, {}))
     except InvalidAnswer as problem:
         raise UserError(problem.key, **problem.values) from problem
 
@@ -431,6 +440,7 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
         item.sequence += 1
         await ctx.repos.schedule.cancel_for_meeting(item.id)
         await tell_attendees(ctx, community, item, "cancelled")
+    await _mirror_cancelled(ctx, community, meeting, affected)
     text = ctx.text(
         "meeting.cancelled",
         title=meeting.title,
@@ -440,6 +450,22 @@ async def _cancel(ctx: Context, number: int, *, series: bool) -> list[Reply]:
         text = text + "\n" + ctx.text("meeting.cancelled_series", count=len(affected))
     reply = Reply(text, attachment=await meeting_ics(ctx.repos, ctx.t, community, meeting))
     return await _tell_group(ctx, community, reply)
+
+
+async def _mirror_cancelled(
+    ctx: Context, community: Community, meeting: Meeting, affected: list[Meeting]
+) -> None:
+    """Withdraw the platform events of the cancelled meetings; when one occurrence of a series
+    that was shown is cancelled, the next occurrence is shown at once instead."""
+    shown = [item for item in affected if item.mirror_event_id is not None]
+    for item in shown:
+        plan_mirror(ctx, community, item)
+    if shown and len(affected) == 1 and meeting.series_id is not None:
+        following = await ctx.repos.meetings.series(meeting.series_id, meeting.starts_at)
+        upcoming = next((m for m in following if not m.cancelled), None)
+        if upcoming is not None:
+            await ctx.repos.schedule.cancel_for_meeting(upcoming.id, (KIND_MIRROR,))
+            plan_mirror(ctx, community, upcoming)
 
 
 async def _tell_group(ctx: Context, community: Community, reply: Reply) -> list[Reply]:

@@ -15,10 +15,13 @@ from storage.repositories import Repositories
 
 
 async def extend_all_series(
-    database: Database, clock: Clock, wake: Callable[[datetime], None] | None = None
+    database: Database,
+    clock: Clock,
+    wake: Callable[[datetime], None] | None = None,
+    mirroring: frozenset[str] = frozenset(),
 ) -> int:
     async with database.session() as session:
-        planned = await extend_series(Repositories.bind(session), clock.now())
+        planned = await extend_series(Repositories.bind(session), clock.now(), mirroring)
     if planned and wake is not None:
         wake(min(planned))
     return len(planned)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.context import Context
-from bot.core.outbox import JobPlanner, Planner, to_group, to_member
+from bot.core.outbox import JobPlanner, MirrorPlanner, Planner, job, to_group, to_member
 from bot.handlers.meetings.offsets import offset_label, parse_offsets
 from bot.text.recurrence import Recurrence
 from storage.models import Community, Meeting, MeetingKind, RsvpAnswer
@@ -18,6 +18,9 @@ KIND_PERSONAL = "meeting.personal"
 KIND_AFTER = "meeting.after"
 KIND_FREE = "reminder.free"
 KIND_CHANGED = "meeting.changed"
+KIND_MIRROR = "meeting.mirror"
+"""A job, no message: bring the meeting's platform event (Discord) up to date (mirror.py)."""
+MESSAGE_KINDS = (KIND_REMINDER, KIND_PERSONAL, KIND_AFTER, KIND_CHANGED)
 DURATION = timedelta(hours=2)
 PERSONAL_BEFORE = timedelta(hours=1)
 SOON = timedelta(minutes=15)  # a personal reminder asked for this late is not worth a message
@@ -42,6 +45,18 @@ def plan_reminders(ctx: Planner, community: Community, meeting: Meeting) -> None
                     payload={"offset": offset_label(offset)},
                 )
             )
+
+
+def plan_mirror(
+    ctx: MirrorPlanner, community: Community, meeting: Meeting, due: datetime | None = None
+) -> None:
+    """Mirror the meeting as the platform's own event at `due` (now by default), where the
+    community's platform has events. A series shows its next occurrence only: each
+    occurrence is mirrored when the one before it has ended (see `create_meeting`)."""
+    if community.platform not in ctx.mirroring:
+        return
+    now = ctx.now()
+    ctx.plan(job(community, KIND_MIRROR, max(due or now, now), now, meeting_id=meeting.id))
 
 
 def plan_personal(
@@ -77,8 +92,12 @@ def _plan_for_member(
 
 
 async def replan(ctx: Context, community: Community, meeting: Meeting) -> None:
-    """After a change: withdraw what was planned for this meeting and plan it anew."""
-    await ctx.repos.schedule.cancel_for_meeting(meeting.id)
+    """After a change: withdraw what was planned for this meeting and plan it anew; its
+    platform event follows now (one not mirrored yet keeps its turn)."""
+    await ctx.repos.schedule.cancel_for_meeting(meeting.id, MESSAGE_KINDS)
+    if meeting.mirror_event_id is not None:
+        await ctx.repos.schedule.cancel_for_meeting(meeting.id, (KIND_MIRROR,))
+        plan_mirror(ctx, community, meeting)
     if meeting.cancelled:
         return
     plan_reminders(ctx, community, meeting)
@@ -172,6 +191,7 @@ async def create_meeting(
     now = ctx.now()
     created: list[Meeting] = []
     for moment in occurrences(start, rule, ctx.zone(), now + HORIZON):
+        previous = created[-1] if created else None
         meeting = await ctx.repos.meetings.add(
             Meeting(
                 community_id=community.id,
@@ -187,14 +207,17 @@ async def create_meeting(
         )
         meeting.series_id = created[0].id if created else (meeting.id if rule else None)
         plan_reminders(ctx, community, meeting)
+        plan_mirror(ctx, community, meeting, previous.ends_at if previous else None)
         created.append(meeting)
     return created
 
 
-async def extend_series(repos: Repositories, now: datetime) -> list[datetime]:
+async def extend_series(
+    repos: Repositories, now: datetime, mirroring: frozenset[str] = frozenset()
+) -> list[datetime]:
     """Keep every recurring meeting planned `HORIZON` ahead, with its reminders; returns the
     due times of the reminders planned."""
-    planner = JobPlanner(repos, now)
+    planner = JobPlanner(repos, now, mirroring)
     for last in await repos.meetings.recurring_heads():
         community = await repos.communities.get(last.community_id)
         if community is None or last.recurrence is None:
@@ -203,6 +226,7 @@ async def extend_series(repos: Repositories, now: datetime) -> list[datetime]:
         zone = ZoneInfo(community.timezone)
         start = rule.next_after(last.starts_at, zone)
         while start <= now + HORIZON:
+            previous = last
             last = await repos.meetings.add(
                 Meeting(
                     community_id=community.id,
@@ -218,5 +242,6 @@ async def extend_series(repos: Repositories, now: datetime) -> list[datetime]:
                 )
             )
             plan_reminders(planner, community, last)
+            plan_mirror(planner, community, last, previous.ends_at)
             start = rule.next_after(start, zone)
     return planner.planned

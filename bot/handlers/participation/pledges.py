@@ -18,6 +18,7 @@ from bot.core.context import Context, UserError
 from bot.core.i18n import Translator
 from bot.core.outbox import SendContext, to_member
 from bot.core.router import Router
+from bot.dialogs.engine import ACTION_CHOOSE
 from bot.dialogs.forms import Field, Form, FormValues, InvalidAnswer
 from bot.handlers.participation.sweep import next_checkin
 from bot.model.messages import Button, Incoming, Reply, payload_number
@@ -67,15 +68,22 @@ async def pledge(msg: Incoming, ctx: Context) -> list[Reply]:
 
 
 def _asking(ctx: Context, question: Reply, unclear: Unclear) -> Reply:
-    """The date question, saying what was unclear about the date given ("which Friday?")."""
+    """The date question, saying what was unclear about the date given ("which Friday?");
+    the days to choose from are buttons too."""
+    choices: tuple[Button, ...] = ()
     if unclear.problem is Problem.AMBIGUOUS and unclear.candidates:
-        days = " / ".join(_day_text(ctx.t, c.date()) for c in unclear.candidates)
-        problem = ctx.text("pledge.which_day", options=days)
+        days = [c.date() for c in unclear.candidates]
+        options = " / ".join(_day_text(ctx.t, day) for day in days)
+        problem = ctx.text("pledge.which_day", options=options)
+        choices = tuple(
+            Button(_day_text(ctx.t, day), ACTION_CHOOSE, day.isoformat()) for day in days
+        )
     elif unclear.problem is Problem.PAST:
         problem = ctx.text("pledge.date_past")
     else:
         problem = ctx.text("pledge.unclear_date")
-    return replace(question, text=problem + "\n\n" + question.text)
+    rows = ((choices,) if choices else ()) + question.buttons
+    return replace(question, text=problem + "\n\n" + question.text, buttons=rows)
 
 
 def _read(args: str, ctx: Context) -> tuple[str, date | Unclear | None]:
@@ -121,7 +129,7 @@ def _day(text: str, ctx: Context) -> date | None:
     return result.start.date()
 
 
-def _understand_day(answer: str, ctx: Context) -> str:
+def _understand_day(answer: str, ctx: Context, _held: FormValues) -> str:
     lowered = answer.casefold().strip()
     today = ctx.now().astimezone(ctx.zone()).date()
     if lowered in _PERIODS:

@@ -21,6 +21,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, text
@@ -32,6 +33,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+
+from storage import sqlite_driver
 
 POOL_SIZE = 5
 POOL_OVERFLOW = 10
@@ -153,6 +156,10 @@ class Database:
         pool: dict[str, Any] = (
             {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         )
+        if is_sqlite(url):
+            pool["async_creator"] = partial(
+                sqlite_driver.connect, make_url(url).database or ":memory:"
+            )
         self.engine = create_async_engine(url, echo=echo, pool_pre_ping=not is_sqlite(url), **pool)
         if self.is_sqlite:
             _tune_sqlite(self.engine)

@@ -3,7 +3,8 @@
 Two kinds of unit of work:
 - `session()` may write. On SQLite the writers of one process take turns on an asyncio lock
   before `BEGIN IMMEDIATE`, so they never meet SQLite's file lock (its busy loop gave "database
-  is locked" under a crowd); `busy_timeout` is left for writers of another process.
+  is locked" under a crowd); a writer of another process is waited for by the driver
+  (`storage/sqlite_driver.py`, which runs statements on the event loop's thread).
 - `reading()` only reads: a plain deferred transaction on SQLite (a WAL snapshot that neither
   waits for nor blocks the writer). A write inside it raises `ReadOnlyViolation` before the
   statement reaches the database, so a caller can redo the work as a writer.
@@ -104,7 +105,7 @@ def is_sqlite(url: str) -> bool:
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    """Explicit transactions, WAL, foreign keys.
+    """Explicit transactions, WAL, foreign keys (the driver sets the busy timeout).
 
     The driver otherwise opens its transaction only at the first write, which loses updates
     when two tasks read-modify-write the same row: a writer says `BEGIN IMMEDIATE`.
@@ -116,7 +117,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            "busy_timeout=5000",
             "foreign_keys=ON",
             "synchronous=NORMAL",
         ):

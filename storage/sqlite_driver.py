@@ -1,38 +1,52 @@
-"""aiosqlite with one trip to its thread per statement.
+"""aiosqlite's connection, with statements run on the event loop's own thread.
 
-aiosqlite runs each sqlite3 call on the connection's own thread and wakes the event loop for
-every one: create a cursor, execute, fetch, close — four trips for one SELECT, and a trip
-costs more than the statement itself (far more on a busy machine). This connection makes one
-trip per statement: the statement runs, its rows are fetched (up to `PREFETCH`; a longer
-result, such as a stream, keeps its cursor and fetches the rest on later trips) and its
-cursor is closed, all at once. A `BEGIN` waits and travels with the transaction's first
-statement, and ending a transaction that never reached the database costs no trip.
+aiosqlite runs each sqlite3 call on the connection's thread and wakes the event loop for
+every one: create a cursor, execute, fetch, close — four trips for one SELECT. A statement
+of this application takes microseconds; a trip takes far longer (milliseconds on a busy
+machine, where the woken thread waits for a core and then for the GIL). So statements run
+right here, and the thread only serves what may wait: opening and closing the connection,
+and a statement that finds another process holding SQLite's write lock — it runs again on
+the thread, which waits up to `BUSY_WAIT_MS` for the lock while the event loop goes on.
+(Writers of this process never meet each other there: `storage/db.py` lets one at a time
+in.) A `BEGIN` waits and runs with the transaction's first statement, so a unit of work that
+never reaches the database costs nothing.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
-PREFETCH = 512
-"""Rows fetched in the statement's own trip; a larger result keeps its cursor open."""
+BUSY_WAIT_MS = 5000
+"""How long a statement waits, on the connection's thread, for another process's write."""
 _BEGINS = frozenset({"BEGIN", "BEGIN IMMEDIATE", "BEGIN DEFERRED", "BEGIN EXCLUSIVE"})
+T = TypeVar("T")
 
 
-@dataclass
-class _Result:
-    description: Any
-    rowcount: int
-    lastrowid: int | None
-    rows: list[Any]
-    open_cursor: sqlite3.Cursor | None
-    """Still holds rows beyond the first `PREFETCH` (closed on the thread later)."""
+def _open(database: str, options: dict[str, Any]) -> sqlite3.Connection:
+    """On the connection's thread; used from the event loop's thread afterwards, never
+    from both at once (each statement is awaited before the next)."""
+    connection: sqlite3.Connection = sqlite3.connect(database, check_same_thread=False, **options)
+    connection.execute("PRAGMA busy_timeout = 0")  # locked: retried on the thread instead
+    return connection
+
+
+def _patiently(function: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
+    """On the connection's thread: wait for another process's write lock."""
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
+    try:
+        return function(connection)
+    finally:
+        connection.execute("PRAGMA busy_timeout = 0")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY
 
 
 @dataclass
@@ -40,48 +54,33 @@ class _Statement:
     sql: str
     parameters: Any
     many: bool
-    begin: str | None = None
+    begin: str | None
 
-    def run(self, connection: sqlite3.Connection) -> _Result:
-        """On the connection's thread."""
+    def run(self, connection: sqlite3.Connection) -> sqlite3.Cursor:
+        """Runs again after a busy refusal: a BEGIN that went through is not repeated."""
         if self.begin is not None:
             connection.execute(self.begin)
+            self.begin = None
         cursor = connection.cursor()
         try:
             if self.many:
                 cursor.executemany(self.sql, self.parameters)
             else:
                 cursor.execute(self.sql, self.parameters)
-            rows = cursor.fetchmany(PREFETCH + 1) if cursor.description else []
         except BaseException:
             cursor.close()
             raise
-        exhausted = len(rows) <= PREFETCH
-        result = _Result(
-            cursor.description,
-            cursor.rowcount,
-            cursor.lastrowid,
-            rows[:PREFETCH],
-            None if exhausted else cursor,
-        )
-        if exhausted:
-            cursor.close()
-        else:
-            result.rows.append(rows[PREFETCH])
-        return result
+        return cursor
 
 
-@dataclass
 class Cursor:
     """The part of aiosqlite's cursor that SQLAlchemy's aiosqlite dialect uses."""
 
-    connection: Connection
-    arraysize: int = 1
-    description: Any = None
-    rowcount: int = -1
-    lastrowid: int | None = None
-    _rows: deque[Any] = field(default_factory=deque)
-    _open: sqlite3.Cursor | None = None
+    arraysize = 1
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._cursor: sqlite3.Cursor | None = None
 
     async def __aenter__(self) -> Cursor:
         return self
@@ -89,7 +88,23 @@ class Cursor:
     async def __aexit__(self, *_exc: object) -> None:
         await self.close()
 
+    @property
+    def description(self) -> Any:
+        return self._cursor.description if self._cursor is not None else None
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount if self._cursor is not None else -1
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid if self._cursor is not None else None
+
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
+        if parameters is None and sql.strip().upper() in _BEGINS:
+            await self.close()
+            self._connection.begin_later(sql)
+            return self
         return await self._run(sql, () if parameters is None else parameters, many=False)
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> Cursor:
@@ -97,94 +112,70 @@ class Cursor:
 
     async def _run(self, sql: str, parameters: Any, *, many: bool) -> Cursor:
         await self.close()
-        if not many and not parameters and sql.strip().upper() in _BEGINS:
-            self.connection.begin_later(sql)
-            self.description, self.rowcount, self.lastrowid = None, -1, None
-            return self
-        result = await self.connection.run_statement(_Statement(sql, parameters, many))
-        self.description, self.rowcount = result.description, result.rowcount
-        self.lastrowid, self._rows, self._open = (
-            result.lastrowid,
-            deque(result.rows),
-            result.open_cursor,
-        )
+        self._cursor = await self._connection.run_statement(sql, parameters, many=many)
         return self
 
     async def fetchone(self) -> Any:
-        if not self._rows:
-            await self._more(1)
-        return self._rows.popleft() if self._rows else None
+        return self._cursor.fetchone() if self._cursor is not None else None
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
-        wanted = size or self.arraysize
-        if len(self._rows) < wanted:
-            await self._more(wanted - len(self._rows))
-        return [self._rows.popleft() for _ in range(min(wanted, len(self._rows)))]
+        if self._cursor is None:
+            return []
+        return self._cursor.fetchmany(size or self.arraysize)
 
     async def fetchall(self) -> list[Any]:
-        await self._more(None)
-        rows, self._rows = list(self._rows), deque()
-        return rows
-
-    async def _more(self, count: int | None) -> None:
-        """Rows beyond the prefetched ones, from the cursor still open on the thread."""
-        cursor = self._open
-        if cursor is None:
-            return
-        rows = await self.connection.run(
-            cursor.fetchall if count is None else partial(cursor.fetchmany, max(count, PREFETCH))
-        )
-        self._rows.extend(rows)
-        if count is None or len(rows) < max(count, PREFETCH):
-            await self.close()
+        return self._cursor.fetchall() if self._cursor is not None else []
 
     async def close(self) -> None:
-        cursor, self._open = self._open, None
+        cursor, self._cursor = self._cursor, None
         if cursor is not None:
-            await self.connection.run(cursor.close)
+            cursor.close()
 
 
 class Connection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors take one trip per statement."""
+    """An aiosqlite connection whose statements run on the event loop's thread."""
 
-    def __init__(self, database: str, **kwargs: Any) -> None:
-        super().__init__(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
+    def __init__(self, database: str, **options: Any) -> None:
+        super().__init__(partial(_open, database, options), iter_chunk_size=64)
         self._thread.daemon = True
         self._begin: str | None = None
 
     def begin_later(self, sql: str) -> None:
         self._begin = sql
 
-    async def run_statement(self, statement: _Statement) -> _Result:
-        statement.begin, self._begin = self._begin, None
-        result: _Result = await self.run(partial(statement.run, self._conn))
-        return result
-
-    async def run(self, function: Callable[[], Any]) -> Any:
-        """One trip: `function` runs on the connection's thread."""
-        return await self._execute(function)  # type: ignore[no-untyped-call]
-
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
 
+    async def run_statement(self, sql: str, parameters: Any, *, many: bool) -> sqlite3.Cursor:
+        begin, self._begin = self._begin, None
+        return await self._now_or_patiently(_Statement(sql, parameters, many, begin).run)
+
     async def commit(self) -> None:
-        if self._ends_nothing():
-            return
-        await super().commit()
+        if not self._ends_nothing():
+            await self._now_or_patiently(sqlite3.Connection.commit)
 
     async def rollback(self) -> None:
-        if self._ends_nothing():
-            return
-        await super().rollback()
+        if not self._ends_nothing():
+            await self._now_or_patiently(sqlite3.Connection.rollback)
+
+    async def _now_or_patiently(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        connection = self._conn
+        try:
+            return function(connection)
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+        result: T = await self._execute(_patiently, function, connection)  # type: ignore[no-untyped-call]
+        return result
 
     def _ends_nothing(self) -> bool:
-        """The transaction never reached the database (its BEGIN still waits), or there is
-        none: nothing to end, no trip."""
+        """The transaction never reached the database (its BEGIN still waits), or there
+        is none: nothing to end."""
         waiting, self._begin = self._begin, None
         connection = self._connection
         return connection is not None and (waiting is not None or not connection.in_transaction)
 
 
-def connect(database: str, **kwargs: Any) -> Connection:
+def connect(database: str, **options: Any) -> Connection:
     """Like `aiosqlite.connect`: await the result for an open connection."""
-    return Connection(database, **kwargs)
+    return Connection(database, **options)

@@ -14,12 +14,12 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.dialogs.personal_data import redact
 from bot.text.calendar_file import filename_for
 from storage.models import Meeting, MeetingKind, Tool, ToolStatus
 from storage.repositories.experiments import Lesson
 from storage.retention import RetentionPolicy
 from web import calendar
-from web.masking import masked
 from web.pages import Page, page
 from web.visitors import LANGUAGE_COOKIE
 
@@ -102,7 +102,7 @@ async def public_lessons(p: Page, tool_id: str) -> list[Lesson]:
     """Lessons of experiments whose author chose the public audience (`openbaar`), from any
     community, with the name rule applied and personal data masked."""
     found = await p.repos.experiments.public_lessons(tool_id, LESSONS_SHOWN)
-    return [replace(lesson, learned=masked(lesson.learned)) for lesson in found]
+    return [replace(lesson, learned=redact(lesson.learned)) for lesson in found]
 
 
 @page

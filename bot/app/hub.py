@@ -153,7 +153,7 @@ class Hub:
                     repos.schedule.park(
                         platform=target.platform,
                         community_id=community_id,
-                        chat_id=target.chat_id if isinstance(target, ChatTarget) else None,
+                        chat_id=target.chat_id if isinstance(target, ChatTarget) else target.group,
                         user_id=target.user_id if isinstance(target, MemberTarget) else None,
                         payload=reply_to_json(reply),
                         now=now,
@@ -400,8 +400,9 @@ def hub_health_routes(hub: Hub, settings: Settings) -> list[Route]:
 
 async def _community_of(repos: Repositories, target: Target) -> int | None:
     """The community a parked reply belongs to: the group's, or the member's latest."""
-    if isinstance(target, ChatTarget):
-        community = await repos.communities.find(target.platform, target.chat_id)
+    group = target.chat_id if isinstance(target, ChatTarget) else target.group
+    if group is not None:
+        community = await repos.communities.find(target.platform, group)
         if community is not None:
             return community.id
     identity = await repos.members.find_identity(

@@ -14,6 +14,7 @@ never reaches the database costs nothing.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -139,6 +140,7 @@ class Connection(aiosqlite.Connection):
         super().__init__(partial(_open, database, options), iter_chunk_size=64)
         self._thread.daemon = True
         self._begin: str | None = None
+        self._on_thread = 0
 
     def begin_later(self, sql: str) -> None:
         self._begin = sql
@@ -159,14 +161,26 @@ class Connection(aiosqlite.Connection):
             await self._now_or_patiently(sqlite3.Connection.rollback)
 
     async def _now_or_patiently(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        """Here and now; on the thread, in turn, after a refusal or while a call of a
+        cancelled task still runs there."""
         connection = self._conn
-        try:
-            return function(connection)
-        except sqlite3.OperationalError as error:
-            if not _busy(error):
-                raise
-        result: T = await self._execute(_patiently, function, connection)  # type: ignore[no-untyped-call]
-        return result
+        if not self._on_thread:
+            try:
+                return function(connection)
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
+        trip: asyncio.Future[T] = asyncio.ensure_future(
+            self._execute(_patiently, function, connection)  # type: ignore[no-untyped-call]
+        )
+        self._on_thread += 1
+        trip.add_done_callback(self._back_from_thread)
+        return await asyncio.shield(trip)  # a cancelled caller leaves the call running there
+
+    def _back_from_thread(self, trip: asyncio.Future[Any]) -> None:
+        self._on_thread -= 1
+        if not trip.cancelled():
+            trip.exception()  # the caller's to raise; retrieved here should it be gone
 
     def _ends_nothing(self) -> bool:
         """The transaction never reached the database (its BEGIN still waits), or there

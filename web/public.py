@@ -21,6 +21,7 @@ from storage.repositories.experiments import Lesson
 from storage.retention import RetentionPolicy
 from web import calendar
 from web.pages import Page, page
+from web.tool_cards import ToolCards
 from web.visitors import LANGUAGE_COOKIE
 
 QUERY_LENGTH = 300
@@ -69,11 +70,12 @@ async def tools(p: Page) -> Response:
     found: list[Tool] = []
     suggested: list[Tool] = []
     if query:
+        cards: ToolCards = p.request.app.state.tool_cards
         matches = p.services.tools.search(query, RESULTS)
-        found = await p.repos.tools.approved_by_ids([m.id for m in matches])
+        found = await cards.approved_by_ids(p.repos.tools, [m.id for m in matches])
         if not found:
             near = p.services.tools.suggest(query, 3)
-            suggested = await p.repos.tools.approved_by_ids([m.id for m in near])
+            suggested = await cards.approved_by_ids(p.repos.tools, [m.id for m in near])
     return p.render(
         "tools.html",
         query=query,

@@ -323,6 +323,7 @@ async def build_hub(
             links=links,
             coordinators=frozenset(settings.coordinators),
             retention=settings.retention,
+            on_planned=delivery.wake,
         )
         app = create_app(services, extra_routes=list(hub_health_routes(hub, settings)))
         hub.web = web_server(app, settings.web_host, settings.web_port)

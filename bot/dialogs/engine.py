@@ -288,18 +288,14 @@ class DialogEngine:
     def _accept(ctx: Context, current: Field, answer: str, default: str | None) -> str | None:
         answer = answer.strip()
         if answer == SKIP or not answer:
-            if default:
-                return default
-            if current.required:
-                raise InvalidAnswer("dialog.required")
-            return None
-        if len(answer) > current.max_length:
-            raise InvalidAnswer("dialog.too_long", limit=current.max_length, length=len(answer))
+            return default or current.checked("")
         if current.choices:
+            current.check_length(answer)
             return _match_choice(ctx, current, answer)
         if current.understand is not None:
+            current.check_length(answer)
             return current.understand(answer, ctx)
-        return current.parse(answer) if current.parse else answer
+        return current.checked(answer)
 
     def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:
         return self._question_in(ctx.t, form, state, private=ctx.is_private)

@@ -415,7 +415,7 @@ async def _list(ctx: Context, words: str, *, offset: int) -> list[Reply]:
     )
     if page.total == 0:
         return [ctx.reply("experiments.none")]
-    authors = await ctx.repos.experiments.authors(page.experiments)
+    authors = page.authors
     lines = [
         ctx.text(
             "experiments.header",

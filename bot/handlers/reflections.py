@@ -1,21 +1,29 @@
-"""Capability 3: quick reflections — one message, one reflection."""
+"""Capability 3: quick reflections — one message, one reflection; its card, with the replies
+and the button to reply (the forum part), for whoever may read it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from babel.dates import format_date
+
 from bot.core.context import Context, UserError
 from bot.core.router import Router
 from bot.dialogs.forms import Field, Form, FormValues
 from bot.dialogs.sharing import Sharing, all_sharings, describe
+from bot.handlers import replies
+from bot.model.markup import Text
 from bot.model.messages import Button, Incoming, Reply, payload_number
 from storage.models import Meeting, Reflection
+from storage.repositories.experiments import shown_author
 from storage.repositories.ledger import ActivityKind
+from storage.repositories.replies import Subject
 
 FORM = "reflection"
 ACTION_LINK = "refl.link"
 ACTION_SHARING = "refl.share"
 ACTION_MEETING = "refl.meeting"
+ACTION_VIEW = "refl.view"
 RECENT_MEETING = timedelta(days=14)
 LINKABLE = 3
 
@@ -54,6 +62,37 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
     rows.append(_sharing_buttons(ctx, reflection))
     sharing = describe(ctx.t, reflection.audience, reflection.attribution)
     return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
+
+
+async def on_view(msg: Incoming, ctx: Context) -> list[Reply]:
+    """The reflection's card, by the one read rule (the same as for replying to it)."""
+    about = await replies.readable(ctx, f"reflection:{payload_number(msg.payload)}")
+    reflection = about.contribution
+    if not isinstance(reflection, Reflection):
+        raise UserError("reply.not_found")
+    return [Reply(await card(ctx, reflection), ((replies.reply_button(ctx, about.subject),),))]
+
+
+async def card(ctx: Context, reflection: Reflection) -> Text:
+    """The reflection with who wrote it (by the name rule), its audience and its replies."""
+    authors = await ctx.repos.experiments.authors([reflection])
+    author = authors.get(reflection.author_member_id or 0)
+    meta = ctx.text(
+        "reflection.meta",
+        sharing=describe(ctx.t, reflection.audience, reflection.attribution),
+        author=shown_author(reflection.attribution, author)
+        or ctx.t.plain("sharing.anonymous_author"),
+        date=format_date(reflection.created_at.astimezone(ctx.zone()), "long", locale=ctx.language),
+    )
+    parts = [
+        ctx.text("reflection.card_title", number=reflection.id),
+        meta,
+        Text.plain(reflection.text),
+    ]
+    answers = replies.listing(ctx, await ctx.repos.replies.of(Subject("reflection", reflection.id)))
+    if answers:
+        parts.append(answers)
+    return Text.join(parts, "\n\n")
 
 
 def _sharing_buttons(ctx: Context, reflection: Reflection) -> tuple[Button, ...]:
@@ -125,6 +164,7 @@ def register(router: Router) -> None:
     router.action(ACTION_LINK, on_link)
     router.action(ACTION_SHARING, on_sharing)
     router.action(ACTION_MEETING, on_meeting)
+    router.action(ACTION_VIEW, on_view)
     router.form(
         Form(
             FORM,

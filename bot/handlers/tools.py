@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 
 from babel.dates import format_date
@@ -393,9 +394,9 @@ def _proposal_text(t: Translator, tool: Tool) -> Text:
 # Editing a proposal (coordinators)
 
 
-async def edit(msg: Incoming, ctx: Context) -> list[Reply]:
-    tool = await _pending_in_reach(ctx, msg.payload)
-    defaults = {
+def edit_defaults(tool: Tool) -> dict[str, str]:
+    """A proposal's current answers to the edit questions, for the chat's form and the web's."""
+    return {
         "name": tool.name,
         "summary": tool.summary_nl,
         "tags": ", ".join(tool.tags),
@@ -403,15 +404,14 @@ async def edit(msg: Incoming, ctx: Context) -> list[Reply]:
         "effort": tool.effort,
         "link": tool.source_url,
     }
-    return await ctx.dialogs.start(msg, ctx, EDIT_FORM, {"tool": tool.id}, defaults=defaults)
 
 
-async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    tool = await _pending_in_reach(ctx, values.get("tool") or "")
+def proposal_edit(values: Mapping[str, str | None]) -> ProposalEdit:
+    """The edit answers (already read by their fields) as the correction to store."""
     name, summary = values.get("name"), values.get("summary")
     if not name or not summary:
         raise UserError("tools.proposal_gone")
-    change = ProposalEdit(
+    return ProposalEdit(
         name=" ".join(name.split()),
         summary=summary.strip(),
         tags=_items(values.get("tags") or ""),
@@ -419,6 +419,18 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
         effort=" ".join((values.get("effort") or "").split()),
         link=values.get("link") or "",
     )
+
+
+async def edit(msg: Incoming, ctx: Context) -> list[Reply]:
+    tool = await _pending_in_reach(ctx, msg.payload)
+    return await ctx.dialogs.start(
+        msg, ctx, EDIT_FORM, {"tool": tool.id}, defaults=edit_defaults(tool)
+    )
+
+
+async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    tool = await _pending_in_reach(ctx, values.get("tool") or "")
+    change = proposal_edit(values)
     if not await ctx.repos.tools.edit_proposal(tool.id, change, ctx.now()):
         await ctx.repos.tools.refresh(tool)
         raise UserError("tools.already_decided", name=tool.name, status=_status(ctx, tool.status))
@@ -628,6 +640,28 @@ SUMMARY_FIELD = Field(
 )
 """The name and the summary: asked when a tool is proposed, and again when a coordinator
 edits the proposal."""
+LINK_FIELD = Field(
+    "link",
+    "tools.form_link_prompt",
+    "tools.form_link_label",
+    max_length=LINK_LENGTH,
+    parse=_link,
+)
+EDIT_FIELDS = (
+    NAME_FIELD,
+    SUMMARY_FIELD,
+    Field("tags", "tools.edit_tags_prompt", "tools.edit_tags_label", max_length=300),
+    Field(
+        "level",
+        "tools.edit_level_prompt",
+        "tools.edit_level_label",
+        max_length=100,
+        parse=_levels_answer,
+    ),
+    Field("effort", "tools.edit_effort_prompt", "tools.edit_effort_label", max_length=200),
+    LINK_FIELD,
+)
+"""What a coordinator may correct in a proposal: the chat's edit form, and the web's."""
 
 
 def register(router: Router) -> None:
@@ -673,13 +707,7 @@ def register(router: Router) -> None:
                     max_length=TEXT_LENGTH,
                     multiline=True,
                 ),
-                Field(
-                    "link",
-                    "tools.form_link_prompt",
-                    "tools.form_link_label",
-                    max_length=LINK_LENGTH,
-                    parse=_link,
-                ),
+                LINK_FIELD,
             ),
             on_complete=_proposed,
         )
@@ -708,28 +736,7 @@ def register(router: Router) -> None:
             name=EDIT_FORM,
             title_key="tools.edit_title",
             role=Role.COORDINATOR,
-            fields=(
-                NAME_FIELD,
-                SUMMARY_FIELD,
-                Field("tags", "tools.edit_tags_prompt", "tools.edit_tags_label", max_length=300),
-                Field(
-                    "level",
-                    "tools.edit_level_prompt",
-                    "tools.edit_level_label",
-                    max_length=100,
-                    parse=_levels_answer,
-                ),
-                Field(
-                    "effort", "tools.edit_effort_prompt", "tools.edit_effort_label", max_length=200
-                ),
-                Field(
-                    "link",
-                    "tools.form_link_prompt",
-                    "tools.form_link_label",
-                    max_length=LINK_LENGTH,
-                    parse=_link,
-                ),
-            ),
+            fields=EDIT_FIELDS,
             on_complete=_edited,
         )
     )

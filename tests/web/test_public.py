@@ -9,18 +9,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.dialogs.personal_data import MASK
-from tests.harness import Harness
-from tests.web.support import LINKS, WebWorld, experiment, log_in, services_for
+from tests.web.support import WebWorld, experiment, log_in, web_world
 
 
 @pytest.fixture
 async def world(database_url: str) -> AsyncIterator[WebWorld]:
-    harness = await Harness.create(database_url, web=LINKS)
-    try:
-        await harness.introduced("group-1")
-        yield WebWorld(harness, services_for(harness))
-    finally:
-        await harness.close()
+    async with web_world(database_url, "group-1") as world:
+        yield world
 
 
 async def test_the_web_search_ranks_like_the_tool_command(world: WebWorld) -> None:

@@ -3,7 +3,8 @@
 Two kinds of unit of work:
 - `session()` may write. On SQLite the writers of one process take turns on an asyncio lock
   before `BEGIN IMMEDIATE`, so they never meet SQLite's file lock (its busy loop gave "database
-  is locked" under a crowd); `busy_timeout` is left for writers of another process.
+  is locked" under a crowd); a writer of another process is waited for by the driver
+  (`storage/sqlite_driver.py`, which runs statements on the event loop's thread).
 - `reading()` only reads: a plain deferred transaction on SQLite (a WAL snapshot that neither
   waits for nor blocks the writer). A write inside it raises `ReadOnlyViolation` before the
   statement reaches the database, so a caller can redo the work as a writer.
@@ -21,6 +22,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, text
@@ -32,6 +34,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+
+from storage import sqlite_driver
 
 POOL_SIZE = 5
 POOL_OVERFLOW = 10
@@ -104,7 +108,7 @@ def is_sqlite(url: str) -> bool:
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    """Explicit transactions, WAL, foreign keys.
+    """Explicit transactions, WAL, foreign keys (the driver sets the busy timeout).
 
     The driver otherwise opens its transaction only at the first write, which loses updates
     when two tasks read-modify-write the same row: a writer says `BEGIN IMMEDIATE`.
@@ -116,7 +120,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            "busy_timeout=5000",
             "foreign_keys=ON",
             "synchronous=NORMAL",
         ):
@@ -156,6 +159,10 @@ class Database:
         pool: dict[str, Any] = (
             {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         )
+        if is_sqlite(url):
+            pool["async_creator"] = partial(
+                sqlite_driver.connect, make_url(url).database or ":memory:"
+            )
         self.engine = create_async_engine(url, echo=echo, pool_pre_ping=not is_sqlite(url), **pool)
         if self.is_sqlite:
             _tune_sqlite(self.engine)

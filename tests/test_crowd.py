@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
@@ -106,3 +108,34 @@ async def test_another_process_sees_a_change_within_seconds(database: Database) 
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_write_waits_for_another_process_while_the_others_are_answered(
+    tmp_path: Path,
+) -> None:
+    """SQLite runs statements on the event loop's thread; one that meets another process's
+    write lock waits for it on the driver's thread, and the loop answers everyone else."""
+    path = tmp_path / "bot.db"
+    harness = await Harness.create(f"sqlite+aiosqlite:///{path}")
+    try:
+        anna, bram = harness.member("Anna"), harness.member("Bram")
+        await harness.introduced()
+        await anna.says("/agenda")
+        await bram.says("/agenda")
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another process is writing
+        try:
+            saving = asyncio.create_task(
+                anna.says("/reflectie Wat ik leerde terwijl er werd geschreven")
+            )
+            await asyncio.sleep(0.3)
+            assert not saving.done()
+            assert EMPTY_AGENDA_NL in (await bram.says("/agenda")).text
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        assert "bewaard" in (await saving).text
+        async with harness.database.reading() as session:
+            assert await session.scalar(select(func.count()).select_from(Reflection)) == 1
+    finally:
+        await harness.close()

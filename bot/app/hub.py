@@ -11,11 +11,11 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from starlette.routing import Route
 
 from bot.adapters.base import Adapter, Parked
-from bot.adapters.console import ConsoleAdapter, ConsoleOptions
 from bot.app.config import Settings
 from bot.app.health import (
     AdapterConnected,
@@ -57,6 +57,9 @@ from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
 from storage.repositories.operations import OperationsRepository
 from storage.retention import RetentionPolicy
+
+if TYPE_CHECKING:
+    from bot.adapters.console import ConsoleOptions
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +284,8 @@ async def build_hub(
         settings, menu=build_menu(router, catalogs), router=router, catalogs=catalogs
     )
     if console is not None or not adapters:
+        from bot.adapters.console import ConsoleAdapter, ConsoleOptions  # rich: the console only
+
         adapters.append(ConsoleAdapter(console or ConsoleOptions()))
     buttons = ButtonStore(
         {

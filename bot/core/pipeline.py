@@ -245,6 +245,8 @@ class Core:
                 attempt.dispatching = True
                 translator = ctx.t
                 replies = await self._dispatch(msg, ctx, attempt)
+                if not write:
+                    await session.flush()  # a handler's added rows are its writes too
                 attempt.dispatching = False  # a reply hook's write (a first notice) is rare
                 for hook in self.router.reply_hooks():
                     replies = await hook(msg, ctx, replies)

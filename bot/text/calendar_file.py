@@ -59,9 +59,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+if TYPE_CHECKING:  # icalendar is imported when the first file is written, not at start
+    from icalendar import Calendar, Event, Timezone, vRecur
 
 __all__ = ["PRODID", "CalendarEvent", "calendar_feed", "calendar_file", "filename_for"]
 
@@ -182,6 +184,8 @@ def calendar_feed(events: Sequence[CalendarEvent], name: str) -> bytes:
 
 
 def _calendar(method: str) -> Calendar:
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -204,6 +208,8 @@ def _event(event: CalendarEvent) -> tuple[Event, ZoneInfo, datetime, datetime]:
     stamp = event.stamp if event.stamp is not None else datetime.now(UTC)
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise ValueError("stamp must be an aware datetime")
+
+    from icalendar import Event
 
     vevent = Event()
     vevent.add("uid", uid)
@@ -305,6 +311,8 @@ def _recurrence(rule: str, zone: ZoneInfo) -> vRecur:
         text = text[6:]
     if not text or any(char.isspace() for char in text):
         raise ValueError(f"invalid rrule {rule!r}")
+    from icalendar import vRecur
+
     try:
         recur: vRecur = vRecur.from_ical(text)  # annotated as Any
     except ValueError as exc:
@@ -499,6 +507,8 @@ def _vtimezone(zone: ZoneInfo, first: datetime, last: datetime, start: datetime)
             _Observance(state.dst > timedelta(0), state.offset, state.offset, state.name, [onset])
         )
     observances.sort(key=lambda observance: observance.onsets[0])
+
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
     vtimezone = Timezone()
     vtimezone.add("tzid", zone.key)

@@ -6,8 +6,6 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
 SATURDAY = 5
@@ -15,6 +13,8 @@ SATURDAY = 5
 
 @lru_cache(maxsize=32)
 def _dutch_holidays(year: int) -> frozenset[date]:
+    import holidays  # its calendars for every country: loaded at the first check, not at start
+
     return frozenset(holidays.country_holidays("NL", years=year))
 
 

@@ -1,10 +1,11 @@
 """Recall, false alarms and speed of the client-data guard on the practice sentences.
 
 Prints, per half of bench/data/personal_data_sentences.yaml (`tuning`, `test`): recall per
-kind (every number shape, names with a title or initials), false alarms on the ordinary
-sentences (300+ per half), and the time for a 500-character text. With `--deduce` it measures
-the `deduce` library (Dutch clinical de-identification) on the same sentences instead; that
-mode needs only PyYAML and deduce, so it runs in a separate environment:
+kind (every number shape, names with a title or initials, ages, addresses), false alarms on
+the ordinary sentences (300+ per half), and the time for a 500-character text. With
+`--deduce` it measures the `deduce` library (Dutch clinical de-identification) on the same
+sentences instead; that mode needs only PyYAML and deduce, so it runs in a separate
+environment:
 
     PYTHONPATH=. .venv/bin/python bench/personal_data.py
     /path/to/venv-with-deduce/bin/python bench/personal_data.py --deduce
@@ -104,7 +105,7 @@ def measure(name: str, half: Half, find: Finder) -> None:
     for kind in sorted(total):
         print(f"  {kind:<18} {found[kind]}/{total[kind]} = {found[kind] / total[kind]:.0%}")
     print(f"[{name}] false alarms: {len(alarms)} in {len(half.negatives)} ordinary sentences")
-    for sentence, hits in alarms[:10]:
+    for sentence, hits in alarms:
         print(f"    {sentence!r} -> {hits}")
     if misses:
         print(f"[{name}] missed:")

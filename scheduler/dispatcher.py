@@ -62,6 +62,9 @@ RESCAN_SECONDS = 0.25
 class Outcome:
     state: SendState
     error: str | None = None
+    refusal: DeliveryRefused | None = None
+    """The platform refused a direct message: raised again once recorded, so the delivery
+    policy tells the core (the member is marked unreachable; a group conversation hears it)."""
 
 
 class Dispatcher:
@@ -184,11 +187,15 @@ class Dispatcher:
                 outcome = Outcome(SendState.PENDING, f"{type(error).__name__}: {error}")
             async with self._working:
                 await self._record_patiently(row.id, outcome)
+            if outcome.refusal is not None:
+                raise outcome.refusal
 
         try:
             await self._messenger.send_in_turn(_target(row), job, key=str(row.id))
         except DeliveryStopped:
             pass  # never claimed: still pending for the next start
+        except DeliveryRefused:
+            pass  # recorded as failed; the delivery policy reported it
         except Exception:
             log.exception("scheduled send %s could not be handed to its chat", row.id)
         finally:
@@ -224,7 +231,7 @@ class Dispatcher:
             await sender(replies)
         except DeliveryRefused as refusal:
             log.warning("scheduled send %s refused by %s: %s", send.id, send.platform, refusal)
-            return Outcome(SendState.FAILED, f"refused: {refusal}")
+            return Outcome(SendState.FAILED, f"refused: {refusal}", refusal)
         except DeliveryUnknown as unknown:
             if self._messenger.deduplicates(send.platform):
                 return Outcome(SendState.PENDING, f"unknown, resent with its nonce: {unknown}")
@@ -328,8 +335,10 @@ class Dispatcher:
 
 
 def _target(row: DueSend) -> Target:
-    if row.chat_id is not None:
-        return ChatTarget(row.platform, row.chat_id)
-    if row.user_id is None:
+    """A member's row is a direct message (its chat, if any, the group to say so in when the
+    platform refuses it); otherwise the group chat."""
+    if row.user_id is not None:
+        return MemberTarget(row.platform, row.user_id, group=row.chat_id)
+    if row.chat_id is None:
         raise ValueError(f"scheduled send {row.id} has neither a chat nor a member")
-    return MemberTarget(row.platform, row.user_id)
+    return ChatTarget(row.platform, row.chat_id)

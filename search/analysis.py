@@ -84,6 +84,12 @@ class Lemmatiser:
         return cls._function()(word).replace("_", "")
 
     @classmethod
+    def warm_in_background(cls) -> None:
+        """Load the dictionary in a thread (reading it takes seconds of Python): the first
+        search that needs a lemma then does not stall the event loop while it loads."""
+        threading.Thread(target=cls.lemma, args=("gekost",), name="lemmas", daemon=True).start()
+
+    @classmethod
     def _function(cls) -> Callable[[str], str]:
         with cls._lock:
             if cls._lemmatise is None:

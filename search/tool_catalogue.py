@@ -31,6 +31,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from search.analysis import Lemmatiser
 from search.documents import SearchHit, ToolDocument, document_from_entry
 from search.index import ToolIndex
 from storage import catalogue
@@ -39,6 +40,7 @@ from storage.db import Database
 from storage.models import Tool, ToolStatus
 from storage.repositories.tools import CatalogueFingerprint, ToolRepository
 
+ANSWERS_KEPT = 2048
 RECHECK_SECONDS = 2.0
 
 
@@ -79,6 +81,12 @@ class ToolCatalogue:
         self._index: ToolIndex | None = None
         self._listed: dict[str, _Listed] = {}
         self._themes: tuple[Theme, ...] | None = None
+        self.version = 0
+        """Moves on with every change to the approved tools seen here (for readers' caches)."""
+        self._answers: dict[tuple[str, int], list[ToolMatch]] = {}
+        """Recent queries' results: the same question asked again (a popular search, a page
+        reloaded) costs no ranking until the catalogue changes."""
+        self._answers_version = 0
         self._fingerprint: CatalogueFingerprint | None = None
         self._checked = 0.0
         self._unconfirmed = False
@@ -97,6 +105,7 @@ class ToolCatalogue:
 
         Returns what the starter import did, or None when the catalogue was not empty.
         """
+        Lemmatiser.warm_in_background()
         try:
             async with database.session() as session:
                 tools = ToolRepository(session)
@@ -171,6 +180,7 @@ class ToolCatalogue:
             self._listed.pop(tool.id, None)
         self._listed.update(_listing(approved))
         self._themes = None
+        self.version += 1
 
     def _indexed_as(self, tool: Tool) -> bool:
         listed = self._listed.get(tool.id)
@@ -209,6 +219,7 @@ class ToolCatalogue:
         self._index = index
         self._listed = _listing(rows)
         self._themes = None
+        self.version += 1
         self._fingerprint = fingerprint
         self._unconfirmed = False
         self._checked = self._monotonic()
@@ -221,7 +232,17 @@ class ToolCatalogue:
     def search(self, query: str, limit: int = 3) -> list[ToolMatch]:
         """The best approved tools for a free-text query, best first; none when no tool is a
         good match."""
-        return self._matches(self._current().search(query, limit))
+        key = (query, limit)
+        if self._answers_version != self.version:
+            self._answers.clear()
+            self._answers_version = self.version
+        found = self._answers.get(key)
+        if found is None:
+            found = self._matches(self._current().search(query, limit))
+            if len(self._answers) >= ANSWERS_KEPT:
+                self._answers.clear()
+            self._answers[key] = found
+        return list(found)
 
     def suggest(self, text: str, limit: int = 3) -> list[ToolMatch]:
         """Tools whose name or alias looks like `text`: for 'did you mean'."""

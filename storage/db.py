@@ -39,8 +39,11 @@ READ_ONLY = "leeratelier_read_only"
 DIRECTORY_MEMBER = "directory_member"
 DIRECTORY_COMMUNITY = "directory_community"
 DIRECTORY_NEW_ROW = "directory_new_row"
-DIRECTORY_TABLES = frozenset({"members", "identities", "memberships", "communities"})
-"""The rows the core keeps per process: who someone is, their group, their place in it."""
+DIRECTORY_TABLES = frozenset(
+    {"members", "identities", "memberships", "communities", "web_sessions"}
+)
+"""The rows kept per process: who someone is, their group, their place in it (the core's
+senders), and the browser sessions that say so (the web's visitors)."""
 DIALOG_TABLE = "dialog_states"
 """Open forms: the core remembers per conversation that there is none."""
 _READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")
@@ -235,12 +238,17 @@ class Database:
     async def changed_elsewhere(self, session: AsyncSession) -> bool:
         """Whether another process changed the directory tables since this one last looked
         (one cheap query; the first look counts as a change)."""
-        value = await session.scalar(text("SELECT value FROM directory_version WHERE id = 1"))
-        seen = None if value is None else int(value)
+        seen = await self.directory_version(session)
         if seen == self._versions.known:
             return False
         self._versions.known = seen
         return True
+
+    @staticmethod
+    async def directory_version(session: AsyncSession) -> int | None:
+        """How many changes of the directory tables the database has counted (all processes)."""
+        value = await session.scalar(text("SELECT value FROM directory_version WHERE id = 1"))
+        return None if value is None else int(value)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -318,7 +326,7 @@ def _note(change: DirectoryChange, instance: object) -> None:
     table = getattr(instance, "__tablename__", None)
     if table == "members":
         change.members.add(instance.id)  # type: ignore[attr-defined]
-    elif table in ("identities", "memberships"):
+    elif table in ("identities", "memberships", "web_sessions"):
         change.members.add(instance.member_id)  # type: ignore[attr-defined]
     elif table == "communities":
         change.communities.add(instance.id)  # type: ignore[attr-defined]

@@ -487,8 +487,10 @@ class ScheduledSend(Base):
     kind: Mapped[str] = mapped_column(String(32))
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    """A group chat to send to; otherwise a direct message to `user_id`."""
+    """The group chat to send to; with `user_id`, the group to say so in when the platform
+    refuses the direct message."""
     user_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """A direct message to this platform identity."""
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), default=None, index=True
     )

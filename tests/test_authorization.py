@@ -93,7 +93,7 @@ async def test_a_member_cannot_decide_on_proposals_even_with_a_forged_button(
 async def _experiment(harness: Harness, name: str, what: str) -> int:
     person = harness.member(name)
     done = await person.says(f"/experiment {what}")
-    for answer in ("-", "-", "-", "-", "-", "-", "groep"):
+    for answer in ("-", "-", "-", "-", "-", "-"):  # in the group: the community default
         done = await person.says(answer)
     return _number(done.text)
 
@@ -128,6 +128,7 @@ async def test_a_member_cannot_touch_a_colleagues_experiment(harness: Harness) -
 
 async def test_a_member_cannot_touch_a_colleagues_reflection(harness: Harness) -> None:
     anna = harness.member("Anna")
+    await anna.says_privately("/start")
     saved = await anna.says("/reflectie Van Anna, alleen voor coördinatoren straks")
     share = saved.button("alleen coördinatoren, met naam")
     number = share.payload.split(":")[0]
@@ -139,7 +140,7 @@ async def test_a_member_cannot_touch_a_colleagues_reflection(harness: Harness) -
         Button("x", "refl.meeting", f"{number}:1"),
     ):
         assert "werkt niet meer" in (await bert.press(button)).text
-    assert "alleen coördinatoren" in (await anna.press(share)).text
+    assert "alleen coördinatoren" in (await anna.press(share, private=True)).text
 
 
 async def test_a_member_cannot_touch_a_colleagues_pledge_or_prompt(harness: Harness) -> None:
@@ -170,7 +171,7 @@ async def _two_groups(harness: Harness) -> tuple[int, int]:
     await coco.says("/bijeenkomst 10 maart 19:30 Avond van groep een")
     olga = harness.member("Olga", chat="group-2")
     done = await olga.says("/experiment Photovoice in groep twee")
-    for answer in ("-", "-", "-", "Les uit groep twee", "-", "-", "groep"):
+    for answer in ("-", "-", "-", "Les uit groep twee", "-", "-"):
         done = await olga.says(answer)
     two = _number(done.text)
     assert "gekoppeld" in (await olga.press(Button("x", "exp.link", f"{two}:photovoice"))).text

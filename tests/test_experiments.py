@@ -12,25 +12,36 @@ TRICKY = "Wat werkt? <b>niet vet</b> & 'DROP TABLE experiments;--' 🎉 ‮של�
 
 
 async def _new_experiment(person, what: str, *answers: str) -> None:  # type: ignore[no-untyped-def]
+    """The sharing choice (the last answer) is asked in a private chat only: a member who
+    makes one has started that chat; one who skips it (`-`) fills the form in the group."""
+    *questions, sharing = answers
+    if sharing == "-":
+        await person.says(f"/experiment {what}")
+        for answer in questions:
+            await person.says(answer)
+        return
+    await person.says_privately("/start")
     await person.says(f"/experiment {what}")
     for answer in answers:
-        await person.says(answer)
+        await person.says_privately(answer)
 
 
 async def test_the_form_asks_every_step_and_saves(harness: Harness) -> None:
     anna = harness.member("Anna")
     first = await anna.says("/experiment")
-    assert "Wat ga je uitproberen?" in first.text and "(vraag 1 van 8)" in first.text
+    # Anna never started a private chat: the group sees every question but the sharing one.
+    assert "Wat ga je uitproberen?" in first.text and "(vraag 1 van 7)" in first.text
     await anna.says("Jongeren maken foto's van hun wijk")
     await anna.says("Laat photovoice zien wat jongerenwerk oplevert?")
     await anna.says("Tien jongeren kregen een camera")
     await anna.says("-")
     await anna.says("-")
     await anna.says("#Jongeren, photovoice jongeren")
-    await anna.says("bezig")
-    done = await anna.says("groep")
+    done = await anna.says("bezig")
     assert "bewaard als #" in done.text
     assert "Jongeren maken foto's van hun wijk" in done.text
+    assert "de standaard van deze groep" in done.text and "/experiment bewerk 1" in done.text
+    assert "coördinatoren" not in done.text
     async with harness.database.session() as session:
         [item] = list(await session.scalars(select(Experiment)))
         acts = [a.kind for a in await session.scalars(select(Activity))]
@@ -47,8 +58,8 @@ async def test_the_form_asks_every_step_and_saves(harness: Harness) -> None:
 async def test_first_answer_with_the_command_and_suggested_tools(harness: Harness) -> None:
     anna = harness.member("Anna")
     first = await anna.says("/experiment Jongeren fotograferen hun buurt met photovoice")
-    assert "(vraag 2 van 8)" in first.text
-    for answer in ("-", "-", "-", "-", "-", "-", "-"):
+    assert "(vraag 2 van 7)" in first.text
+    for answer in ("-", "-", "-", "-", "-", "-"):
         done = await anna.says(answer)
     labels = [b.label for b in done.buttons]
     assert any("Photovoice" in label for label in labels), labels
@@ -65,7 +76,7 @@ async def test_edit_keeps_history_and_skips_keep_values(harness: Harness) -> Non
     assert "Nu:" in replies.text and "Verhalen ophalen" in replies.text
     await anna.says("-")
     await anna.says("Wat levert een verhalencirkel op?")
-    for _ in range(6):
+    for _ in range(5):  # in the group: no sharing question
         done = await anna.says("-")
     assert "bijgewerkt" in done.text
     async with harness.database.session() as session:
@@ -180,7 +191,7 @@ async def test_an_answer_over_4000_characters_is_refused(harness: Harness) -> No
     await anna.says("/experiment")
     replies = await anna.says("x" * 4001)
     assert "4001 tekens" in replies.text
-    assert "(vraag 1 van 8)" in replies.text
+    assert "(vraag 1 van 7)" in replies.text
 
 
 async def test_an_interrupted_form_saves_nothing_half(harness: Harness) -> None:
@@ -204,7 +215,7 @@ async def test_client_data_is_held_back_until_confirmed(harness: Harness) -> Non
         states = (await session.execute(select(Experiment))).all()
     assert states == []
     rephrased = await anna.says("Ik belde haar op")
-    assert "(vraag 3 van 8)" in rephrased.text
+    assert "(vraag 3 van 7)" in rephrased.text
 
 
 async def test_coordinators_set_the_default_sharing_level(harness: Harness) -> None:
@@ -219,10 +230,11 @@ async def test_coordinators_set_the_default_sharing_level(harness: Harness) -> N
 async def test_a_tool_card_shows_colleagues_who_tried_it(harness: Harness) -> None:
     anna = harness.member("Anna")
     bert = harness.member("Bert")
+    await anna.says_privately("/start")
     await anna.says("/experiment Jongeren fotograferen hun buurt met photovoice")
     for answer in ("-", "-", "-", "Foto's openen het gesprek", "-", "-", "anoniem"):
-        done = await anna.says(answer)
-    await anna.press(next(b for b in done.buttons if "Photovoice" in b.label))
+        done = await anna.says_privately(answer)
+    await anna.press(next(b for b in done.buttons if "Photovoice" in b.label), private=True)
     await bert.says_privately("/start")
     moved = await bert.says("/experiment Photovoice in de bibliotheek")
     assert "privé" in moved.text
@@ -257,12 +269,13 @@ async def test_sharing_an_anonymous_experiment_names_nobody(harness: Harness) ->
 async def test_a_coordinators_only_experiment_is_never_carded_in_the_group(
     harness: Harness,
 ) -> None:
+    await harness.member("Coco", coordinator=True).says("/deelniveau coordinatoren")
     anna = harness.member("Anna")
     await anna.says("/experiment Gesprek met wijkteam over een gezin")
-    for answer in ("-", "-", "-", "-", "-", "-"):
+    for answer in ("-", "-", "-", "-", "-"):
         await anna.says(answer)
-    saved = await anna.says("coordinatoren")
-    assert "bewaard als #1" in saved.text
+    saved = await anna.says("-")
+    assert "bewaard als #1" in saved.text and "alleen coördinatoren" in saved.text
     assert "Gesprek met wijkteam" not in saved.text and saved.buttons == []
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from bot.app.cli import app
@@ -28,42 +31,43 @@ async def _produce(harness: Harness) -> None:
     anna = harness.member("Anna")
     bert = harness.member("Bert")
     coco = harness.member("Coco", coordinator=True)
+    await anna.says_privately("/start")  # the sharing choice is asked privately
+    await bert.says_privately("/start")
     for what, learned, level in (
         (TRICKY, "Het gesprek telt " + TRICKY, "groep"),
         ("Anoniem verhaal met photovoice", "Zonder naam geleerd", "anoniem"),
         ("Geheim voor coördinatoren", "Alleen voor de coördinatoren", "coordinatoren"),
     ):
         done = await anna.says(f"/experiment {what}")
-        for answer in ("-", "-", "-", learned, "#jongeren #beeld", "afgerond"):
-            done = await anna.says(answer)
-        done = await anna.says(level)
+        for answer in ("-", "-", "-", learned, "#jongeren #beeld", "afgerond", level):
+            done = await anna.says_privately(answer)
         link = next((b for b in done.buttons if b.label.startswith("Koppel tool")), None)
         if link is not None:
-            await anna.press(link)
+            await anna.press(link, private=True)
     await bert.says("/experiment #1")
     await bert.presses("Reageer of bedank")
-    await bert.says("Mooi gedaan, dank je")
+    await bert.says_privately("Mooi gedaan, dank je")
     await coco.says("/experiment #3")
     await coco.presses("Reageer of bedank")
     await coco.says("Geheime reactie van Coco")
     await bert.says("/reflectie Open reflectie van Bert")
     await bert.says("/reflectie Verborgen reflectie van Bert")
-    await bert.presses("alleen coördinatoren, met naam")
+    await bert.presses("alleen coördinatoren, met naam", private=True)
     await bert.says("/nieuwetool Buurtbarometer")
     for answer in ("Een barometer voor de buurt", "-", "-"):
-        await bert.says(answer)
+        await bert.says_privately(answer)
     await coco.says("/voorstellen")
     await coco.presses("Goedkeuren")
     await bert.says("/nieuwetool Nog niet beslist")
     for answer in ("Wacht op een coördinator", "-", "-"):
-        await bert.says(answer)
+        await bert.says_privately(answer)
     await coco.says("/bijeenkomst 10 maart 19:30 Atelieravond | Buurthuis")
     meeting = await coco.says("/agenda")
     await anna.press(meeting.button("#1 Ik kom"))
     await bert.press(meeting.button("#1 Ik kom"))
     other = harness.member("Olga", chat="group-2")
     await other.says("/experiment Van een andere groep")
-    for answer in ("-", "-", "-", "Andere les", "-", "-", "groep"):
+    for answer in ("-", "-", "-", "Andere les", "-", "-"):
         await other.says(answer)
     await harness.member("Oscar", chat="group-2", coordinator=True).says(
         "/bijeenkomst 11 maart 19:30 Andere avond"
@@ -234,8 +238,9 @@ async def test_what_leaves_the_community_is_masked_even_when_confirmed(harness: 
     )
     assert "burgerservicenummer" in warning.text.casefold() or "bsn" in warning.text.casefold()
     await anna.presses("Geen cliëntgegevens, bewaar")
+    await anna.says_privately("/start")
     await anna.says("/reflectie Anoniem: de buurt kwam samen")
-    await anna.presses("de groep, anoniem")
+    await anna.presses("de groep, anoniem", private=True)
     replies = await harness.member("Coco", coordinator=True).says("/export")
     files = {r.attachment.filename: r.attachment.content.decode() for r in replies if r.attachment}
     assert len(files) == 2
@@ -266,3 +271,32 @@ def test_csv_times_are_in_the_communitys_zone() -> None:
     )
     table = to_csv(production)["reflections"].decode("utf-8-sig")
     assert "2026-03-02T10:00+01:00" in table and "09:00" not in table
+
+
+async def test_the_funder_report_reads_as_a_report_when_rendered(produced: Produced) -> None:
+    """Rendered as Markdown, the report shows every text as typed (no escapes), a period that
+    ends today, attendance of past meetings only, the tools added here, and the reflections
+    the group may read."""
+    coco = produced.harness.member("Coco", coordinator=True)
+    replies = await coco.says("/export")
+    [report] = [
+        r.attachment.content.decode()
+        for r in replies
+        if r.attachment is not None and r.attachment.filename.endswith(".md")
+    ]
+    html = MarkdownIt("commonmark").enable("table").render(report)
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert "\\" not in text, text
+    assert TRICKY in text
+    assert "tot en met 2 maart 2026" in text  # today: the meeting on 10 March is still planned
+    assert "Atelieravond" not in text and "Bijeenkomsten: 0" in text
+    sections = dict(
+        (unescape(title), body)
+        for title, body in re.findall(r"<h2>(.*?)</h2>(.*?)(?=<h2>|$)", html, flags=re.S)
+    )
+    added = unescape(re.sub(r"<[^>]+>", "", sections["Nieuw in de toolbox"]))
+    assert "Buurtbarometer" in added and "Een barometer voor de buurt" in added
+    assert "Photovoice" not in added and "Nog niet beslist" not in added
+    quoted = sections["Reflecties uit de groep"]
+    assert "<blockquote>" in quoted and "Open reflectie van Bert" in quoted
+    assert "Verborgen" not in text

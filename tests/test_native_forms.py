@@ -71,17 +71,21 @@ async def test_the_experiment_form_saves_after_its_first_modal(harness: Harness)
     assert item.what == "Verhalenkaart", "the second step keeps the first"
 
 
-async def test_step_by_step_still_asks_all_eight_questions(harness: Harness) -> None:
-    await harness.introduced()
+async def test_step_by_step_still_asks_all_eight_questions_privately(harness: Harness) -> None:
     anna = harness.member("Anna")
-    first = await anna.says("/experiment Verhalenkaart")
+    await anna.says("/help")
+    await anna.says_privately("/start")
+    first = await anna.says_privately("/experiment Verhalenkaart")
     assert "(vraag 2 van 8)" in first.text
     for _ in range(4):
-        await anna.says("-")
-    tags = await anna.says("-")
+        await anna.says_privately("-")
+    tags = await anna.says_privately("-")
     assert "(vraag 7 van 8)" in tags.text
-    await anna.says("bezig")
-    saved = await anna.says("-")
+    sharing = await anna.says_privately("bezig")
+    assert "(vraag 8 van 8)" in sharing.text and "alleen coördinatoren, anoniem" in [
+        b.label for b in sharing.buttons
+    ]
+    saved = await anna.says_privately("-")
     assert "bewaard als #1" in saved.text and "Meer toevoegen" not in saved.text
     assert "Meer toevoegen" not in [b.label for b in saved.buttons]
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
 from bot.handlers.participation.prompt_templates import TEMPLATES, choose
-from bot.model.messages import ChatTarget, MemberTarget, Reply
+from bot.model.messages import Button, ChatTarget, MemberTarget, Reply
 from storage.models import Activity, Attribution, Audience, Reflection
 from storage.repositories.participation import Facts
 from tests.harness import Harness, Person
@@ -309,3 +309,32 @@ def test_at_least_twenty_prompts_in_both_languages_each_a_question() -> None:
         assert not history or template.key != history[0]
         history.insert(0, template.key)
     assert len(set(history[:18])) == 18
+
+
+async def test_a_reflection_in_the_digest_opens_its_card_to_read_and_reply(
+    atelier: Harness,
+) -> None:
+    anna = await reachable(atelier, "Anna")
+    bert = atelier.member("Bert")
+    await bert.says("/help")
+    await atelier.participate()
+    assert await day(atelier, local(date(2026, 11, 30), 9)) == []
+    await anna.says("/reflectie Wat ik leerde over tellen en vertellen")
+    await anna.says("/reflectie Een tweede gedachte")
+    await anna.presses("alleen coördinatoren, met naam")
+    sent = await day(atelier, local(date(2026, 12, 7), 9))
+    [digest] = [r for t, r in sent if "Weekoverzicht" in str(r.text)]
+    labels = [button.label for row in digest.buttons for button in row]
+    assert labels == ["Lees en reageer: ‘Wat ik leerde over tellen en vertellen’"]
+    card = await bert.press(digest.buttons[0][0])
+    assert "Reflectie #1" in card.text and "tellen en vertellen" in card.text
+    assert "door: Anna" in card.text and "Reacties" not in card.text
+    await bert.presses("Reageer of bedank")
+    saved = await bert.says("Herkenbaar, dank je!")
+    assert "reactie staat bij reflectie 1" in saved.text
+    told = atelier.messenger.to(MemberTarget("test", "anna"))
+    assert told and "Herkenbaar, dank je!" in str(told[-1].text)
+    again = await bert.press(digest.buttons[0][0])
+    assert "Reacties (1)" in again.text and "Herkenbaar, dank je!" in again.text
+    hidden = await bert.press(Button("x", digest.buttons[0][0].action, "2"))
+    assert "niet voor jou zichtbaar" in hidden.text and "tweede gedachte" not in hidden.text

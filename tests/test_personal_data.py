@@ -6,18 +6,32 @@ import itertools
 
 import pytest
 
-from bot.dialogs.personal_data import MASK, Finding, Kind, find_personal_data
+from bot.dialogs.personal_data import MASK, Finding, Kind, find_personal_data, redact
 
 # (kind, sentence, the exact value that must be reported)
 POSITIVES: list[tuple[Kind, str, str]] = [
     # names with a title, with initials, or after a family word
-    (Kind.NAME, "mevrouw Jansen (82) uit de Pijp belde", "Jansen"),
+    (Kind.NAME, "mevrouw Jansen uit de Pijp belde", "Jansen"),
     (Kind.NAME, "Ik sprak dhr. De Vries over zijn schulden", "De Vries"),
     (Kind.NAME, "J. de Vries kwam niet opdagen bij de afspraak", "J. de Vries"),
     (Kind.NAME, "Mw. A.B. Yilmaz-Demir had veel vragen", "A.B. Yilmaz-Demir"),
     (Kind.NAME, "De heer Van den Berg woont alleen sinds de zomer", "Van den Berg"),
     (Kind.NAME, "Zijn moeder Fatima kwam mee naar het gesprek", "Fatima"),
     (Kind.NAME, "Ik zag dhr. Öztürk in de wachtkamer", "Öztürk"),
+    (Kind.NAME, "Volgens dr. Mulder is opname niet nodig", "Mulder"),
+    (Kind.NAME, "I visited Mrs. Okafor at home, she was worried", "Okafor"),
+    (Kind.NAME, "Mr. Kowalski did not show up for the appointment", "Kowalski"),
+    (Kind.NAME, "Her father, Mr. Nowak, lives at home", "Nowak"),
+    # ages of one person
+    (Kind.AGE, "Een man van 45 kwam zonder afspraak binnen", "45"),
+    (Kind.AGE, "De 82-jarige woont nog zelfstandig", "82-jarige"),
+    (Kind.AGE, "Ze is 82 jaar oud en woont alleen", "82 jaar oud"),
+    (Kind.AGE, "Het meisje (9) vertelde het aan haar juf", "9"),
+    (Kind.AGE, "Een 58-jarige vrachtwagenchauffeur is afgekeurd", "58-jarige"),
+    (Kind.AGE, "Vader, 52 jaar, werkt in de nachtdienst", "52 jaar"),
+    (Kind.AGE, "Leeftijd: 64, alleenstaand, geen kinderen", "64"),
+    (Kind.AGE, "A 45-year-old father asked for help with his debts", "45-year-old"),
+    (Kind.AGE, "Haar zoon van 14 spijbelt al weken", "14"),
     # number shapes the guard once missed
     (Kind.BSN, "BSN van zoon: 1234.56.782, graag nakijken", "1234.56.782"),
     (Kind.BSN, "Op het formulier stond 1234 56 782 bij vader", "1234 56 782"),
@@ -100,6 +114,16 @@ POSITIVES: list[tuple[Kind, str, str]] = [
     (Kind.POSTCODE_ADDRESS, "De jongen komt uit 3512 JK, vlak bij het station", "3512 JK"),
     (Kind.POSTCODE_ADDRESS, "Moeder zit in de opvang aan de Markt 12", "Markt 12"),
     (Kind.POSTCODE_ADDRESS, "Ze woont Oudegracht 231-3, boven de winkel", "Oudegracht 231-3"),
+    (Kind.POSTCODE_ADDRESS, "Kalverstraat 12 is het nieuwe adres", "Kalverstraat 12"),
+    (
+        Kind.POSTCODE_ADDRESS,
+        "Nieuw adres: Laan van Meerdervoort 123a",
+        "Laan van Meerdervoort 123a",
+    ),
+    (Kind.POSTCODE_ADDRESS, "Hij woont op de Dapperstraat 5 2hg", "Dapperstraat 5 2hg"),
+    (Kind.POSTCODE_ADDRESS, "Woont sinds mei aan de Parkweg 17 III", "Parkweg 17 III"),
+    (Kind.POSTCODE_ADDRESS, "Ze woont aan de Grote Markt 9 boven de bakker", "Markt 9"),
+    (Kind.POSTCODE_ADDRESS, "moeder woont in de kerkstraat 12 in Tiel", "kerkstraat 12"),
     # dates of birth
     (Kind.BIRTH_DATE, "Jayden, geboren 12-03-2009, zit in de tweede klas", "12-03-2009"),
     (Kind.BIRTH_DATE, "Zus (geb. 12/3/2009) woont bij oma", "12/3/2009"),
@@ -125,6 +149,23 @@ NEGATIVES: list[tuple[Kind, str]] = [
     (Kind.NAME, "De cliënt kwam te laat en was boos"),
     (Kind.NAME, "P.S. Denk aan de evaluatieformulieren"),
     (Kind.NAME, "Dinsdag kwam moeder Maandag niet, maar vader De school wel"),
+    # proper names with a title: a brand, a character, an author, a street
+    (Kind.NAME, "Dr. Oetker pizza's op de teamdag"),
+    (Kind.NAME, "Tante Sidonia is een kinderboek over rouw"),
+    (Kind.NAME, "We oefenden met de methode van Prof. Baarda"),
+    (Kind.NAME, "We vierden de dag van Moeder Aarde met een opruimactie"),
+    (Kind.NAME, "Volgens Dr. House is iedereen een leugenaar, grapte een collega"),
+    (Kind.NAME, "Mijn cliënt Gaat het goed? stond er boven de mail"),
+    (Kind.NAME, "De bus stopt op het Mr. Visserplein, daar stappen we uit"),
+    # age-like
+    (Kind.AGE, "Jongeren van 12 tot 18 jaar kunnen zich aanmelden"),
+    (Kind.AGE, "We vierden het 25-jarig jubileum van het wijkteam"),
+    (Kind.AGE, "De 4-jarige opleiding tot maatschappelijk werker is pittig"),
+    (Kind.AGE, "Een moeder van 3 kinderen vertelde over haar weekritme"),
+    (Kind.AGE, "Het pand is 80 jaar oud en de lift hapert"),
+    (Kind.AGE, "Hij is 10 minuten te laat gekomen, zei de begeleider"),
+    (Kind.AGE, "De cliënt is 1 van de 12 deelnemers aan de pilot"),
+    (Kind.AGE, "Een buurvrouw van 2 hoog bracht koffie"),
     # phone-like
     (Kind.PHONE, "Er zijn 123456789 berichten verstuurd via de app"),
     (Kind.PHONE, "In 2024 deden 1500 gezinnen mee aan het experiment"),
@@ -173,6 +214,7 @@ NEGATIVES: list[tuple[Kind, str]] = [
     (Kind.POSTCODE_ADDRESS, "We woonden vroeger allemaal in de Dorpsstraat"),
     (Kind.POSTCODE_ADDRESS, "Postcode 1234 SA bestaat niet"),
     (Kind.POSTCODE_ADDRESS, "Het bestand van 500 MB stuur ik later"),
+    (Kind.POSTCODE_ADDRESS, "In het Vondelpark 3 rondes gelopen met de groep"),
     # date-of-birth-like
     (Kind.BIRTH_DATE, "De bijeenkomst op 12-03-2026 om 19:30"),
     (Kind.BIRTH_DATE, "Sanne (12-03-2009) vertelde over haar stage"),
@@ -286,8 +328,9 @@ def test_masked_shows_only_the_ends() -> None:
     assert finding.masked(text) == "06" + MASK * 6 + "78"
 
 
-NUMBERS = [p for p in POSITIVES if p[0] is not Kind.NAME]
-"""Names show only their first letter: test_a_name_is_masked_to_its_first_letter."""
+NUMBERS = [p for p in POSITIVES if p[0] not in (Kind.NAME, Kind.AGE)]
+"""Names show only their first letter, ages their words: test_a_name_is_masked_to_its_first_letter
+and test_an_age_keeps_its_words_without_the_digits."""
 
 
 @pytest.mark.parametrize(
@@ -358,6 +401,7 @@ def test_kinds_are_plain_strings() -> None:
         "iban",
         "postcode_address",
         "birth_date",
+        "age",
         "name",
     }
 
@@ -399,12 +443,33 @@ def test_the_practice_set_has_three_hundred_ordinary_sentences_per_half() -> Non
         assert len(negatives) >= 300
     _, tuning = _practice_half("tuning")
     alarms = [s for s in tuning if find_personal_data(s)]
-    # Two names of public figures with a title ("Dr. Phil", "Vader Abraham") are flagged by
-    # design: the member confirms them.
-    assert len(alarms) <= 2, alarms
+    # The target is at most one false alarm per 300 ordinary sentences. Only the tuning half
+    # is held to it here: the test half stays a measurement (bench/personal_data.py), so the
+    # rules are not fitted to it.
+    assert len(alarms) <= len(tuning) / 300, alarms
 
 
 def test_a_name_is_masked_to_its_first_letter() -> None:
     text = "mevrouw Jansen belde"
     [finding] = find_personal_data(text)
     assert finding.masked(text) == "J" + MASK * 5
+
+
+def test_an_age_keeps_its_words_without_the_digits() -> None:
+    text = "Een man van 45 en de 82-jarige wachtten"
+    findings = find_personal_data(text)
+    assert [f.masked(text) for f in findings] == [MASK * 2, MASK * 2 + "-jarige"]
+
+
+def test_a_copy_for_outsiders_hides_every_finding_in_place() -> None:
+    text = (
+        "Mevrouw Jansen (82) woont op de Dapperstraat 5 2hg, bel 06-12345678 of mail "
+        "m.jansen@gmail.com; BSN 111222333. De methode van Prof. Baarda hielp."
+    )
+    expected = (
+        f"Mevrouw J{MASK * 5} ({MASK * 2}) woont op de {MASK * 18}, bel {MASK * 11} of mail "
+        f"{MASK * 18}; BSN {MASK * 9}. De methode van Prof. Baarda hielp."
+    )
+    assert redact(text) == expected
+    ordinary = "Niets persoonlijks hier, 12 deelnemers."
+    assert redact(ordinary) == ordinary

@@ -283,9 +283,10 @@ async def test_a_forged_forget_button_only_ever_erases_the_presser(harness: Harn
 
 async def test_forgetting_never_widens_the_audience(harness: Harness) -> None:
     dirk = harness.member("Dirk")
+    await dirk.says_privately("/start")
     await dirk.says("/experiment Alleen voor de coördinatoren bedoeld")
     for answer in ("-", "-", "-", "-", "-", "-", "coordinatoren"):
-        await dirk.says(answer)
+        await dirk.says_privately(answer)
     confirm = await dirk.says("/vergeetmij")
     assert "voor dezelfde lezers als nu" in confirm.text
     done = await dirk.presses("Bijdragen anoniem laten staan")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.model.messages import Button, MemberTarget
 from storage.models import Activity, Attribution, Audience, DialogState, Reflection
 from tests.harness import Harness
 
@@ -37,12 +38,19 @@ async def test_without_text_the_bot_asks_for_it(harness: Harness) -> None:
 async def test_tie_to_an_experiment_and_change_the_sharing_level(harness: Harness) -> None:
     anna = harness.member("Anna")
     await anna.says("/experiment Buurtcirkel")
-    for _ in range(7):
+    for _ in range(6):
         await anna.says("-")
     saved = await anna.says("/reflectie De cirkel werkte beter in de avond")
     assert "Over #1: Buurtcirkel" in [b.label for b in saved.buttons]
     assert "gekoppeld" in (await anna.presses("Over #1: Buurtcirkel")).text.lower()
-    await anna.press(saved.button("alleen coördinatoren, anoniem"))
+    # The group sees no sharing choice; it comes in a private message.
+    assert "de standaard van deze groep" in saved.text
+    assert not any("coördinatoren" in b.label for b in saved.buttons)
+    sent = await anna.press(saved.button("Privé kiezen wie het leest"))
+    assert "privébericht" in sent.text and "coördinatoren" not in sent.text
+    [choice] = harness.messenger.to(MemberTarget("test", "anna"))
+    button = next(b for b in choice.buttons[0] if b.label == "alleen coördinatoren, anoniem")
+    assert "nu gedeeld met" in (await anna.press(button, private=True)).text
     [reflection] = await _all(harness, Reflection)
     assert (reflection.experiment_id, reflection.audience, reflection.attribution) == (
         1,
@@ -55,8 +63,12 @@ async def test_nobody_changes_another_members_reflection(harness: Harness) -> No
     anna = harness.member("Anna")
     bert = harness.member("Bert")
     saved = await anna.says("/reflectie Van Anna")
-    refused = await bert.press(saved.button("de groep, anoniem"))
+    refused = await bert.press(saved.button("Privé kiezen wie het leest"))
     assert "werkt niet meer" in refused.text
+    number = saved.button("Privé kiezen wie het leest").payload
+    forged = await bert.press(Button("x", "refl.share", f"{number}:anoniem"), private=True)
+    assert "werkt niet meer" in forged.text
+    assert harness.messenger.sent == []
     [reflection] = await _all(harness, Reflection)
     assert (reflection.audience, reflection.attribution) == (Audience.GROUP, Attribution.NAMED)
 

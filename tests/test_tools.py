@@ -601,7 +601,7 @@ async def test_a_decided_proposal_can_no_longer_be_edited(harness: Harness) -> N
 async def test_a_card_never_shows_an_empty_tried_line(harness: Harness) -> None:
     anna = harness.member("Anna")
     await anna.says("/experiment Jongeren fotograferen hun buurt met photovoice")
-    for answer in ("-", "-", "-", "-", "-", "-", "anoniem"):
+    for answer in ("-", "-", "-", "-", "-", "-"):
         done = await anna.says(answer)
     await anna.press(next(b for b in done.buttons if "Photovoice" in b.label))
     await anna.says("/tool photovoice")
@@ -637,3 +637,29 @@ async def test_only_coordinators_reject_also_by_a_forged_button(harness: Harness
     )
     assert "coördinatoren" in refused.text
     assert (await _tool(harness, "Buurtbarometer")).status is ToolStatus.PENDING
+
+
+async def test_after_an_approval_the_coordinator_may_send_a_note_privately(
+    harness: Harness,
+) -> None:
+    anna = harness.member("Anna")
+    await _propose(anna, "Buurtbarometer")
+    coco = harness.member("Coco", coordinator=True)
+    await coco.says("/voorstellen")
+    decided = await coco.presses("Goedkeuren")
+    assert "Anna heeft het persoonlijk bericht gekregen" in decided.text
+    bert = harness.member("Bert")
+    refused = await bert.press(decided.button("Toelichting sturen"))
+    assert "alleen voor coördinatoren" in refused.text
+    asked = await coco.press(decided.button("Toelichting sturen"))
+    assert "Wat wil je de indiener laten weten?" in asked.text
+    done = await coco.says("Mooi voorstel; vertel er op de volgende avond over?")
+    assert "Anna heeft het persoonlijk bericht gekregen" in done.text
+    approved, noted = _sent(harness.messenger.sent)
+    assert approved == (MemberTarget(PLATFORM, "anna"), _approved_text("Buurtbarometer"))
+    assert noted[0] == MemberTarget(PLATFORM, "anna")
+    assert "iets toe te voegen over je voorstel Buurtbarometer" in noted[1]
+    assert "Mooi voorstel; vertel er op de volgende avond over?" in noted[1]
+    await coco.press(decided.button("Toelichting sturen"))
+    assert "Geen toelichting gestuurd" in (await coco.says("-")).text
+    assert len(harness.messenger.sent) == 2

@@ -18,7 +18,8 @@ from web import coordinators, feed, members, public
 from web.pages import STATIC, environment
 from web.security import SecurityHeaders
 from web.services import WebServices
-from web.visitors import translator_for
+from web.tool_cards import ToolCards
+from web.visitors import VisitorCache, translator_for
 
 log = logging.getLogger(__name__)
 
@@ -62,4 +63,6 @@ def create_app(services: WebServices, extra_routes: list[BaseRoute] | None = Non
     )
     app.state.services = services
     app.state.templates = environment()
+    app.state.visitors = VisitorCache(services.database, services.limits.monotonic)
+    app.state.tool_cards = ToolCards(services.tools)
     return app

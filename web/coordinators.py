@@ -5,16 +5,22 @@ printable page. The role is checked on the server for every request."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core import forum
+from bot.dialogs.forms import InvalidAnswer
+from bot.handlers.community_settings import DIGEST_HOURS, NUMBERS, set_digest_time
+from bot.handlers.tools import EDIT_FIELDS, edit_defaults, proposal_edit
 from bot.model.messages import Reply
 from bot.text.stats_chart import weekly_chart
-from storage.models import Attribution, Audience, Level, Tool, ToolStatus
+from storage.models import Attribution, Audience, Community, Level, Tool, ToolStatus
 from storage.repositories.production import ProductionRepository
 from web.pages import Page, page
 
@@ -118,12 +124,21 @@ async def proposals(p: Page) -> Response:
                 "summary": tool.summary_nl,
                 "when": tool.when_to_use_nl,
                 "source_url": tool.source_url,
+                "tags": tool.tags,
+                "level": tool.level,
+                "effort": tool.effort,
                 "by": proposer.display_name if proposer else p.t.plain("tools.proposer_unknown"),
                 "at": p.when(tool.created_at),
             }
         )
-    decided = p.request.query_params.get("decided", "")
-    return p.render("proposals.html", rows=rows, decided=decided, more=len(waiting) - len(rows))
+    params = p.request.query_params
+    return p.render(
+        "proposals.html",
+        rows=rows,
+        decided=params.get("decided", ""),
+        edited=params.get("edited", ""),
+        more=len(waiting) - len(rows),
+    )
 
 
 @page
@@ -146,6 +161,53 @@ async def decide(p: Page) -> Response:
     return p.redirect(f"/proposals?decided={verdict.value}")
 
 
+WEB_PROBLEMS = {"dialog.required": "web.problem.empty", "dialog.too_long": "web.problem.too_long"}
+
+
+@page
+async def edit_proposal(p: Page) -> Response:
+    """A coordinator corrects a proposal before deciding, by the chat's edit questions."""
+    visitor = p.coordinator()
+    tool = await p.repos.tools.get(p.request.path_params["tool_id"])
+    if tool is None or not _in_reach(visitor.community.id, tool):
+        raise HTTPException(404)
+    if tool.status is not ToolStatus.PENDING:
+        raise HTTPException(409)
+    if p.request.method == "GET":
+        return _proposal_form(p, tool, edit_defaults(tool))
+    form = await p.form()
+    answers = {field.name: str(form.get(field.name, "")) for field in EDIT_FIELDS}
+    checked: dict[str, str | None] = {}
+    for field in EDIT_FIELDS:
+        try:
+            checked[field.name] = field.checked(answers[field.name])
+        except InvalidAnswer as invalid:
+            key = WEB_PROBLEMS.get(invalid.key, invalid.key)
+            problem = p.t.plain(key, **invalid.values)
+            return _proposal_form(p, tool, answers, problem=(field.name, problem), status=400)
+    if not await p.repos.tools.edit_proposal(tool.id, proposal_edit(checked), p.now()):
+        raise HTTPException(409)
+    return p.redirect(f"/proposals?edited={quote(tool.id)}#proposal-{quote(tool.id)}")
+
+
+def _proposal_form(
+    p: Page,
+    tool: Tool,
+    values: dict[str, str],
+    *,
+    problem: tuple[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return p.render(
+        "proposal_edit.html",
+        status=status,
+        tool=tool,
+        fields=EDIT_FIELDS,
+        values=values,
+        problem=problem,
+    )
+
+
 async def _tell_proposer(p: Page, tool: Tool, verdict: ToolStatus) -> None:
     """The proposer hears the outcome by direct message, as when decided in the chat."""
     visitor = p.coordinator()
@@ -160,54 +222,63 @@ async def _tell_proposer(p: Page, tool: Tool, verdict: ToolStatus) -> None:
     await forum.send_privately(p.repos, p.services.messenger, proposer, visitor.community, notice)
 
 
-SETTINGS = {
-    "passive_after_days": (7, 365),
-    "passive_min_membership_days": (0, 365),
-    "prompt_interval_days": (7, 180),
-}
-
-
 @page
 async def settings(p: Page) -> Response:
+    """The community's settings: what `/instellingen` and `/deelniveau` set in the chat, by
+    the same bounds, and the digest moved by the same service."""
     visitor = p.coordinator()
     community = visitor.community
     problem = None
     saved = False
     if p.request.method == "POST":
         form = await p.form()
-        language = str(form.get("language", ""))
-        audience = str(form.get("default_audience", ""))
-        attribution = str(form.get("default_attribution", ""))
-        numbers: dict[str, int] = {}
-        for name, (low, high) in SETTINGS.items():
-            raw = str(form.get(name, "")).strip()
-            if not raw.isdigit() or not low <= int(raw) <= high:
-                problem = name
-                break
-            numbers[name] = int(raw)
-        if problem is None and (
-            language not in ("nl", "en")
-            or audience not in set(Audience)
-            or attribution not in set(Attribution)
-        ):
-            problem = "choice"
-        if problem is None:
-            community.language = language
-            community.default_audience = Audience(audience)
-            community.default_attribution = Attribution(attribution)
-            for name, value in numbers.items():
-                setattr(community, name, value)
-            saved = True
+        problem = await _save_settings(p, community, form)
+        saved = problem is None
     return p.render(
         "settings.html",
         status=400 if problem else 200,
         community=community,
-        limits=SETTINGS,
+        numbers=NUMBERS,
+        days=list(get_day_names("wide", locale=p.t.language).items()),
+        digest_hours=DIGEST_HOURS,
         audiences=list(Audience),
         attributions=list(Attribution),
         problem=problem,
         saved=saved,
     )
+
+
+async def _save_settings(p: Page, community: Community, form: FormData) -> str | None:
+    """Everything or nothing: the name of the first value out of bounds, or None when saved."""
+    numbers: dict[str, int] = {}
+    for setting in NUMBERS:
+        value = _number(form, setting.column)
+        if value is None or not setting.lowest <= value <= setting.highest:
+            return setting.column
+        numbers[setting.column] = value
+    weekday, hour = _number(form, "digest_weekday"), _number(form, "digest_hour")
+    if weekday is None or hour is None or weekday > 6 or hour not in DIGEST_HOURS:
+        return "digest"
+    language = str(form.get("language", ""))
+    audience = str(form.get("default_audience", ""))
+    attribution = str(form.get("default_attribution", ""))
+    if language not in ("nl", "en") or audience not in set(Audience):
+        return "choice"
+    if attribution not in set(Attribution):
+        return "choice"
+    community.language = language
+    community.default_audience = Audience(audience)
+    community.default_attribution = Attribution(attribution)
+    for column, value in numbers.items():
+        setattr(community, column, value)
+    if (weekday, hour) != (community.digest_weekday, community.digest_hour):
+        await set_digest_time(p, p.repos, community, weekday, hour)
+    return None
+
+
+def _number(form: FormData, name: str) -> int | None:
+    raw = str(form.get(name, "")).strip()
+    return int(raw) if raw.isdigit() else None
 
 
 @page
@@ -223,6 +294,7 @@ def routes() -> list[BaseRoute]:
         Route("/stats/chart.png", stats_chart),
         Route("/proposals", proposals),
         Route("/proposals/{tool_id}", decide, methods=["POST"]),
+        Route("/proposals/{tool_id}/edit", edit_proposal, methods=["GET", "POST"]),
         Route("/settings", settings, methods=["GET", "POST"]),
         Route("/report", report),
     ]

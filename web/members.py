@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from bot.core import forum
 from bot.dialogs.guard import PrivacyGuard
 from bot.dialogs.sharing import describe
+from bot.handlers.meetings.planning import RsvpClosed, answer_rsvp
 from storage.models import (
     Attribution,
     Audience,
@@ -142,8 +143,7 @@ async def experiments(p: Page) -> Response:
         offset=(number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
-    authors = await p.repos.experiments.authors(found.experiments)
-    rows = [_experiment_row(p, e, authors) for e in found.experiments]
+    rows = [_experiment_row(p, e, found.authors) for e in found.experiments]
     pages = max(1, -(-found.total // PAGE_SIZE))
     return p.render(
         "experiments.html",
@@ -217,10 +217,7 @@ async def _show(
             p.now(),
             subject=str(item.id),
         )
-    authors = await p.repos.experiments.authors([item]) if isinstance(item, Experiment) else {}
-    if isinstance(item, Reflection) and item.author_member_id is not None:
-        author = await p.repos.members.get(item.author_member_id)
-        authors = {author.id: author.display_name} if author else {}
+    authors = await p.repos.experiments.authors([item])
     tools = []
     if isinstance(item, Experiment):
         ids = await p.repos.experiments.tool_ids(item.id)
@@ -428,12 +425,7 @@ async def reflections(p: Page) -> Response:
     rows, total = await p.repos.reflections.page(
         visitor.community.id, visitor.viewer, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
-    ids = {r.author_member_id for r in rows if r.author_member_id is not None}
-    authors = {}
-    for member_id in ids:
-        member = await p.repos.members.get(member_id)
-        if member is not None:
-            authors[member_id] = member.display_name
+    authors = await p.repos.experiments.authors(rows)
     shown = [
         {"id": r.id, "text": r.text, "author": _author(p, r, authors), "at": p.when(r.created_at)}
         for r in rows
@@ -456,14 +448,17 @@ ANSWERS = {
 }
 
 
-@writing_page
+@page
 async def agenda(p: Page) -> Response:
+    """A reading page: only the first visit writes (the feed token is made), and runs again
+    as a writer."""
     visitor = p.member()
     meetings = await p.repos.meetings.upcoming(visitor.community.id, p.now(), 50)
     counts = await p.repos.meetings.counts([m.id for m in meetings])
+    answers = await p.repos.meetings.answers_of([m.id for m in meetings], visitor.member.id)
     rows = []
     for meeting in meetings:
-        mine = await p.repos.meetings.answer_of(meeting.id, visitor.member.id)
+        mine = answers.get(meeting.id)
         rows.append(
             {
                 "id": meeting.id,
@@ -502,13 +497,10 @@ async def rsvp(p: Page) -> Response:
         answer = RsvpAnswer(str(form.get("answer", "")))
     except ValueError:
         raise HTTPException(400) from None
-    if meeting.cancelled or meeting.ends_at <= p.now():
-        raise HTTPException(409)
-    first = await p.repos.meetings.answer(meeting.id, visitor.member.id, answer, p.now())
-    if first:
-        await p.repos.ledger.record(
-            visitor.community.id, visitor.member.id, ActivityKind.RSVP, p.now()
-        )
+    try:
+        await answer_rsvp(p, p.repos, visitor.community, meeting, visitor.member.id, answer)
+    except RsvpClosed:
+        raise HTTPException(409) from None
     return p.redirect(f"/agenda#meeting-{meeting.id}")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.i18n import Translator
 from storage.db import ReadOnlyViolation
+from storage.models import ScheduledSend
 from storage.repositories import Repositories
 from web.limits import Window
 from web.security import same_token
 from web.services import WebServices
-from web.visitors import Visitor, translator_for, visitor_of
+from web.visitors import Visitor, VisitorCache, translator_for
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # compiled once per process: no file check on every render
     )
     return env
 
@@ -53,9 +55,16 @@ class Page:
     repos: Repositories
     visitor: Visitor | None
     t: Translator
+    planned: list[datetime] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.services.clock.now()
+
+    def plan(self, send: ScheduledSend) -> None:
+        """Schedule a send (a Planner, as a handler's Context is); the delivery loop hears of
+        it after the commit."""
+        self.repos.schedule.add(send)
+        self.planned.append(send.due_at)
 
     def client(self) -> str:
         return self.request.client.host if self.request.client else "?"
@@ -121,7 +130,8 @@ async def unit(request: Request, *, writes: bool) -> AsyncIterator[Page]:
     database = services.database
     async with database.session() if writes else database.reading() as session:
         repos = Repositories.bind(session)
-        visitor = await visitor_of(request, repos, services.coordinators)
+        visitors: VisitorCache = request.app.state.visitors
+        visitor = await visitors.visitor(request, repos, services.coordinators, reading=not writes)
         t = translator_for(request, services.catalogs, visitor)
         yield Page(request, services, repos, visitor, t)
 
@@ -145,7 +155,11 @@ def _endpoint(handler: Handler, *, writes_on_get: bool) -> Callable[[Request], A
             except ReadOnlyViolation:
                 pass  # the page wrote after all (the first import of the catalogue): again
         async with unit(request, writes=True) as current:
-            return await handler(current)
+            response = await handler(current)
+        wake = current.services.on_planned
+        if current.planned and wake is not None:
+            wake(min(current.planned))
+        return response
 
     endpoint.__name__ = handler.__name__
     return endpoint

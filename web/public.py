@@ -14,13 +14,14 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.dialogs.personal_data import redact
 from bot.text.calendar_file import filename_for
 from storage.models import Meeting, MeetingKind, Tool, ToolStatus
 from storage.repositories.experiments import Lesson
 from storage.retention import RetentionPolicy
 from web import calendar
-from web.masking import masked
 from web.pages import Page, page
+from web.tool_cards import ToolCards
 from web.visitors import LANGUAGE_COOKIE
 
 QUERY_LENGTH = 300
@@ -69,11 +70,12 @@ async def tools(p: Page) -> Response:
     found: list[Tool] = []
     suggested: list[Tool] = []
     if query:
+        cards: ToolCards = p.request.app.state.tool_cards
         matches = p.services.tools.search(query, RESULTS)
-        found = await p.repos.tools.approved_by_ids([m.id for m in matches])
+        found = await cards.approved_by_ids(p.repos.tools, [m.id for m in matches])
         if not found:
             near = p.services.tools.suggest(query, 3)
-            suggested = await p.repos.tools.approved_by_ids([m.id for m in near])
+            suggested = await cards.approved_by_ids(p.repos.tools, [m.id for m in near])
     return p.render(
         "tools.html",
         query=query,
@@ -102,7 +104,7 @@ async def public_lessons(p: Page, tool_id: str) -> list[Lesson]:
     """Lessons of experiments whose author chose the public audience (`openbaar`), from any
     community, with the name rule applied and personal data masked."""
     found = await p.repos.experiments.public_lessons(tool_id, LESSONS_SHOWN)
-    return [replace(lesson, learned=masked(lesson.learned)) for lesson in found]
+    return [replace(lesson, learned=redact(lesson.learned)) for lesson in found]
 
 
 @page

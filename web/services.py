@@ -3,7 +3,9 @@ only the core's services and storage."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.clock import Clock
 from bot.core.i18n import Catalogs
@@ -29,3 +31,6 @@ class WebServices:
     limits: RateLimits = field(default_factory=RateLimits)
     retention: RetentionPolicy | None = None
     """For the privacy text on the about page."""
+    on_planned: Callable[[datetime], None] | None = None
+    """Told the earliest due time of sends a page planned, once they are committed (the
+    hub's delivery loop, as for the core)."""

@@ -3,15 +3,19 @@ one of their communities, with the role the chat would give them. Checked on eve
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from starlette.requests import Request
 
 from bot.core.i18n import Catalogs, Translator, language_or_none
+from storage.db import Database, DirectoryChange
 from storage.models import Community, Member, Membership, Role, WebSession
 from storage.repositories import Repositories
 from storage.repositories.experiments import Viewer
+from storage.repositories.web import digest
 
 SESSION_COOKIE = "leeratelier_session"
 LANGUAGE_COOKIE = "leeratelier_lang"
@@ -33,6 +37,70 @@ class Visitor:
     @property
     def csrf(self) -> str:
         return self.session.csrf_token
+
+
+class VisitorCache:
+    """Who a session cookie belongs to, kept per process for the reading pages, so that a
+    page costs no lookups before its own query. Forgotten when the database says a member,
+    a community or a session changed (here at once; in another process sharing the database
+    within `RECHECK` seconds). Writing pages always look the visitor up in their own unit of
+    work: they change the rows they read."""
+
+    RECHECK = 1.0
+    MOST = 10_000
+
+    def __init__(self, database: Database, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._known: dict[str, Visitor] = {}
+        self._generation = 0
+        self._version: int | None = None
+        self._checked = -self.RECHECK
+        self._monotonic = monotonic
+        database.on_directory_change(self.changed)
+
+    def changed(self, change: DirectoryChange) -> None:
+        if not (change.everything or change.members or change.communities):
+            return
+        self._generation += 1
+        if change.everything:
+            self._known.clear()
+            return
+        self._known = {
+            key: known
+            for key, known in self._known.items()
+            if known.member.id not in change.members
+            and not any(c.id in change.communities for c in known.communities)
+        }
+
+    async def visitor(
+        self, request: Request, repos: Repositories, coordinators: frozenset[str], *, reading: bool
+    ) -> Visitor | None:
+        secret = request.cookies.get(SESSION_COOKIE)
+        if not secret:
+            return None
+        if not reading:
+            return await visitor_of(request, repos, coordinators)
+        await self._notice_other_processes(repos)
+        key = digest(secret)
+        known = self._known.get(key)
+        if known is not None and known.session.expires_at > _now(request):
+            return known
+        generation = self._generation
+        found = await visitor_of(request, repos, coordinators)
+        if found is not None and generation == self._generation:
+            # nothing changed while it was read: the rows it came from are still the rows
+            if len(self._known) >= self.MOST:
+                self._known.clear()
+            self._known[key] = found
+        return found
+
+    async def _notice_other_processes(self, repos: Repositories) -> None:
+        if self._monotonic() - self._checked < self.RECHECK:
+            return
+        self._checked = self._monotonic()
+        version = await Database.directory_version(repos.session)
+        if version != self._version:
+            self._version = version
+            self.changed(DirectoryChange(everything=True))
 
 
 async def visitor_of(

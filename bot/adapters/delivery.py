@@ -30,7 +30,15 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.adapters.base import Host, Parked
-from bot.model.messages import ChatTarget, Incoming, MemberTarget, Reply, Target, UserRef
+from bot.model.messages import (
+    ChatRef,
+    ChatTarget,
+    Incoming,
+    MemberTarget,
+    Reply,
+    Target,
+    UserRef,
+)
 from bot.model.messenger import (
     DeliveryError,
     DeliveryFailed,
@@ -226,7 +234,6 @@ class DeliveryPolicy:
     stopping: bool = False
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _parked: list[Parked] = field(default_factory=list)
-    _closed: bool = False
     edits: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
     """The latest version of each message waiting to be edited, by chat and message."""
 
@@ -247,7 +254,8 @@ class DeliveryPolicy:
         """Answer in the chat the member wrote in (`chat_id`: a thread of it), in the
         background; private replies to a group message go by direct message, with the group
         fallback when that is refused."""
-        direct = MemberTarget(msg.platform, msg.user.user_id)
+        group = None if msg.chat.is_private else msg.chat.chat_id
+        direct = MemberTarget(msg.platform, msg.user.user_id, group=group)
         target: Target = (
             direct if msg.chat.is_private else ChatTarget(msg.platform, chat_id or msg.chat.chat_id)
         )
@@ -358,8 +366,13 @@ class DeliveryPolicy:
             while queue:
                 self._drop(queue.popleft())
             self.queues.pop(key, None)
+        return self.take_parked()
+
+    def take_parked(self) -> list[Parked]:
+        """The answers parked so far, for the outbox; after `stop`, the answers to what was
+        still handled while the adapter closed (Discord delivers events until its gateway
+        is closed, and never again)."""
         parked, self._parked = self._parked, []
-        self._closed = True
         return parked
 
     # inside ---------------------------------------------------------------------------------
@@ -439,9 +452,7 @@ class DeliveryPolicy:
 
     def _drop(self, job: _Job) -> None:
         """A job that will not run here: an answer is parked, a proactive send is told."""
-        if job.parkable and self._closed:
-            log.warning("%s: an answer came after the outbox was written; not sent", self.platform)
-        elif job.parkable:
+        if job.parkable:
             self._parked.extend(Parked(to, (reply,)) for to, reply in job.parkable)
         if not job.done.done():
             if job.parkable is not None:
@@ -469,10 +480,23 @@ class DeliveryPolicy:
 
     async def _report_refused(self, target: MemberTarget) -> None:
         """Tell the core after the caller is done: a handler may send from inside its own
-        unit of work, which the core's note about the refusal must not wait for."""
+        unit of work, which the core's note about the refusal must not wait for. A direct
+        message that belonged to a group conversation (a reply parked at a stop) says so in
+        that group, as a live answer would."""
         host = self.host()
-        if host is not None:
-            await host.direct_message_refused(UserRef(self.platform, target.user_id, ""), None)
+        if host is None:
+            return
+        group = ChatRef(self.platform, target.group) if target.group is not None else None
+        instead = await host.direct_message_refused(
+            UserRef(self.platform, target.user_id, ""), group
+        )
+        if not instead or group is None:
+            return
+        in_group = ChatTarget(self.platform, group.chat_id)
+        try:
+            await self.send(in_group, instead)
+        except DeliveryError as error:
+            _log_failure(self.platform, in_group, error)
 
 
 def _log_failure(platform: str, target: Target, error: DeliveryError) -> None:

@@ -150,7 +150,7 @@ class Hub:
                     repos.schedule.park(
                         platform=target.platform,
                         community_id=community_id,
-                        chat_id=target.chat_id if isinstance(target, ChatTarget) else None,
+                        chat_id=target.chat_id if isinstance(target, ChatTarget) else target.group,
                         user_id=target.user_id if isinstance(target, MemberTarget) else None,
                         payload=reply_to_json(reply),
                         now=now,
@@ -318,6 +318,7 @@ async def build_hub(
             links=links,
             coordinators=frozenset(settings.coordinators),
             retention=settings.retention,
+            on_planned=delivery.wake,
         )
         app = create_app(services, extra_routes=list(hub_health_routes(hub, settings)))
         hub.web = web_server(app, settings.web_host, settings.web_port)
@@ -395,8 +396,9 @@ def hub_health_routes(hub: Hub, settings: Settings) -> list[Route]:
 
 async def _community_of(repos: Repositories, target: Target) -> int | None:
     """The community a parked reply belongs to: the group's, or the member's latest."""
-    if isinstance(target, ChatTarget):
-        community = await repos.communities.find(target.platform, target.chat_id)
+    group = target.chat_id if isinstance(target, ChatTarget) else target.group
+    if group is not None:
+        community = await repos.communities.find(target.platform, group)
         if community is not None:
             return community.id
     identity = await repos.members.find_identity(

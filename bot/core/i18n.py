@@ -13,13 +13,14 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from string import Formatter
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.model.markup import Span, Style, Text
+from bot.model.markup import Span, Style, Text, merge_spans
 
 LANGUAGES = ("nl", "en")
 DOMAIN = "leeratelier"
@@ -75,7 +76,7 @@ class Translator:
 
     def plain(self, key: str, /, **values: Value) -> str:
         """For places without markup: button labels, form labels, file names."""
-        return str(self.text(key, **values))
+        return render_plain(self.raw(key), values)
 
 
 class Catalogs:
@@ -90,29 +91,49 @@ class Catalogs:
         return Translator(chosen, self._translations[chosen], self._translations["en"])
 
 
+Piece = tuple[str, str | None, str, Style]
+"""A literal, the name of the value that follows it (or None), its format spec, its style."""
+
+
 def render_template(template: str, values: Mapping[str, Value]) -> Text:
-    result = Text()
-    style = Style.PLAIN
-    position = 0
-    for match in _TAG.finditer(template):
-        result = result + _fill(template[position : match.start()], style, values)
-        closing, tag = match.groups()
-        style = Style.PLAIN if closing else _STYLES[tag]
-        position = match.end()
-    return result + _fill(template[position:], style, values)
+    return Text(merge_spans(_spans(template, values)))
 
 
-def _fill(chunk: str, style: Style, values: Mapping[str, Value]) -> Text:
-    result = Text()
-    for literal, name, spec, _conversion in Formatter().parse(chunk):
+def render_plain(template: str, values: Mapping[str, Value]) -> str:
+    return "".join(span.text for span in _spans(template, values))
+
+
+def _spans(template: str, values: Mapping[str, Value]) -> list[Span]:
+    spans: list[Span] = []
+    for literal, name, spec, style in _pieces(template):
         if literal:
-            result = result + Text((Span(literal, style),))
+            spans.append(Span(literal, style))
         if name is None:
             continue
         value = values[name]
         if isinstance(value, Text):
-            result = result + value
+            spans.extend(value.spans)
         else:
-            formatted = format(value, spec or "")
-            result = result + Text((Span(formatted, style),))
-    return result
+            spans.append(Span(format(value, spec), style))
+    return spans
+
+
+@lru_cache(maxsize=8192)
+def _pieces(template: str) -> tuple[Piece, ...]:
+    """A message parsed once per process (its tags and placeholders), not at every use."""
+    pieces: list[Piece] = []
+    style = Style.PLAIN
+    position = 0
+    for match in _TAG.finditer(template):
+        pieces += _chunk(template[position : match.start()], style)
+        closing, tag = match.groups()
+        style = Style.PLAIN if closing else _STYLES[tag]
+        position = match.end()
+    return tuple(pieces + _chunk(template[position:], style))
+
+
+def _chunk(chunk: str, style: Style) -> list[Piece]:
+    return [
+        (literal, name, spec or "", style)
+        for literal, name, spec, _conversion in Formatter().parse(chunk)
+    ]

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.core.i18n import Catalogs, Translator
-from bot.model.messages import ChatTarget, MemberTarget, Reply, Target
+from bot.model.messages import Reply
 from storage.models import Community, ScheduledSend
 from storage.repositories import Repositories
 
@@ -90,11 +90,3 @@ def _send(
         created_at=now,
         **columns,
     )
-
-
-def target_of(send: ScheduledSend) -> Target:
-    if send.chat_id is not None:
-        return ChatTarget(send.platform, send.chat_id)
-    if send.user_id is None:
-        raise RuntimeError("a send to a member names no user")
-    return MemberTarget(send.platform, send.user_id)

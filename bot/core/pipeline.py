@@ -508,7 +508,8 @@ class Core:
                 moved = await self.dialogs.move(
                     repos, user, identity.private_chat_id, group.chat_id, t
                 )
-                replies = [Reply(t.text("dm.refused", name=user.display_name)), *moved]
+                name = user.display_name or (member.display_name if member is not None else "")
+                replies = [Reply(t.text("dm.refused", name=name)), *moved]
                 return await self.buttons.seal(repos, group.platform, replies, self.clock.now())
         except Exception:
             log.exception("could not record a refused direct message on %s", user.platform)

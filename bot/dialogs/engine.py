@@ -80,7 +80,7 @@ class DialogEngine:
         if chat_id is None:
             raise UserError("error.generic")
         in_group = not private and not msg.chat.is_private and msg.form_size == 0
-        skipped = {f.name: None for f in form.fields if f.private_only and in_group}
+        skipped = _private_skipped(form) if in_group else {}
         state = await _open_dialog(
             ctx.repos, ConversationKey(msg.platform, chat_id, msg.user.user_id)
         )
@@ -132,9 +132,11 @@ class DialogEngine:
         clash = await _open_dialog(repos, ConversationKey(user.platform, to_chat, user.user_id))
         if clash is not None:
             await repos.dialogs.remove(clash)
+        form = self._form(state.form)
         state.chat_id = to_chat
+        state.values = {**_private_skipped(form, after=state.step), **state.values}
         await repos.dialogs.save(state)
-        return [self._question_in(t, self._form(state.form), state, private=False)]
+        return [self._question_in(t, form, state, private=False)]
 
     async def answer(
         self, msg: Incoming, ctx: Context, state: DialogState, answer: str
@@ -288,32 +290,30 @@ class DialogEngine:
     def _accept(ctx: Context, current: Field, answer: str, default: str | None) -> str | None:
         answer = answer.strip()
         if answer == SKIP or not answer:
-            if default:
-                return default
-            if current.required:
-                raise InvalidAnswer("dialog.required")
-            return None
-        if len(answer) > current.max_length:
-            raise InvalidAnswer("dialog.too_long", limit=current.max_length, length=len(answer))
+            return default or current.checked("")
         if current.choices:
+            current.check_length(answer)
             return _match_choice(ctx, current, answer)
         if current.understand is not None:
+            current.check_length(answer)
             return current.understand(answer, ctx)
-        return current.parse(answer) if current.parse else answer
+        return current.checked(answer)
 
     def _question(self, ctx: Context, form: Form, state: DialogState) -> Reply:
-        return self._question_in(ctx.t, form, state, private=ctx.is_private)
+        private = ctx.is_private or state.chat_id == ctx.identity.private_chat_id
+        return self._question_in(ctx.t, form, state, private=private)
 
     @staticmethod
     def _question_in(t: Translator, form: Form, state: DialogState, *, private: bool) -> Reply:
         """The current question. In a group it is answered by replying to it, so only a
         choice gets buttons there (skip and cancel are typed: `-`, /annuleer)."""
         current = form.fields[state.step]
+        asked = [f for f in form.fields if private or not f.private_only]
         header = t.text(
             "dialog.header",
             title=t.plain(form.title_key),
-            step=state.step + 1,
-            total=len(form.fields),
+            step=asked.index(current) + 1 if current in asked else state.step + 1,
+            total=len(asked),
         )
         default = state.defaults.get(current.name)
         hint_key = (
@@ -339,6 +339,12 @@ class DialogEngine:
     def _title(self, ctx: Context, form_name: str) -> str:
         form = self._router.find_form(form_name)
         return ctx.t.plain(form.title_key) if form else form_name
+
+
+def _private_skipped(form: Form, *, after: int = -1) -> FormValues:
+    """The fields a dialog in the group leaves out (the sharing choice), those after step
+    `after`: answered as skipped, so the completion applies the community default."""
+    return {f.name: None for f in form.fields[after + 1 :] if f.private_only}
 
 
 def _require_role(ctx: Context, form: Form) -> None:

@@ -60,6 +60,22 @@ class Field:
     """A sharing choice: asked in a private chat or a modal only. A dialog that must run in the
     group skips it (the handler takes the community default and says how to change it)."""
 
+    def check_length(self, answer: str) -> None:
+        if len(answer) > self.max_length:
+            raise InvalidAnswer("dialog.too_long", limit=self.max_length, length=len(answer))
+
+    def checked(self, answer: str) -> str | None:
+        """A typed answer by this field's own rules (required, length, parse): how the dialog
+        engine and the web's forms read it. Choices and answers read in a member's context
+        are the engine's."""
+        answer = answer.strip()
+        if not answer:
+            if self.required:
+                raise InvalidAnswer("dialog.required")
+            return None
+        self.check_length(answer)
+        return self.parse(answer) if self.parse else answer
+
 
 @dataclass(frozen=True)
 class Form:

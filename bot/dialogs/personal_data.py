@@ -3,10 +3,11 @@
 Social workers share practice experiments and reflections all day; now and then a client's
 phone number, BSN or address slips in. This module points at such spans so the bot can ask
 the member to rephrase or to confirm. It is pure (no I/O). The checks that a field library
-does better come from one: python-stdnum for the BSN 11-check, IBAN mod-97 and postcodes,
-libphonenumber (phonenumbers) for whether a phone-shaped candidate exists. The candidate
-shapes, cue words and quiet rules are our own: the libraries alone raise 16 false alarms in
-300 ordinary practice sentences (dates pass the BSN check, office hours parse as numbers).
+does better come from one: python-stdnum for the BSN 11-check, IBAN mod-97 and postcodes
+(in personal_words.py), libphonenumber (phonenumbers) for whether a phone-shaped candidate
+exists. The candidate shapes, cue words and quiet rules are our own: the libraries alone
+raise 16 false alarms in 300 ordinary practice sentences (dates pass the BSN check, office
+hours parse as numbers).
 
 Design
 ------
@@ -18,7 +19,8 @@ Design
 * Each detector proposes candidate spans and checks them where a check exists: the 11-check
   for a BSN, ISO 13616 mod-97 and the registered length for an IBAN, calendar validity for a
   date, digit count and grouping for a phone number.
-* Overlaps go to the more specific kind: IBAN, e-mail, phone, BSN, date of birth, address;
+* Overlaps go to the more specific kind: IBAN, e-mail, phone, BSN, date of birth, address,
+  age, name;
   within one kind the longer span wins. So the digits of an IBAN are not also a phone number,
   and a nine-digit run inside a phone number is not a BSN.
 * Every pattern is linear: bounded repetition, no nested unbounded quantifiers that can split
@@ -51,26 +53,8 @@ tips the balance. The choices:
   Obfuscated forms ("jan [at] ...") are not recognised.
 * IBAN: two letters, two check digits and groups of four (spaces optional, any case), the
   country's registered length and mod-97; Dutch IBANs must also have a four-letter bank code.
-* Address: a capitalised word ending in a Dutch street suffix followed by a house number
-  ("Dorpsstraat 12", "Kerkweg 7b", "Markt 3" for a few suffixes that are streets on their
-  own), optionally followed by a postcode; a postcode followed by a house number ("1234 AB 12",
-  "postcode 1234AB huisnummer 7"); or a bare postcode, a weaker signal that still narrows to
-  about twenty addresses. Postcode letters must be upper case ("2024 en" is a year) and not
-  SA, SD or SS; "AB-vleugel" is a compound, not a postcode; common abbreviations after a
-  number ("2024 AI", "500 MB") are not postcodes unless a house number follows. Nouns that
-  merely end like a street ("Aflevering 3", "Werkveld 2", "Loopbaan 2") and years after a
-  street word ("Arbeidsmarkt 2024") are not addresses. A street of several words is reported
-  from its last word ("Van Goghstraat 12" as "Goghstraat 12"); the city is not included;
-  streets that start with the suffix ("Laan van Meerdervoort 12") are missed.
-* Names: a capitalised surname (with particles: "van der Meer", "De Vries") after a title
-  ("mevrouw", "mw.", "dhr.", "de heer", "mr.", "dr."), after initials ("J. de Vries",
-  "A.B. Yilmaz"), or a first name right after a family word ("zijn moeder Fatima"). Function
-  words, weekdays and months after a title are not names ("mevrouw de voorzitter"). A bare
-  first name is not flagged. deduce 3.0.6 (Dutch clinical de-identification) was measured on
-  the same sentences (`bench/personal_data.py --deduce`, loaded machine): names 20/20 in both
-  halves like these rules, but 14 and 46 false alarms in 340 ordinary sentences per half (every
-  date, "Bijeenkomst 3" as an address, KvK numbers), BSN 1/5, phone 1/7 per half, and a median
-  of 17 ms for 500 characters against the 2 ms budget; so it is not a dependency.
+* Addresses, names and ages read words rather than digits: `bot/dialogs/personal_words.py`
+  describes their rules (and why deduce, measured on the same sentences, is not used).
 * Date of birth: a full date (day, month, year; numeric, ISO, or with a Dutch or English
   month name) right after a birth cue ("geboren", "geb.", "geboortedatum", "DOB", "d.o.b.",
   "date of birth", "born"), optionally with "op" or "in <Place> op" in between, or right
@@ -90,9 +74,10 @@ from enum import StrEnum
 import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn
-from stdnum.nl import postcode as stdnum_postcode
 
-__all__ = ["Finding", "Kind", "find_personal_data"]
+from bot.dialogs.personal_words import find_addresses, find_ages, find_names
+
+__all__ = ["Finding", "Kind", "find_personal_data", "redact"]
 
 MASK = "•"
 
@@ -104,6 +89,7 @@ class Kind(StrEnum):
     IBAN = "iban"
     POSTCODE_ADDRESS = "postcode_address"
     BIRTH_DATE = "birth_date"
+    AGE = "age"
     NAME = "name"
 
 
@@ -114,31 +100,55 @@ class Finding:
     end: int
 
     def masked(self, text: str) -> str:
-        """The value with only its first and last two characters visible."""
+        """The value as the member's warning shows it: enough to recognise, too little to
+        copy (a number's first and last two characters, a name's first letter, an age's
+        words without its digits)."""
         value = text[self.start : self.end]
-        if self.kind is Kind.NAME:
-            return value[0] + MASK * (len(value) - 1)  # two letters of a name say too much
+        if self.kind is Kind.NAME or self.kind is Kind.AGE:
+            return self.hidden(text)
         if len(value) <= 4:
             return MASK * len(value)
         return value[:2] + MASK * (len(value) - 4) + value[-2:]
+
+    def hidden(self, text: str) -> str:
+        """The value as a copy for outsiders shows it (same length): numbers disappear whole,
+        a name keeps its first letter, an age its words ("••-jarige")."""
+        value = text[self.start : self.end]
+        if self.kind is Kind.NAME:
+            return value[0] + MASK * (len(value) - 1)
+        if self.kind is Kind.AGE:
+            return "".join(MASK if char.isdigit() else char for char in value)
+        return MASK * len(value)
 
 
 def find_personal_data(text: str) -> list[Finding]:
     """Likely personal data in `text`, sorted by start and never overlapping."""
     plain, origin = _normalise(text)
+    names = list(find_names(plain))
     candidates = [
         *_find_ibans(plain),
         *_find_emails(plain),
         *_find_phones(plain),
         *_find_bsns(plain),
         *_find_birth_dates(plain),
-        *_find_addresses(plain),
-        *_find_names(plain),
+        *((Kind.POSTCODE_ADDRESS, start, end) for start, end in find_addresses(plain)),
+        *((Kind.AGE, start, end) for start, end in find_ages(plain, {end for _, end in names})),
+        *((Kind.NAME, start, end) for start, end in names),
     ]
     return [
         Finding(kind, origin[start], origin[end - 1] + 1)
         for kind, start, end in _resolve(candidates)
     ]
+
+
+def redact(text: str) -> str:
+    """`text` as it may leave the community: every finding hidden in place (same length)."""
+    parts: list[str] = []
+    position = 0
+    for finding in find_personal_data(text):
+        parts += [text[position : finding.start], finding.hidden(text)]
+        position = finding.end
+    return "".join(parts) + text[position:]
 
 
 # A candidate: kind, start and end in the normalised text.
@@ -151,7 +161,8 @@ _PRIORITY = {
     Kind.BSN: 3,
     Kind.BIRTH_DATE: 4,
     Kind.POSTCODE_ADDRESS: 5,
-    Kind.NAME: 6,
+    Kind.AGE: 6,
+    Kind.NAME: 7,
 }
 
 
@@ -577,192 +588,3 @@ def _exists(year_text: str, month: int, day_text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-# --- addresses -----------------------------------------------------------------------------
-
-_STREET_SUFFIXES = (
-    "straat", "straatje", "weg", "laan", "laantje", "plein", "pleintje", "singel", "gracht",
-    "kade", "dijk", "pad", "steeg", "steegje", "hof", "hofje", "park", "dreef", "erf", "veld",
-    "ring", "baan", "burg", "markt", "wal", "plantsoen", "boulevard", "allee", "werf", "haven",
-    "brink", "promenade",
-)  # fmt: skip
-# Suffixes that are also a street's whole name ("Markt 12", "Brink 3").
-_STREETS_ON_THEIR_OWN = (
-    "Markt", "Plein", "Singel", "Gracht", "Kade", "Dijk", "Brink", "Boulevard", "Plantsoen",
-    "Dreef", "Haven", "Werf",
-)  # fmt: skip
-# Words that end like a street but are work talk.
-_NOT_STREETS = frozenset(
-    {
-        "werkveld", "speelveld", "spanningsveld", "krachtenveld", "aandachtsveld",
-        "beleidsveld", "leerpad", "zorgpad", "behandelpad", "ontwikkelpad", "groeipad",
-        "loopbaan", "leerweg", "omweg", "gerechtshof", "arbeidsmarkt", "woningmarkt",
-        "zorgmarkt", "banenmarkt", "informatiemarkt", "onderweg", "halfweg", "verf", "bederf",
-        "spring", "string",
-    }
-)  # fmt: skip
-_VOWELS = frozenset("aeiouy")
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_LOWER = "a-zß-öø-ÿ"
-_SUFFIX_ALTERNATIVES = "|".join(sorted(_STREET_SUFFIXES, key=len, reverse=True))
-_STREET = (
-    rf"(?<![\w'\-])(?P<street>[{_UPPER}][{_UPPER}{_LOWER}'\-]*?(?:{_SUFFIX_ALTERNATIVES})"
-    rf"|(?:{'|'.join(_STREETS_ON_THEIR_OWN)}))"
-)
-_HOUSE_NUMBER = (
-    r"(?P<number>[1-9][0-9]{0,3})"
-    r"(?P<addition>-[0-9]{1,3}(?![0-9])|-?[A-Za-z](?!\w)|[ ][A-Z](?!\w))?"
-    r"(?![0-9]|[.,:][0-9]|[ ]?%)"
-)
-_POSTCODE = r"[1-9][0-9]{3}[ ]?(?:[A-Z]{2}|[a-z]{2})(?![A-Za-z0-9\-])"
-_STREET_ADDRESS = re.compile(
-    rf"{_STREET}[ ]{_HOUSE_NUMBER}(?:(?:,[ ]?|[ ]|,?\n)(?P<postcode>{_POSTCODE}))?"
-)
-_POSTCODE_ADDRESS = re.compile(
-    rf"(?<![0-9A-Za-z])(?<![0-9][.,:/\-])(?P<postcode>{_POSTCODE})"
-    r"(?:(?:,[ ]?|[ ])(?:(?:en[ ]+)?(?i:huisnummer|huisnr|nummer|nr|no)\.?[ ]?:?[ ]?)?"
-    rf"{_HOUSE_NUMBER})?"
-)
-# Upper-case pairs that follow a number as an abbreviation far more often than as a postcode.
-_ABBREVIATIONS = frozenset(
-    {
-        "AI", "AM", "PM", "BV", "NV", "EU", "NL", "VS", "US", "UK", "MB", "GB", "KB", "TB",
-        "PB", "PK", "KW", "MW", "GW", "HZ", "CC", "KM", "KG", "MG", "ML", "CM", "MM", "OK",
-        "TV", "PC", "VO", "PO", "WO", "HO", "CE", "AD", "BC", "ID", "IT", "HR", "QR", "DM",
-        "OM", "GI", "BJ", "JB", "VT", "SO", "SW",
-    }
-)  # fmt: skip
-
-
-_POSTCODE_CUE = re.compile(r"\b(?:postcode|pc|adres|woont|wonend)\b[^0-9\n]{0,12}$", re.IGNORECASE)
-# Two-letter words and abbreviations that follow a number in ordinary text.
-_LOWER_CASE_WORDS = frozenset(
-    {
-        "en", "in", "op", "om", "te", "de", "al", "na", "nu", "zo", "ja", "ik", "je", "we",
-        "ze", "er", "of", "is", "ga", "da", "ok", "km", "kg", "mg", "ml", "cm", "mm", "mb",
-        "gb", "kb", "uu", "pm", "am", "at", "an", "as", "be", "by", "do", "go", "he", "if",
-        "it", "me", "my", "no", "on", "or", "so", "to", "up", "us", "jr", "st", "nd", "rd",
-        "th", "ct", "ha", "hl", "dl", "cl", "uw", "ie", "eu", "bv", "nv", "vs", "wk", "mn",
-        "hr", "pp", "mi", "ma", "di", "wo", "vr", "za",
-    }
-)  # fmt: skip
-
-
-def _find_addresses(plain: str) -> Iterator[_Candidate]:
-    for match in _STREET_ADDRESS.finditer(plain):
-        postcode = match.group("postcode")
-        if _is_street_address(match) and (postcode is None or _is_postcode(postcode, plain, match)):
-            yield Kind.POSTCODE_ADDRESS, match.start(), match.end()
-    for match in _POSTCODE_ADDRESS.finditer(plain):
-        code = match.group("postcode")
-        if not _is_postcode(code, plain, match):
-            continue
-        if match.group("number") or code[-2:].upper() not in _ABBREVIATIONS:
-            yield Kind.POSTCODE_ADDRESS, match.start(), match.end()
-
-
-def _is_postcode(code: str, plain: str, match: re.Match[str]) -> bool:
-    """python-stdnum's postcode check (no SA, SD, SS); lower-case letters only where they
-    are not a word ("2024 en", "500 km") unless a cue ("postcode", "woont") comes before."""
-    if not stdnum_postcode.is_valid(code):
-        return False
-    letters = code[-2:]
-    if letters.isupper():
-        return True
-    cued = _POSTCODE_CUE.search(plain, max(0, match.start() - 20), match.start()) is not None
-    return cued or letters not in _LOWER_CASE_WORDS
-
-
-def _is_street_address(match: re.Match[str]) -> bool:
-    word = match.group("street").lower()
-    if word in _NOT_STREETS or word.endswith("kring"):
-        return False
-    if word.endswith("ring") and len(word) > 4 and word[-5] in _VOWELS:
-        return False  # "Aflevering 3", "Monitoring 2"
-    number = match.group("number")
-    looks_like_year = len(number) == 4 and 1900 <= int(number) <= 2099
-    return not looks_like_year or bool(match.group("addition") or match.group("postcode"))
-
-
-# --- names ---------------------------------------------------------------------------------
-
-_TITLES = (
-    r"(?:mevrouw|mevr\.?|mw\.?|mvr\.?|meneer|mijnheer|mnr\.?|dhr\.?|de[ ]heer|heer|mr\.?|dr\.?"
-    r"|juffrouw|mejuffrouw|mej\.?|ir\.?|ing\.?|drs\.?|prof\.?|mrs\.?|mr\.?|ms\.?)"
-)
-_FAMILY = (
-    r"(?:moeder|vader|mama|papa|zoon|zoontje|dochter|dochtertje|oma|opa|broer|broertje|zus"
-    r"|zusje|zussen|tante|oom|neef|nicht|stiefvader|stiefmoeder|pleegmoeder|pleegvader"
-    r"|pleegzoon|pleegdochter|cliënt|client|cliënte|buurvrouw|buurman|jongen|meisje|kleinzoon"
-    r"|kleindochter|partner|vriend|vriendin|man|vrouw|echtgenoot|echtgenote|baby|mother"
-    r"|father|son|daughter|client|grandmother|grandfather|brother|sister|aunt|uncle)"
-)
-_PARTICLES = (
-    r"(?:(?:van|de|der|den|het|ter|ten|te|in[ ]'t|op[ ]de|van[ ]der|van[ ]den|van[ ]de"
-    r"|van[ ]'t|el|al|ben|bin|da|di|du|le|la|von|zu|mc)[ ])"
-)
-_CAPITALISED = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
-_PARTICLES_ANY_CASE = rf"(?i:{_PARTICLES}){{0,3}}"
-_INITIALS = rf"(?:[{_UPPER}]\.[ ]?){{1,4}}"
-_SURNAME = rf"(?P<surname>{_PARTICLES_ANY_CASE}{_CAPITALISED}(?:[ ]{_CAPITALISED})?)"
-_TITLED_NAME = re.compile(
-    rf"(?<![\w.])(?i:{_TITLES})[ ](?P<name>(?:{_INITIALS})?{_SURNAME})(?![\w])",
-)
-_INITIALS_NAME = re.compile(
-    rf"(?<![\w.])(?P<name>{_INITIALS}{_PARTICLES_ANY_CASE}{_CAPITALISED})(?![\w])",
-)
-_FAMILY_NAME = re.compile(
-    rf"(?<![\w])(?i:{_FAMILY})[ ](?P<name>{_CAPITALISED}(?:[ ]{_PARTICLES_ANY_CASE}"
-    rf"{_CAPITALISED})?)(?![\w])",
-)
-# Capitalised words that follow a title or family word without being a name.
-_NOT_NAMES = frozenset(
-    {
-        "De", "Het", "Een", "En", "Of", "Die", "Dat", "Deze", "Dit", "Hij", "Zij", "Ze", "Ik",
-        "Wij", "We", "Jij", "Je", "U", "Maar", "Want", "Dus", "Toen", "Als", "Wel", "Niet",
-        "Ook", "Nog", "Er", "Hier", "Daar", "Zo", "Nu", "The", "And", "But", "He", "She",
-        "They", "It", "This", "That", "Then", "Maandag", "Dinsdag", "Woensdag",
-        "Donderdag", "Vrijdag", "Zaterdag", "Zondag", "Januari", "Februari", "Maart", "April",
-        "Mei", "Juni", "Juli", "Augustus", "September", "Oktober", "November", "December",
-        "Bijvoorbeeld", "Wijkteam", "Jeugdzorg", "Veilig", "Thuis", "Gemeente", "Haar", "Zijn",
-        "Hun", "Mijn", "Onze", "Ons", "Jouw", "Uw", "Wat", "Wie", "Waar", "Hoe", "Waarom",
-        "Wanneer", "Gisteren", "Vandaag", "Morgen", "Daarna", "Eerst", "Later", "Volgens",
-        "Met", "Op", "In", "Bij", "Na", "Voor", "Door", "Over", "Om", "Tot", "Van", "Uit",
-        "His", "Her", "Their", "My", "Our", "What", "Who", "Where", "When", "Why", "How",
-    }
-)  # fmt: skip
-# Abbreviations written like initials: "N.B. Morgen", "P.S. Denk".
-_NOT_INITIALS = frozenset({"N.B.", "P.S.", "A.U.B.", "I.P.V.", "T.A.V.", "E.D.", "O.A.", "Z.S.M."})
-
-
-def _find_names(plain: str) -> Iterator[_Candidate]:
-    """Names with a title ("mevrouw Jansen", "dhr. De Vries"), with initials ("J. de Vries",
-    "A.B. Yilmaz") or right after a family word ("zijn moeder Fatima"). A bare first name is
-    left alone: too many are also words, places or tools."""
-    for pattern in (_TITLED_NAME, _FAMILY_NAME):
-        for match in pattern.finditer(plain):
-            start, end = match.span("name")
-            if _could_be_name(plain[start:end]):
-                yield Kind.NAME, start, end
-    for match in _INITIALS_NAME.finditer(plain):
-        name = match.group("name")
-        initials = name[: name.rfind(".") + 1].replace(" ", "").upper()
-        surname = name[name.rfind(".") + 1 :].strip()
-        if initials in _NOT_INITIALS or not _could_be_name(surname):
-            continue
-        yield Kind.NAME, match.start("name"), match.end("name")
-
-
-_PARTICLE_WORDS = frozenset(
-    {"van", "de", "der", "den", "het", "ter", "ten", "te", "el", "al", "ben", "bin", "da", "di",
-     "du", "le", "la", "von", "zu", "mc", "in", "op", "'t"}
-)  # fmt: skip
-
-
-def _could_be_name(name: str) -> bool:
-    """Not a function word, weekday or month: "mevrouw De" or "moeder Maandag" are no names,
-    "dhr. De Vries" is (its "De" is a particle)."""
-    words = [w for w in name.replace(".", ". ").split() if not w.endswith(".")]
-    proper = [w for w in words if w.casefold() not in _PARTICLE_WORDS]
-    return bool(proper) and all(w not in _NOT_NAMES for w in proper)

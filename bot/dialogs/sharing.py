@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core.i18n import Translator
 from bot.dialogs.forms import Choice, Field
-from storage.models import Attribution, Audience
+from storage.models import Attribution, Audience, Community
 
 OFFERED_AUDIENCES: tuple[Audience, ...] = (Audience.GROUP, Audience.COORDINATORS, Audience.PUBLIC)
 """The audiences a member can pick; `openbaar` also puts it on the platform's public pages."""
@@ -43,6 +43,11 @@ class Sharing:
         return None
 
 
+def community_default(community: Community) -> Sharing:
+    """What a contribution gets when its author made no choice: the community's defaults."""
+    return Sharing(community.default_audience, community.default_attribution)
+
+
 def all_sharings() -> tuple[Sharing, ...]:
     return tuple(Sharing(a, b) for a in OFFERED_AUDIENCES for b in Attribution)
 
@@ -55,6 +60,7 @@ def sharing_field(prompt_key: str = "sharing.ask", label_key: str = "sharing.lab
         prompt_key,
         label_key,
         choices=tuple(Choice(s.value, f"sharing.choice.{s.value}") for s in all_sharings()),
+        private_only=True,
     )
 
 

@@ -11,13 +11,14 @@ from functools import cache
 from babel.dates import get_day_names
 
 from bot.core.context import Context, UserError
-from bot.core.outbox import to_group
+from bot.core.outbox import Planner, to_group
 from bot.core.router import Router
 from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.quiet_time import QUIET_FROM, QUIET_UNTIL
 from bot.handlers.participation.sweep import DIGEST_STALE, KIND_DIGEST, next_digest
 from bot.model.messages import Incoming, Reply
 from storage.models import Community, Role
+from storage.repositories import Repositories
 
 
 @cache
@@ -47,6 +48,7 @@ NUMBERS = (
     NumberSetting(("uur", "hour"), "prompt_hour", QUIET_UNTIL.hour, QUIET_FROM.hour - 1),
 )
 DIGEST_WORDS = ("digest", "overzicht")
+DIGEST_HOURS = range(24)
 PREVIEW_WORDS = ("voorbeeldvraag", "preview")
 
 
@@ -65,10 +67,8 @@ async def settings(msg: Incoming, ctx: Context) -> list[Reply]:
     if words[0] in PREVIEW_WORDS:
         return [await _preview(ctx, community, " ".join(msg.args.split()[1:]))]
     if words[0] in DIGEST_WORDS:
-        _set_digest(community, words[1:])
-        await ctx.repos.schedule.cancel_pending(community.id, KIND_DIGEST)
-        due = next_digest(community, ctx.now())
-        ctx.plan(to_group(community, KIND_DIGEST, due, ctx.now(), stale_at=due + DIGEST_STALE))
+        weekday, hour = _digest_words(words[1:])
+        await set_digest_time(ctx, ctx.repos, community, weekday, hour)
     else:
         _set_number(community, words)
     return [ctx.reply("settings.saved"), _overview(ctx, community)]
@@ -103,14 +103,25 @@ def _set_number(community: Community, words: list[str]) -> None:
     setattr(community, setting.column, value)
 
 
-def _set_digest(community: Community, words: list[str]) -> None:
+def _digest_words(words: list[str]) -> tuple[int, int]:
     if len(words) != 2 or words[0] not in weekdays() or not words[1].isdigit():
         raise UserError("settings.usage")
     hour = int(words[1])
-    if not 0 <= hour <= 23:
-        raise UserError("settings.out_of_range", lowest=0, highest=23)
-    community.digest_weekday = weekdays()[words[0]]
+    if hour not in DIGEST_HOURS:
+        raise UserError("settings.out_of_range", lowest=DIGEST_HOURS[0], highest=DIGEST_HOURS[-1])
+    return weekdays()[words[0]], hour
+
+
+async def set_digest_time(
+    planner: Planner, repos: Repositories, community: Community, weekday: int, hour: int
+) -> None:
+    """When the weekly digest goes out (Monday is 0), from the chat or the web: the one
+    already planned is withdrawn and the next one planned at the new time."""
+    community.digest_weekday = weekday
     community.digest_hour = hour
+    await repos.schedule.cancel_pending(community.id, KIND_DIGEST)
+    due = next_digest(community, planner.now())
+    planner.plan(to_group(community, KIND_DIGEST, due, planner.now(), stale_at=due + DIGEST_STALE))
 
 
 def _overview(ctx: Context, community: Community) -> Reply:

@@ -13,14 +13,17 @@ from bot.core.outbox import SendContext
 from bot.core.router import Router
 from bot.handlers.meetings.rendering import meeting_text
 from bot.handlers.participation.sweep import KIND_DIGEST, zone_of
+from bot.handlers.reflections import ACTION_VIEW as ACTION_VIEW_REFLECTION
 from bot.model.markup import Text
-from bot.model.messages import Reply
+from bot.model.messages import Button, Reply
 from storage.repositories.digest import Shared
 
 WINDOW = timedelta(days=7)
 LONGEST_WINDOW = timedelta(days=14)
 MEETINGS_AHEAD = timedelta(days=21)
 EXCERPT = 140
+BUTTON_EXCERPT = 40
+BUTTONS = 5
 
 
 async def render_digest(ctx: SendContext) -> list[Reply] | None:
@@ -51,7 +54,21 @@ async def render_digest(ctx: SendContext) -> list[Reply] | None:
         lines += [meeting_text(t, zone, meeting) for meeting in news.meetings]
         parts.append(Text.join(lines, "\n\n"))
     parts.append(t.text("digest.footer"))
-    return [Reply(Text.join(parts, "\n\n"))]
+    return [Reply(Text.join(parts, "\n\n"), _reflection_buttons(ctx, news.reflections))]
+
+
+def _reflection_buttons(ctx: SendContext, items: list[Shared]) -> tuple[tuple[Button, ...], ...]:
+    """A button per new reflection (the first few) that opens its card, to read and reply."""
+    return tuple(
+        (
+            Button(
+                ctx.t.plain("digest.button_reflection", text=_excerpt(item.text, BUTTON_EXCERPT)),
+                ACTION_VIEW_REFLECTION,
+                str(item.id),
+            ),
+        )
+        for item in items[:BUTTONS]
+    )
 
 
 def _section(ctx: SendContext, heading: str, items: list[Shared], line: str) -> list[Text]:
@@ -64,9 +81,9 @@ def _section(ctx: SendContext, heading: str, items: list[Shared], line: str) -> 
     return [Text.join(lines)]
 
 
-def _excerpt(text: str) -> str:
+def _excerpt(text: str, length: int = EXCERPT) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
 
 
 def register(router: Router) -> None:

@@ -14,6 +14,7 @@ from bot.dialogs.sharing import (
     SHARING_FIELD,
     Sharing,
     chosen,
+    community_default,
     describe,
     sharing_field,
 )
@@ -181,10 +182,7 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
     what = values["what"]
     if what is None:
         raise UserError("dialog.required")
-    sharing = chosen(
-        values.get(SHARING_FIELD),
-        Sharing(community.default_audience, community.default_attribution),
-    )
+    sharing = chosen(values.get(SHARING_FIELD), community_default(community))
     fields = {
         "what": what,
         **{name: values.get(name) for name in TEXT_FIELDS},
@@ -205,15 +203,22 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
             + "\n"
             + ctx.text("sharing.defaulted", sharing=_sharing(ctx, item), number=item.id)
         )
-    if not ctx.is_private and item.audience is Audience.COORDINATORS:
+    private = _answered_privately(msg, ctx)
+    if not private and item.audience is Audience.COORDINATORS:
         # A card goes to the group only when the group is its audience.
         return [Reply(thanks)]
-    buttons = await _card_buttons(ctx, item, suggest=True)
+    buttons = await _card_buttons(ctx, item, suggest=True, private=private)
     if msg.form and all(name not in values for name in MORE_FIELDS):
         # Saved from the first modal: tags, status and sharing are an optional second one.
         thanks = thanks + "\n" + ctx.text("experiment.more_offer", sharing=_sharing(ctx, item))
         buttons = ((ctx.button("experiment.button_more", ACTION_MORE, str(item.id)),), *buttons)
-    return [Reply(thanks + "\n\n" + await card(ctx, item), buttons)]
+    return [Reply(thanks + "\n\n" + await card(ctx, item), buttons, private=private)]
+
+
+def _answered_privately(msg: Incoming, ctx: Context) -> bool:
+    """A form filled in privately, or as a native form (a Discord modal, whose answer is
+    ephemeral), is answered privately: the card reaches the group only by the share button."""
+    return ctx.is_private or msg.chat.is_private or bool(msg.form)
 
 
 def _sharing(ctx: Context, item: Experiment) -> str:
@@ -242,12 +247,20 @@ async def _more_added(msg: Incoming, ctx: Context, values: FormValues) -> list[R
         "audience": sharing.audience,
         "attribution": sharing.attribution,
     }
+    return await _updated(msg, ctx, item, changes)
+
+
+async def _updated(
+    msg: Incoming, ctx: Context, item: Experiment, changes: dict[str, object]
+) -> list[Reply]:
     changed = await ctx.repos.experiments.update(item, changes, ctx.now())
     key = "experiment.updated" if changed else "experiment.unchanged"
+    private = _answered_privately(msg, ctx)
     return [
         Reply(
             ctx.text(key, number=item.id) + "\n\n" + await card(ctx, item),
-            await _card_buttons(ctx, item, suggest=False),
+            await _card_buttons(ctx, item, suggest=False, private=private),
+            private=private,
         )
     ]
 
@@ -261,14 +274,7 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
     sharing = chosen(values.get(SHARING_FIELD), Sharing(item.audience, item.attribution))
     changes["audience"] = sharing.audience
     changes["attribution"] = sharing.attribution
-    changed = await ctx.repos.experiments.update(item, changes, ctx.now())
-    key = "experiment.updated" if changed else "experiment.unchanged"
-    return [
-        Reply(
-            ctx.text(key, number=item.id) + "\n\n" + await card(ctx, item),
-            await _card_buttons(ctx, item, suggest=False),
-        )
-    ]
+    return await _updated(msg, ctx, item, changes)
 
 
 async def _finished(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
@@ -343,11 +349,12 @@ def _author(ctx: Context, item: Experiment, authors: dict[int, str]) -> str:
 
 
 async def _card_buttons(
-    ctx: Context, item: Experiment, *, suggest: bool
+    ctx: Context, item: Experiment, *, suggest: bool, private: bool | None = None
 ) -> tuple[tuple[Button, ...], ...]:
+    """The card's buttons; the share button only where the author reads it privately."""
     rows: list[tuple[Button, ...]] = []
     shareable = item.audience is not Audience.COORDINATORS and _by(ctx, item)
-    if shareable and ctx.is_private:
+    if shareable and (ctx.is_private if private is None else private):
         rows.append((ctx.button("experiment.button_share", ACTION_SHARE, str(item.id)),))
     if suggest:
         await ctx.tools.ensure(ctx.repos.tools, ctx.now())
@@ -415,7 +422,7 @@ async def _list(ctx: Context, words: str, *, offset: int) -> list[Reply]:
     )
     if page.total == 0:
         return [ctx.reply("experiments.none")]
-    authors = await ctx.repos.experiments.authors(page.experiments)
+    authors = page.authors
     lines = [
         ctx.text(
             "experiments.header",

@@ -1,21 +1,31 @@
-"""Capability 3: quick reflections — one message, one reflection."""
+"""Capability 3: quick reflections — one message, one reflection; its card, with the replies
+and the button to reply (the forum part), for whoever may read it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from babel.dates import format_date
+
 from bot.core.context import Context, UserError
 from bot.core.router import Router
 from bot.dialogs.forms import Field, Form, FormValues
-from bot.dialogs.sharing import Sharing, all_sharings, describe
-from bot.model.messages import Button, Incoming, Reply, payload_number
+from bot.dialogs.sharing import Sharing, all_sharings, community_default, describe
+from bot.handlers import replies
+from bot.model.markup import Text
+from bot.model.messages import Button, Incoming, MemberTarget, Reply, payload_number
+from bot.model.messenger import DeliveryError
 from storage.models import Meeting, Reflection
+from storage.repositories.experiments import shown_author
 from storage.repositories.ledger import ActivityKind
+from storage.repositories.replies import Subject
 
 FORM = "reflection"
 ACTION_LINK = "refl.link"
 ACTION_SHARING = "refl.share"
 ACTION_MEETING = "refl.meeting"
+ACTION_VIEW = "refl.view"
+ACTION_CHOOSE_PRIVATELY = "refl.choose"
 RECENT_MEETING = timedelta(days=14)
 LINKABLE = 3
 
@@ -32,13 +42,9 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
         raise UserError("error.generic")
     if await ctx.repos.reflections.saved_just_now(community.id, ctx.member.id, text, ctx.now()):
         return [ctx.reply("contribution.already_saved")]
+    default = community_default(community)
     reflection = await ctx.repos.reflections.create(
-        community.id,
-        ctx.member.id,
-        text,
-        community.default_audience,
-        community.default_attribution,
-        ctx.now(),
+        community.id, ctx.member.id, text, default.audience, default.attribution, ctx.now()
     )
     await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.REFLECTION, ctx.now())
     rows: list[tuple[Button, ...]] = []
@@ -51,9 +57,64 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
     for experiment in await ctx.repos.experiments.latest_of(community.id, ctx.member.id, LINKABLE):
         label = ctx.t.plain("reflection.button_link", number=experiment.id, what=experiment.what)
         rows.append((Button(label[:60], ACTION_LINK, f"{reflection.id}:{experiment.id}"),))
-    rows.append(_sharing_buttons(ctx, reflection))
     sharing = describe(ctx.t, reflection.audience, reflection.attribution)
+    if not (ctx.is_private or msg.chat.is_private):
+        # The group sees no sharing choice: it is offered in a private message.
+        label = ctx.t.plain("reflection.button_choose_privately")
+        rows.append((Button(label, ACTION_CHOOSE_PRIVATELY, str(reflection.id)),))
+        return [Reply(ctx.text("reflection.saved_in_group", sharing=sharing), tuple(rows))]
+    rows.append(_sharing_buttons(ctx, reflection))
     return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
+
+
+async def on_view(msg: Incoming, ctx: Context) -> list[Reply]:
+    """The reflection's card, by the one read rule (the same as for replying to it)."""
+    about = await replies.readable(ctx, f"reflection:{payload_number(msg.payload)}")
+    reflection = about.contribution
+    if not isinstance(reflection, Reflection):
+        raise UserError("reply.not_found")
+    return [Reply(await card(ctx, reflection), ((replies.reply_button(ctx, about.subject),),))]
+
+
+async def card(ctx: Context, reflection: Reflection) -> Text:
+    """The reflection with who wrote it (by the name rule), its audience and its replies."""
+    authors = await ctx.repos.experiments.authors([reflection])
+    author = authors.get(reflection.author_member_id or 0)
+    meta = ctx.text(
+        "reflection.meta",
+        sharing=describe(ctx.t, reflection.audience, reflection.attribution),
+        author=shown_author(reflection.attribution, author)
+        or ctx.t.plain("sharing.anonymous_author"),
+        date=format_date(reflection.created_at.astimezone(ctx.zone()), "long", locale=ctx.language),
+    )
+    parts = [
+        ctx.text("reflection.card_title", number=reflection.id),
+        meta,
+        Text.plain(reflection.text),
+    ]
+    answers = replies.listing(ctx, await ctx.repos.replies.of(Subject("reflection", reflection.id)))
+    if answers:
+        parts.append(answers)
+    return Text.join(parts, "\n\n")
+
+
+async def on_choose_privately(msg: Incoming, ctx: Context) -> list[Reply]:
+    """The sharing choice of a reflection saved in the group, asked in a private message."""
+    reflection = await ctx.repos.reflections.get_own(payload_number(msg.payload), ctx.member.id)
+    if reflection is None:
+        raise UserError("error.stale_button")
+    sharing = describe(ctx.t, reflection.audience, reflection.attribution)
+    choice = Reply(
+        ctx.text("reflection.choose_sharing", sharing=sharing),
+        (_sharing_buttons(ctx, reflection),),
+    )
+    if ctx.is_private:
+        return [choice]
+    try:
+        await ctx.messenger.send(MemberTarget(msg.platform, msg.user.user_id), [choice])
+    except DeliveryError:
+        return [ctx.reply("reflection.start_private_first")]
+    return [ctx.reply("reflection.choice_sent_privately")]
 
 
 def _sharing_buttons(ctx: Context, reflection: Reflection) -> tuple[Button, ...]:
@@ -125,6 +186,8 @@ def register(router: Router) -> None:
     router.action(ACTION_LINK, on_link)
     router.action(ACTION_SHARING, on_sharing)
     router.action(ACTION_MEETING, on_meeting)
+    router.action(ACTION_VIEW, on_view)
+    router.action(ACTION_CHOOSE_PRIVATELY, on_choose_privately)
     router.form(
         Form(
             FORM,

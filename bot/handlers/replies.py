@@ -35,7 +35,8 @@ def listing(ctx: Context, replies: list[ShownReply]) -> Text:
     return Text.join(lines)
 
 
-async def _about(ctx: Context, written: str | None) -> forum.Readable:
+async def readable(ctx: Context, written: str | None) -> forum.Readable:
+    """The contribution named `kind:id`, when this member may read it (else a clear no)."""
     community = ctx.require_community()
     subject = Subject.parse(written or "")
     found = None
@@ -48,12 +49,12 @@ async def _about(ctx: Context, written: str | None) -> forum.Readable:
 
 
 async def on_reply(msg: Incoming, ctx: Context) -> list[Reply]:
-    about = await _about(ctx, msg.payload)
+    about = await readable(ctx, msg.payload)
     return await ctx.dialogs.start(msg, ctx, FORM, values={SUBJECT: str(about.subject)})
 
 
 async def _replied(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    about = await _about(ctx, values.get(SUBJECT))
+    about = await readable(ctx, values.get(SUBJECT))
     text = (values.get("text") or "").strip()
     if not text:
         raise UserError("reply.empty")

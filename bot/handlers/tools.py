@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 
 from babel.dates import format_date
@@ -34,6 +35,7 @@ PROPOSAL_FORM = "tool_proposal"
 CONFIRM_FORM = "tool_proposal_confirm"
 EDIT_FORM = "tool_proposal_edit"
 REJECT_FORM = "tool_rejection"
+NOTE_FORM = "tool_note"
 ACTION_CARD = "tools.card"
 ACTION_THEME = "tools.theme"
 ACTION_EDIT = "tools.edit"
@@ -41,6 +43,7 @@ LESSONS_SHOWN = 3
 ACTION_PROPOSE = "tools.propose"
 ACTION_APPROVE = "tools.approve"
 ACTION_REJECT = "tools.reject"
+ACTION_NOTE = "tools.note"
 
 TOP = 3
 SUMMARY_LENGTH = 160
@@ -393,9 +396,9 @@ def _proposal_text(t: Translator, tool: Tool) -> Text:
 # Editing a proposal (coordinators)
 
 
-async def edit(msg: Incoming, ctx: Context) -> list[Reply]:
-    tool = await _pending_in_reach(ctx, msg.payload)
-    defaults = {
+def edit_defaults(tool: Tool) -> dict[str, str]:
+    """A proposal's current answers to the edit questions, for the chat's form and the web's."""
+    return {
         "name": tool.name,
         "summary": tool.summary_nl,
         "tags": ", ".join(tool.tags),
@@ -403,15 +406,14 @@ async def edit(msg: Incoming, ctx: Context) -> list[Reply]:
         "effort": tool.effort,
         "link": tool.source_url,
     }
-    return await ctx.dialogs.start(msg, ctx, EDIT_FORM, {"tool": tool.id}, defaults=defaults)
 
 
-async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
-    tool = await _pending_in_reach(ctx, values.get("tool") or "")
+def proposal_edit(values: Mapping[str, str | None]) -> ProposalEdit:
+    """The edit answers (already read by their fields) as the correction to store."""
     name, summary = values.get("name"), values.get("summary")
     if not name or not summary:
         raise UserError("tools.proposal_gone")
-    change = ProposalEdit(
+    return ProposalEdit(
         name=" ".join(name.split()),
         summary=summary.strip(),
         tags=_items(values.get("tags") or ""),
@@ -419,6 +421,18 @@ async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply
         effort=" ".join((values.get("effort") or "").split()),
         link=values.get("link") or "",
     )
+
+
+async def edit(msg: Incoming, ctx: Context) -> list[Reply]:
+    tool = await _pending_in_reach(ctx, msg.payload)
+    return await ctx.dialogs.start(
+        msg, ctx, EDIT_FORM, {"tool": tool.id}, defaults=edit_defaults(tool)
+    )
+
+
+async def _edited(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    tool = await _pending_in_reach(ctx, values.get("tool") or "")
+    change = proposal_edit(values)
     if not await ctx.repos.tools.edit_proposal(tool.id, change, ctx.now()):
         await ctx.repos.tools.refresh(tool)
         raise UserError("tools.already_decided", name=tool.name, status=_status(ctx, tool.status))
@@ -542,6 +556,9 @@ async def _decide(
             Delivery.NONE: "tools.told_none",
         }[delivery]
         outcome = outcome + " " + ctx.text(told, member=proposer.display_name)
+    if status is ToolStatus.APPROVED and delivery is Delivery.DIRECT:
+        button = ctx.button("tools.button_note", ACTION_NOTE, tool.id)
+        return [Reply(outcome, ((button,),))]
     return [Reply(outcome)]
 
 
@@ -582,16 +599,8 @@ async def _tell_proposer(
     told = t.text("tools.told_approved" if approved else "tools.told_rejected", name=tool.name)
     if reason:
         told = told + "\n\n" + t.text("tools.told_reason", reason=reason)
-    direct = Reply(told)
-    identities = await ctx.repos.members.identities_of(proposer.id)
-    for identity in _reachable_first(identities, community):
-        try:
-            await ctx.messenger.send(MemberTarget(identity.platform, identity.user_id), [direct])
-            return Delivery.DIRECT
-        except DeliveryRefused:
-            await ctx.repos.members.set_dm_unreachable(identity.platform, identity.user_id, True)
-        except Exception:
-            log.exception("could not send a direct message on %s", identity.platform)
+    if await _direct(ctx, proposer, community, Reply(told)):
+        return Delivery.DIRECT
     if community is None:
         return Delivery.NONE
     group_t = ctx.catalogs.translator(community.language)
@@ -603,6 +612,59 @@ async def _tell_proposer(
     except Exception:
         log.exception("could not tell a proposer the outcome on %s", community.platform)
         return Delivery.NONE
+
+
+async def _direct(
+    ctx: Context, proposer: Member, community: Community | None, reply: Reply
+) -> bool:
+    """A direct message to the proposer on the first platform that takes it."""
+    identities = await ctx.repos.members.identities_of(proposer.id)
+    for identity in _reachable_first(identities, community):
+        try:
+            await ctx.messenger.send(MemberTarget(identity.platform, identity.user_id), [reply])
+            return True
+        except DeliveryRefused:
+            await ctx.repos.members.set_dm_unreachable(identity.platform, identity.user_id, True)
+        except Exception:
+            log.exception("could not send a direct message on %s", identity.platform)
+    return False
+
+
+async def note(msg: Incoming, ctx: Context) -> list[Reply]:
+    """ "Toelichting sturen" after an approval: a note the proposer reads privately."""
+    tool = await _decided_in_reach(ctx, msg.payload)
+    return await ctx.dialogs.start(msg, ctx, NOTE_FORM, values={"tool_id": tool.id})
+
+
+async def _noted(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]:
+    tool = await _decided_in_reach(ctx, values.get("tool_id") or "")
+    proposer = await _proposer(ctx, tool)
+    text = values.get("reason")
+    if not text:
+        return [ctx.reply("tools.note_skipped")]
+    if proposer is None:
+        return [ctx.reply("tools.note_nobody")]
+    community = await ctx.repos.communities.get(tool.community_id) if tool.community_id else None
+    t = ctx.catalogs.translator(
+        proposer.language or (community.language if community else ctx.language)
+    )
+    told = (
+        t.text("tools.told_note", name=tool.name)
+        + "\n\n"
+        + t.text("tools.told_reason", reason=text)
+    )
+    if await _direct(ctx, proposer, community, Reply(told)):
+        return [ctx.reply("tools.told_direct", member=proposer.display_name)]
+    return [ctx.reply("tools.told_none", member=proposer.display_name)]
+
+
+async def _decided_in_reach(ctx: Context, tool_id: str) -> Tool:
+    if not ctx.is_coordinator:
+        raise UserError("error.coordinators_only", command="/voorstellen")
+    tool = await ctx.repos.tools.get(tool_id)
+    if tool is None or not _in_reach(ctx, tool) or tool.status is not ToolStatus.APPROVED:
+        raise UserError("tools.proposal_gone")
+    return tool
 
 
 def _reachable_first(identities: list[Identity], community: Community | None) -> list[Identity]:
@@ -628,6 +690,28 @@ SUMMARY_FIELD = Field(
 )
 """The name and the summary: asked when a tool is proposed, and again when a coordinator
 edits the proposal."""
+LINK_FIELD = Field(
+    "link",
+    "tools.form_link_prompt",
+    "tools.form_link_label",
+    max_length=LINK_LENGTH,
+    parse=_link,
+)
+EDIT_FIELDS = (
+    NAME_FIELD,
+    SUMMARY_FIELD,
+    Field("tags", "tools.edit_tags_prompt", "tools.edit_tags_label", max_length=300),
+    Field(
+        "level",
+        "tools.edit_level_prompt",
+        "tools.edit_level_label",
+        max_length=100,
+        parse=_levels_answer,
+    ),
+    Field("effort", "tools.edit_effort_prompt", "tools.edit_effort_label", max_length=200),
+    LINK_FIELD,
+)
+"""What a coordinator may correct in a proposal: the chat's edit form, and the web's."""
 
 
 def register(router: Router) -> None:
@@ -659,6 +743,7 @@ def register(router: Router) -> None:
     router.action(ACTION_PROPOSE, propose)
     router.action(ACTION_APPROVE, approve)
     router.action(ACTION_REJECT, reject)
+    router.action(ACTION_NOTE, note)
     router.form(
         Form(
             name=PROPOSAL_FORM,
@@ -673,13 +758,7 @@ def register(router: Router) -> None:
                     max_length=TEXT_LENGTH,
                     multiline=True,
                 ),
-                Field(
-                    "link",
-                    "tools.form_link_prompt",
-                    "tools.form_link_label",
-                    max_length=LINK_LENGTH,
-                    parse=_link,
-                ),
+                LINK_FIELD,
             ),
             on_complete=_proposed,
         )
@@ -708,28 +787,7 @@ def register(router: Router) -> None:
             name=EDIT_FORM,
             title_key="tools.edit_title",
             role=Role.COORDINATOR,
-            fields=(
-                NAME_FIELD,
-                SUMMARY_FIELD,
-                Field("tags", "tools.edit_tags_prompt", "tools.edit_tags_label", max_length=300),
-                Field(
-                    "level",
-                    "tools.edit_level_prompt",
-                    "tools.edit_level_label",
-                    max_length=100,
-                    parse=_levels_answer,
-                ),
-                Field(
-                    "effort", "tools.edit_effort_prompt", "tools.edit_effort_label", max_length=200
-                ),
-                Field(
-                    "link",
-                    "tools.form_link_prompt",
-                    "tools.form_link_label",
-                    max_length=LINK_LENGTH,
-                    parse=_link,
-                ),
-            ),
+            fields=EDIT_FIELDS,
             on_complete=_edited,
         )
     )
@@ -747,6 +805,23 @@ def register(router: Router) -> None:
                 ),
             ),
             on_complete=_rejected,
+            role=Role.COORDINATOR,
+        )
+    )
+    router.form(
+        Form(
+            name=NOTE_FORM,
+            title_key="tools.note_title",
+            fields=(
+                Field(
+                    "reason",
+                    "tools.note_prompt",
+                    "tools.reject_reason_label",
+                    max_length=TEXT_LENGTH,
+                    multiline=True,
+                ),
+            ),
+            on_complete=_noted,
             role=Role.COORDINATOR,
         )
     )

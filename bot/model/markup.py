@@ -68,12 +68,12 @@ class Text:
             if index:
                 spans.append(Span(separator))
             spans.extend(part.spans)
-        return cls(_merge(tuple(spans)))
+        return cls(merge_spans(tuple(spans)))
 
     def __add__(self, other: Text | str) -> Text:
         if isinstance(other, str):
             other = Text.plain(other)
-        return Text(_merge(self.spans + other.spans))
+        return Text(merge_spans(self.spans + other.spans))
 
     def __str__(self) -> str:
         return "".join(span.text for span in self.spans)
@@ -104,7 +104,8 @@ class Text:
         return lines
 
 
-def _merge(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
+    """Adjacent spans of the same style as one; empty spans dropped."""
     merged: list[Span] = []
     for span in spans:
         if not span.text:

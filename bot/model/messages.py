@@ -213,6 +213,9 @@ class MemberTarget:
 
     platform: str
     user_id: str
+    group: str | None = field(default=None, compare=False)
+    """The group chat the member wrote in: where the bot says so when the platform refuses
+    the direct message (the message itself stays private)."""
 
 
 Target = ChatTarget | MemberTarget

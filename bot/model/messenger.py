@@ -58,7 +58,8 @@ class Messenger(Protocol):
         """Run `job` once the target's chat is next in line and the platform's pacer is ready
         for it; one job per chat at a time. `key` identifies the send durably (a platform that
         deduplicates uses it, so a resend after a crash is recognised). Returns when the job is
-        done; raises DeliveryStopped when the adapter stops first."""
+        done; raises DeliveryStopped when the adapter stops first, and what `job` raises (a
+        DeliveryRefused from it is reported to the core, as for `send`)."""
         ...
 
     def deduplicates(self, platform: str) -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -16,6 +16,7 @@ from storage.models import (
     ExperimentStatus,
     ExperimentTool,
     Member,
+    Reflection,
 )
 from storage.repositories.audience import Viewer, may_read, shown_author, visible_to
 from storage.repositories.reflections import DUPLICATE_WINDOW
@@ -56,6 +57,8 @@ class ExperimentFilter:
 class Page:
     experiments: list[Experiment]
     total: int
+    authors: dict[int, str] = field(default_factory=dict)
+    """The display names of the page's authors (the name rule is the reader's to apply)."""
 
 
 @dataclass(frozen=True)
@@ -156,21 +159,38 @@ class ExperimentRepository:
         offset: int,
         limit: int,
     ) -> Page:
-        conditions = [Experiment.community_id == community_id, visible_to(viewer)]
+        conditions: list[ColumnElement[bool]] = [
+            Experiment.community_id == community_id,
+            visible_to(viewer),
+        ]
         if wanted.status is not None:
             conditions.append(Experiment.status == wanted.status)
         if wanted.author_id is not None:
             conditions.append(Experiment.author_member_id == wanted.author_id)
             if wanted.author_id != viewer.member_id:
                 conditions.append(Experiment.attribution != Attribution.ANONYMOUS)
-        query = select(Experiment).where(*conditions).order_by(Experiment.id.desc())
+        query = (
+            select(Experiment, Member.display_name, func.count().over())
+            .outerjoin(Member, Member.id == Experiment.author_member_id)
+            .where(*conditions)
+            .order_by(Experiment.id.desc())
+        )
         if wanted.tag is None:
-            # Without a tag filter the database counts and pages (a long list stays cheap).
-            total = await self._session.scalar(select(func.count(Experiment.id)).where(*conditions))
-            rows = list(await self._session.scalars(query.offset(offset).limit(limit)))
-            return Page(rows, int(total or 0))
-        tagged = [e for e in await self._session.scalars(query) if wanted.tag in e.tags]
-        return Page(tagged[offset : offset + limit], len(tagged))
+            # Without a tag filter the database pages, and counts in the same query (a long
+            # list stays one cheap round trip).
+            rows = (await self._session.execute(query.offset(offset).limit(limit))).all()
+            total = rows[0][2] if rows else await self._count(conditions, offset)
+            return _page(rows, int(total))
+        everything = (await self._session.execute(query)).all()
+        tagged = [row for row in everything if wanted.tag in row[0].tags]
+        return _page(tagged[offset : offset + limit], len(tagged))
+
+    async def _count(self, conditions: list[ColumnElement[bool]], offset: int) -> int:
+        """The total for a page past the end (none of its rows carries the count)."""
+        if offset == 0:
+            return 0
+        total = await self._session.scalar(select(func.count(Experiment.id)).where(*conditions))
+        return int(total or 0)
 
     async def latest_of(self, community_id: int, author_id: int, limit: int) -> list[Experiment]:
         query = (
@@ -263,11 +283,21 @@ class ExperimentRepository:
             for experiment, name in (await self._session.execute(query)).all()
         ]
 
-    async def authors(self, experiments: Sequence[Experiment]) -> dict[int, str]:
-        ids = {e.author_member_id for e in experiments if e.author_member_id is not None}
+    async def authors(self, items: Sequence[Experiment | Reflection]) -> dict[int, str]:
+        """The display names of these contributions' authors, in one query."""
+        ids = {e.author_member_id for e in items if e.author_member_id is not None}
         if not ids:
             return {}
         rows = await self._session.execute(
             select(Member.id, Member.display_name).where(Member.id.in_(ids))
         )
         return {member_id: name for member_id, name in rows.all()}
+
+
+def _page(rows: Sequence[Row[Experiment, str, int]], total: int) -> Page:
+    authors = {
+        item.author_member_id: name
+        for item, name, _ in rows
+        if item.author_member_id is not None and name is not None
+    }
+    return Page([item for item, _, _ in rows], total, authors)

@@ -128,6 +128,17 @@ class MeetingRepository:
             await self._session.refresh(rsvp)
         return rsvp.answer if rsvp else None
 
+    async def answers_of(self, meeting_ids: Sequence[int], member_id: int) -> dict[int, RsvpAnswer]:
+        """The member's answers to these meetings, in one query (unanswered ones left out)."""
+        if not meeting_ids:
+            return {}
+        rows = await self._session.execute(
+            select(Rsvp.meeting_id, Rsvp.answer).where(
+                Rsvp.meeting_id.in_(meeting_ids), Rsvp.member_id == member_id
+            )
+        )
+        return {meeting_id: answer for meeting_id, answer in rows.all()}
+
     async def wants_reminder(self, meeting_id: int, member_id: int) -> bool:
         rsvp = await self._session.get(Rsvp, (meeting_id, member_id))
         return bool(rsvp and rsvp.remind_me)

@@ -86,6 +86,8 @@ class ExportedTool:
     """Proposed from this community (and approved)."""
     used_in: int
     """Exported experiments of this community that link it."""
+    added_at: datetime | None = None
+    """When a coordinator approved it into the catalogue (None for the starter set)."""
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,7 @@ class ProductionRepository:
                 source_url=tool.source_url,
                 proposed_here=tool.community_id == community_id,
                 used_in=used[tool.id],
+                added_at=tool.decided_at if tool.community_id == community_id else None,
             )
             for tool in await self._session.scalars(query)
         ]

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import DIRECTORY_MEMBER
 from storage.models import FeedToken, LoginToken, WebSession
 
 LOGIN_VALID_FOR = timedelta(minutes=15)
@@ -96,12 +97,16 @@ class WebRepository:
         return row
 
     async def close_session(self, secret: str) -> None:
-        await self._session.execute(delete(WebSession).where(WebSession.key_hash == digest(secret)))
+        row = await self._session.get(WebSession, digest(secret))
+        if row is not None:
+            await self._session.delete(row)
 
     async def end_sessions(self, member_id: int) -> int:
         """Log the member out everywhere (`/web uit`); unused login links go too."""
         result = await self._session.execute(
-            delete(WebSession).where(WebSession.member_id == member_id)
+            delete(WebSession)
+            .where(WebSession.member_id == member_id)
+            .execution_options(**{DIRECTORY_MEMBER: member_id})
         )
         await self._session.execute(delete(LoginToken).where(LoginToken.member_id == member_id))
         return int(getattr(result, "rowcount", 0))

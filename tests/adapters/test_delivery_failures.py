@@ -15,12 +15,13 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.error import NetworkError
 
+from bot.adapters.base import Parked
 from bot.adapters.delivery import Failure, classify
 from bot.app.config import Settings
 from bot.app.hub import Hub, build_hub
 from bot.core.clock import ManualClock
 from bot.model.markup import Text
-from bot.model.messages import ChatTarget, Reply
+from bot.model.messages import ChatTarget, MemberTarget, Reply
 from bot.model.messenger import Sender
 from scheduler.dispatcher import Dispatcher
 from storage.models import Community, ScheduledSend, SendState
@@ -122,6 +123,32 @@ async def test_telegram_a_refusal_is_final(telegram: tuple[FakeTelegramServer, H
     await hub.delivery.run()
     state, error = await _state(hub, send_id)
     assert state is SendState.FAILED and error is not None and error.startswith("refused")
+
+
+async def test_a_parked_private_answer_that_is_refused_says_so_in_its_group(
+    telegram: tuple[FakeTelegramServer, Hub],
+) -> None:
+    """A private answer to a group message, parked at a stop, is sent at the next start; when
+    the member never opened a private chat, the group hears it as it would have live, and the
+    answer itself stays private."""
+    server, hub = telegram
+    server.user_started_bot(ANNA)
+    start = len(server.sent)
+    server.push_message(ANNA, ANNA, "/help")
+    await server.wait_for_sent(lambda r: r.chat_id == ANNA, start=start)
+    server.user_blocked_bot(ANNA, notify=False)
+    private = Reply(Text.plain("Alleen voor jou: je concept-reflectie"))
+    direct = MemberTarget("telegram", str(ANNA), group=str(GROUP))
+    await hub.park([Parked(direct, (private,))])
+
+    start = len(server.sent)
+    await hub.delivery.run()
+    told = await server.wait_for_sent(lambda r: r.chat_id == GROUP, start=start)
+    assert "Anna, ik kan je geen privébericht sturen" in (told.text or "")
+    assert not [r for r in server.sent if "concept-reflectie" in (r.text or "")]
+    async with hub.database.session() as session:
+        row = (await session.scalars(select(ScheduledSend).order_by(ScheduledSend.id))).all()[-1]
+    assert row.state is SendState.FAILED and (row.last_error or "").startswith("refused")
 
 
 async def test_telegram_a_429_is_not_sent_and_tried_again(

@@ -367,9 +367,11 @@ async def test_a_full_experiment_dialog_in_the_group_by_replying(world: World) -
     for answer in answers:
         [question] = await world.said(GROUP, NEVER, answer, reply_to=question.message_id)
     assert "Hoe ver ben je?" in (question.text or "")
-    [question] = await world.pressed(NEVER, question, "bezig")
-    [saved] = await world.pressed(NEVER, question, "de groep, met naam")
+    [saved] = await world.pressed(NEVER, question, "bezig")
+    # No private chat with this member: the group is never asked who may read it.
     assert "bewaard als #1" in (saved.text or "")
+    assert "de standaard van deze groep" in (saved.text or "")
+    assert "coördinatoren" not in (saved.text or "")
     assert "Bewoners maken samen een <b>verhalenkaart</b> & bespreken die" in (saved.text or "")
     [listing] = await world.said(GROUP, ANNA, "/experimenten")
     assert "verhalenkaart" in (listing.text or "")

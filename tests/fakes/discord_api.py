@@ -2066,7 +2066,7 @@ class FakeDiscordServer:
         """(shard_id, shard_count) of every live identified session."""
         return [(s.shard_id, s.shard_count) for s in self.sessions if s.live]
 
-    async def wait_for_sent(self, count: int, timeout: float = 5) -> list[SentMessage]:  # noqa: ASYNC109
+    async def wait_for_sent(self, count: int, timeout: float = 20) -> list[SentMessage]:  # noqa: ASYNC109
         """Wait until ``len(sent) >= count``; TimeoutError listing what was sent otherwise."""
         if await self._sent_signal.wait_for(lambda: len(self.sent) >= count, timeout):
             return self.sent[:count]
@@ -2077,7 +2077,7 @@ class FakeDiscordServer:
         self,
         method: str,
         path_contains: str,
-        timeout: float = 5,  # noqa: ASYNC109
+        timeout: float = 20,  # noqa: ASYNC109
         *,
         start: int = 0,
     ) -> ApiCall:
@@ -2097,7 +2097,7 @@ class FakeDiscordServer:
         described = ", ".join(f"{c.method} {c.path} {c.status}" for c in self.calls[start:])
         raise TimeoutError(f"no {method} *{path_contains}* within {timeout}s; calls: {described}")
 
-    async def wait_until_ready(self, timeout: float = 5) -> list[ShardSession]:  # noqa: ASYNC109
+    async def wait_until_ready(self, timeout: float = 20) -> list[ShardSession]:  # noqa: ASYNC109
         """Wait until, for the shard count clients identified with, every shard got READY and
         its GUILD_CREATEs.  (discord.py's own ``on_ready`` comes after ``guild_ready_timeout``.)
         """

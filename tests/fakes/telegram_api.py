@@ -1773,7 +1773,7 @@ class FakeTelegramServer:
     async def wait_for_sent(
         self,
         predicate_or_count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 20.0,  # noqa: ASYNC109
         *,
         start: int = 0,
     ) -> list[SentRecord]: ...
@@ -1782,7 +1782,7 @@ class FakeTelegramServer:
     async def wait_for_sent(
         self,
         predicate_or_count: Callable[[SentRecord], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 20.0,  # noqa: ASYNC109
         *,
         start: int = 0,
     ) -> SentRecord: ...
@@ -1790,7 +1790,7 @@ class FakeTelegramServer:
     async def wait_for_sent(
         self,
         predicate_or_count: int | Callable[[SentRecord], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - the public API takes a timeout on purpose
+        timeout: float = 20.0,  # noqa: ASYNC109 - the public API takes a timeout on purpose
         *,
         start: int = 0,
     ) -> list[SentRecord] | SentRecord:

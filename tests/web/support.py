@@ -34,6 +34,18 @@ class WebWorld:
             yield client
 
 
+@asynccontextmanager
+async def web_world(database_url: str, *groups: str) -> AsyncIterator[WebWorld]:
+    """The harness with these groups introduced, and the platform over it."""
+    harness = await Harness.create(database_url, web=LINKS)
+    try:
+        for group in groups:
+            await harness.introduced(group)
+        yield WebWorld(harness, services_for(harness))
+    finally:
+        await harness.close()
+
+
 def services_for(harness: Harness, *, limits: RateLimits | None = None) -> WebServices:
     return WebServices(
         database=harness.database,

@@ -363,6 +363,7 @@ PAGE_TYPES = {
     "mine": "/mine",
     "stats": "/stats",
     "proposals": "/proposals",
+    "proposal-edit": None,
     "settings": "/settings",
     "report": "/report",
 }
@@ -374,6 +375,9 @@ async def test_every_page_type_is_accessible_and_fits_a_small_screen(world: Worl
     number = await experiment(world, COCO, "Verhalen ophalen", "Luisteren werkt", "groep")
     await world.said(GROUP, COCO, "/reflectie Het gesprek telt meer dan de score", wanted=1)
     await world.said(GROUP, COCO, "/bijeenkomst 2027-03-11 19:30 publiek: Open avond | Buurthuis")
+    await world.said(GROUP, ANNA, "/nieuwetool Buurtbarometer")
+    for answer in ("Een barometer voor de buurt", "-", "-"):
+        await world.said(ANNA, ANNA, answer)
     login = await world.login_link(COCO)
 
     def visit_all(driver: WebDriver) -> dict[str, Any]:
@@ -388,10 +392,12 @@ async def test_every_page_type_is_accessible_and_fits_a_small_screen(world: Worl
         tool = driver.find_element(By.CSS_SELECTOR, "ol.cards a").get_attribute("href")
         driver.get(str(tool))
         theme = driver.find_element(By.CSS_SELECTOR, "dl.facts a").get_attribute("href")
+        driver.get(world.url("/proposals"))
+        edit_link = driver.find_element(By.CSS_SELECTOR, "main a[href$='/edit']")
+        proposal = edit_link.get_attribute("href")
         for name, path in PAGE_TYPES.items():
-            target = {"tool": tool, "theme": theme}.get(name) or world.url(
-                str(path).format(experiment=number)
-            )
+            found = {"tool": tool, "theme": theme, "proposal-edit": proposal}
+            target = found.get(name) or world.url(str(path).format(experiment=number))
             driver.get(str(target))
             results[name] = _check(driver, name)
         return results

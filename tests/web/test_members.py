@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.model.messages import MemberTarget
-from storage.models import Activity, Attribution, Audience, Experiment
-from tests.harness import PLATFORM, Harness
-from tests.web.support import LINKS, WebWorld, csrf_of, experiment, log_in, services_for
+from storage.models import Activity, Attribution, Audience, Experiment, Meeting
+from tests.harness import PLATFORM
+from tests.web.support import WebWorld, csrf_of, experiment, log_in, web_world
 
 
 @pytest.fixture
 async def world(database_url: str) -> AsyncIterator[WebWorld]:
-    harness = await Harness.create(database_url, web=LINKS)
-    try:
-        await harness.introduced("group-1")
-        await harness.introduced("group-2")
-        yield WebWorld(harness, services_for(harness))
-    finally:
-        await harness.close()
+    async with web_world(database_url, "group-1", "group-2") as world:
+        yield world
 
 
 async def test_a_reply_passes_the_guard_counts_as_giving_and_tells_the_author(
@@ -123,3 +119,29 @@ async def test_my_data_downloads_as_in_the_chat(world: WebWorld) -> None:
     assert data["format"] == "leeratelier-mydata/1"
     assert [row["what"] for row in data["tables"]["experiments"]] == ["Mijn experiment"]
     assert len(data["tables"]["web_sessions"]) == 1
+
+
+async def test_a_web_rsvp_plans_the_invitation_to_reflect_as_the_chat_does(
+    world: WebWorld,
+) -> None:
+    woken: list[datetime] = []
+    world.services.on_planned = woken.append
+    coco = world.harness.member("Coco", coordinator=True)
+    await coco.says("/bijeenkomst 10 maart 19:30 Atelieravond | Buurthuis")
+    anna = world.harness.member("Anna")
+    await anna.says_privately("/start")
+    async with world.browser() as client:
+        await log_in(client, anna)
+        token = csrf_of((await client.get("/agenda")).text)
+        answered = await client.post("/agenda/1/rsvp", data={"answer": "ja", "csrf": token})
+        assert answered.status_code == 303
+    async with world.harness.database.session() as session:
+        meeting = await session.get(Meeting, 1)
+    assert meeting is not None and woken == [meeting.ends_at]
+    world.harness.clock.set(meeting.ends_at + timedelta(minutes=5))
+    invitations = [
+        reply
+        for target, reply in await world.harness.deliver()
+        if target == MemberTarget(PLATFORM, "anna")
+    ]
+    assert ["Dank voor je komst" in str(reply.text) for reply in invitations] == [True]

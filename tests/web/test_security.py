@@ -7,22 +7,25 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 import pytest
 
+from storage.db import Database
 from storage.models import Activity
-from tests.harness import Harness
 from tests.web.support import (
-    LINKS,
+    BASE,
     WebWorld,
     csrf_of,
     experiment,
     log_in,
     login_link,
     open_link,
-    services_for,
+    web_world,
 )
+from web.app import create_app
 from web.limits import RateLimits, Window
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -30,13 +33,8 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 @pytest.fixture
 async def world(database_url: str) -> AsyncIterator[WebWorld]:
-    harness = await Harness.create(database_url, web=LINKS)
-    try:
-        await harness.introduced("group-1")
-        await harness.introduced("group-2")
-        yield WebWorld(harness, services_for(harness))
-    finally:
-        await harness.close()
+    async with web_world(database_url, "group-1", "group-2") as world:
+        yield world
 
 
 async def test_every_response_carries_the_security_headers(world: WebWorld) -> None:
@@ -263,3 +261,27 @@ async def test_reading_on_the_web_is_taking_as_in_the_chat(world: WebWorld) -> N
 
         kinds = list(await session.scalars(select(Activity.kind)))
     assert "experiment_read" in kinds
+
+
+async def test_sessions_ended_by_another_process_stop_working_within_a_second(
+    world: WebWorld,
+) -> None:
+    """The platform in one process, the bot in another, one database: `/web uit` in the
+    chat reaches the platform's cached visitors through the database's change count."""
+    elsewhere = Database(world.harness.database.url)
+    moment = [0.0]
+    limits = RateLimits(search=Window(limit=10_000, seconds=60), monotonic=lambda: moment[0])
+    services = replace(world.services, database=elsewhere, limits=limits)
+    transport = httpx.ASGITransport(app=create_app(services), client=("127.0.0.1", 5000))
+    anna = world.harness.member("Anna")
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+            await log_in(client, anna)
+            assert (await client.get("/agenda")).status_code == 200
+            assert (await client.get("/experiments")).status_code == 200
+            assert "1 sessie" in (await anna.says("/web uit")).text
+            moment[0] += 1.5
+            assert (await client.get("/experiments")).status_code == 401
+            assert (await client.get("/agenda")).status_code == 401
+    finally:
+        await elsewhere.dispose()

@@ -156,7 +156,7 @@ class DiscordAdapter:
         self._dm_channels: dict[int, discord.DMChannel] = {}
         self.delivery = DeliveryPolicy(self, lambda: self._host)
         self._answering: set[asyncio.Task[Any]] = set()
-        """Interaction answers under way: a stop lets them finish."""
+        """Messages and interactions being answered: a stop lets them finish."""
         self._stopping = False
         self._recent: deque[int] = deque(maxlen=RECENT_MESSAGES)
         self.rate_limits = RateLimitStats()
@@ -191,20 +191,26 @@ class DiscordAdapter:
             raise RuntimeError("the Discord gateway closed before it was ready")
 
     async def stop(self) -> None:
-        """Let the sends and interaction answers in flight finish, park what is still queued in
-        the outbox, close."""
+        """Let the sends and interaction answers in flight finish, close the gateway, and park
+        in the outbox what is still queued. Messages that arrive until the gateway is closed
+        are still handled (Discord never delivers them again); their answers are parked."""
         self._stopping = True
-        if self._answering:
-            await asyncio.wait(self._answering, timeout=STOP_SECONDS)
+        await self._answers_in_flight()
         parked = await self.delivery.stop(timeout=STOP_SECONDS)
-        if parked and self._host is not None:
-            await self._host.park(parked)
         for counter in list(logging.getLogger("discord.http").filters):
             if isinstance(counter, _RateLimitCounter) and counter.stats is self.rate_limits:
                 logging.getLogger("discord.http").removeFilter(counter)
         await self.client.close()
         if self._gateway is not None:
             await asyncio.gather(self._gateway, return_exceptions=True)
+        await self._answers_in_flight()
+        parked += self.delivery.take_parked()
+        if parked and self._host is not None:
+            await self._host.park(parked)
+
+    async def _answers_in_flight(self) -> None:
+        if self._answering:
+            await asyncio.wait(self._answering, timeout=STOP_SECONDS)
 
     async def _sync(self, guild: discord.abc.Snowflake) -> None:
         """Publish the slash commands to one guild (instantly visible there); skipped when
@@ -239,9 +245,16 @@ class DiscordAdapter:
             chat = self._guild_chat(message.guild, message.channel)
             user = self._user_ref(message.author)
             msg = Incoming(chat, user, EventKind.MESSAGE, text=text, addressed=addressed)
-        replies = await self._host.dispatch(replace(msg, update_key=f"{PLATFORM}:m:{message.id}"))
-        if replies:
-            self.delivery.answer(msg, replies, chat_id=_where(message.channel, msg))
+        current = asyncio.current_task()
+        if current is not None:
+            self._answering.add(current)
+        try:
+            keyed = replace(msg, update_key=f"{PLATFORM}:m:{message.id}")
+            replies = await self._host.dispatch(keyed)
+            if replies:
+                self.delivery.answer(msg, replies, chat_id=_where(message.channel, msg))
+        finally:
+            self._answering.discard(current)
 
     def _addressed(self, message: discord.Message) -> bool:
         """A mention of the bot, or a reply to one of its messages."""

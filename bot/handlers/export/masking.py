@@ -1,36 +1,19 @@
 """What leaves the community is masked: every span the client-data guard flags, even where the
 author confirmed it ("not client data in my view" is a judgement for the group, not for an
-outsider's copy). Numbers disappear whole; a name keeps only its first letter."""
+outsider's copy). Numbers disappear whole; a name keeps only its first letter, an age its
+words (`Finding.hidden`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.dialogs.personal_data import MASK, Kind, find_personal_data
+from bot.dialogs.personal_data import redact as mask
 from storage.repositories.production import (
     CommunityProduction,
     ExportedExperiment,
     ExportedReflection,
     ExportedTool,
 )
-
-
-def mask(text: str) -> str:
-    """`text` with every finding of the detector masked in place (same length)."""
-    findings = find_personal_data(text)
-    if not findings:
-        return text
-    parts: list[str] = []
-    position = 0
-    for finding in findings:
-        parts.append(text[position : finding.start])
-        if finding.kind is Kind.NAME:
-            parts.append(finding.masked(text))
-        else:
-            parts.append(MASK * (finding.end - finding.start))
-        position = finding.end
-    parts.append(text[position:])
-    return "".join(parts)
 
 
 def _experiment(item: ExportedExperiment) -> ExportedExperiment:

@@ -163,7 +163,8 @@ def to_markdown(production: CommunityProduction, t: Translator) -> str:
         t.plain("report.count_givers", count=production.givers),
     ]
     lines += [f"- {escape(line)}" for line in counts]
-    lines += _themes(production, t) + _lessons(production, t) + _reflections(production, t, day)
+    lines += _themes(production, t) + _new_tools(production, t, period)
+    lines += _lessons(production, t) + _reflections(production, t, day)
     lines += _meetings(production, t, day) + _participation(production, t)
     lines += ["", f"_{escape(t.plain('report.footer'))}_", ""]
     return "\n".join(lines)
@@ -180,6 +181,24 @@ def _themes(production: CommunityProduction, t: Translator) -> list[str]:
         return [*lines, escape(t.plain("report.nothing"))]
     ranked = sorted(tags.items(), key=lambda item: (-item[1], item[0]))[:THEMES_SHOWN]
     return lines + [f"- {escape(tag)} ({count})" for tag, count in ranked]
+
+
+def _new_tools(
+    production: CommunityProduction, t: Translator, period: tuple[date, date] | None
+) -> list[str]:
+    """Tools the community added to the catalogue in the period (the starter set is none)."""
+    lines = _section(t, "report.new_tools_title")
+    zone = ZoneInfo(production.timezone)
+    start = period[0] if period else None
+    added = [
+        tool
+        for tool in production.tools
+        if tool.added_at is not None
+        and (start is None or tool.added_at.astimezone(zone).date() >= start)
+    ]
+    if not added:
+        return [*lines, escape(t.plain("report.nothing"))]
+    return lines + [f"- **{escape(tool.name)}**: {escape(tool.summary)}" for tool in added]
 
 
 def _lessons(production: CommunityProduction, t: Translator) -> list[str]:

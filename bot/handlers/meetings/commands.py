@@ -30,8 +30,9 @@ from bot.handlers.meetings.planning import (
     KIND_REMINDER,
     PERSONAL_BEFORE,
     SOON,
+    RsvpClosed,
+    answer_rsvp,
     create_meeting,
-    plan_after,
     plan_personal,
     plan_reminders,
     replan,
@@ -75,7 +76,6 @@ from storage.models import (
     ScheduledSend,
     SendState,
 )
-from storage.repositories.ledger import ActivityKind
 
 FORM = "meeting"
 FORM_EDIT = "meeting.edit"
@@ -487,13 +487,12 @@ async def on_rsvp(msg: Incoming, ctx: Context) -> list[Reply]:
     except ValueError:
         raise UserError("error.stale_button") from None
     meeting = await ctx.repos.meetings.get(community.id, _number(number))
-    if meeting is None or meeting.cancelled or meeting.ends_at <= ctx.now():
-        raise UserError("meeting.rsvp_closed")
-    first = await ctx.repos.meetings.answer(meeting.id, ctx.member.id, answer, ctx.now())
-    if first:
-        await ctx.repos.ledger.record(community.id, ctx.member.id, ActivityKind.RSVP, ctx.now())
-    if answer is RsvpAnswer.YES:
-        plan_after(ctx, community, meeting, ctx.member.id, ctx.identity.user_id)
+    try:
+        if meeting is None:
+            raise RsvpClosed
+        await answer_rsvp(ctx, ctx.repos, community, meeting, ctx.member.id, answer)
+    except RsvpClosed:
+        raise UserError("meeting.rsvp_closed") from None
     counts = (await ctx.repos.meetings.counts([meeting.id]))[meeting.id]
     text = ctx.text(
         "meeting.rsvp_noted",
@@ -549,9 +548,18 @@ async def on_remind_me(msg: Incoming, ctx: Context) -> list[Reply]:
 
 
 async def on_reflect(msg: Incoming, ctx: Context) -> list[Reply]:
+    """A reflection on a meeting of the presser's own community (the invitation comes by
+    direct message, so it is saved in the meeting's community, not the latest one)."""
     meeting = await ctx.repos.meetings.by_id(_number(msg.payload))
-    if meeting is None:
+    membership = (
+        await ctx.repos.members.find_membership(meeting.community_id, ctx.member.id)
+        if meeting is not None
+        else None
+    )
+    if meeting is None or membership is None or membership.left_at is not None:
         raise UserError("error.stale_button")
+    ctx.community = await ctx.repos.communities.get(meeting.community_id)
+    ctx.membership = membership
     return await ctx.dialogs.start(msg, ctx, "reflection", {"meeting_id": str(meeting.id)})
 
 

@@ -9,8 +9,9 @@ from bot.core.context import Context
 from bot.core.outbox import JobPlanner, Planner, to_group, to_member
 from bot.handlers.meetings.offsets import offset_label, parse_offsets
 from bot.text.recurrence import Recurrence
-from storage.models import Community, Meeting, MeetingKind
+from storage.models import Community, Meeting, MeetingKind, RsvpAnswer
 from storage.repositories import Repositories
+from storage.repositories.ledger import ActivityKind
 
 KIND_REMINDER = "meeting.reminder"
 KIND_PERSONAL = "meeting.personal"
@@ -53,14 +54,14 @@ def plan_personal(
 
 
 def plan_after(
-    ctx: Context, community: Community, meeting: Meeting, member_id: int, user_id: str
+    ctx: Planner, community: Community, meeting: Meeting, member_id: int, user_id: str
 ) -> None:
     """The invitation to reflect, when the meeting ends."""
     _plan_for_member(ctx, community, meeting, member_id, user_id, KIND_AFTER, meeting.ends_at)
 
 
 def _plan_for_member(
-    ctx: Context,
+    ctx: Planner,
     community: Community,
     meeting: Meeting,
     member_id: int,
@@ -111,6 +112,32 @@ async def tell_attendees(ctx: Context, community: Community, meeting: Meeting, c
             payload={"change": change, "sequence": meeting.sequence},
         )
         ctx.plan(send)
+
+
+class RsvpClosed(Exception):
+    """The meeting is cancelled or over: an answer no longer counts."""
+
+
+async def answer_rsvp(
+    planner: Planner,
+    repos: Repositories,
+    community: Community,
+    meeting: Meeting,
+    member_id: int,
+    answer: RsvpAnswer,
+) -> None:
+    """A member's RSVP, from a chat button or the web alike: the answer, the first one counted
+    as taking, and for "ik kom" the invitation to reflect when the meeting ends."""
+    now = planner.now()
+    if meeting.cancelled or meeting.ends_at <= now:
+        raise RsvpClosed
+    first = await repos.meetings.answer(meeting.id, member_id, answer, now)
+    if first:
+        await repos.ledger.record(community.id, member_id, ActivityKind.RSVP, now)
+    if answer is RsvpAnswer.YES:
+        user_id = await _user_id_on(repos, member_id, community.platform)
+        if user_id is not None:
+            plan_after(planner, community, meeting, member_id, user_id)
 
 
 async def _user_id_on(repos: Repositories, member_id: int, platform: str) -> str | None:

@@ -17,7 +17,13 @@ from bot.core.i18n import Translator
 from bot.core.outbox import SendContext
 from bot.core.router import CommandOption, OptionChoice, Router
 from bot.dialogs.forms import Field, Form, FormValues
-from bot.dialogs.sharing import SHARING_FIELD, Sharing, chosen, describe, sharing_field
+from bot.dialogs.sharing import (
+    SHARING_FIELD,
+    chosen,
+    community_default,
+    describe,
+    sharing_field,
+)
 from bot.handlers.participation.prompt_templates import choose
 from bot.handlers.participation.sweep import KIND_CHECK, KIND_MENTION, KIND_PROMPT
 from bot.model.messages import Button, Incoming, Reply, payload_number
@@ -205,10 +211,7 @@ async def _answered(msg: Incoming, ctx: Context, values: FormValues) -> list[Rep
     text = values["text"]
     if text is None:
         raise UserError("dialog.required")
-    sharing = chosen(
-        values.get(SHARING_FIELD),
-        Sharing(community.default_audience, community.default_attribution),
-    )
+    sharing = chosen(values.get(SHARING_FIELD), community_default(community))
     if await ctx.repos.reflections.saved_just_now(community.id, ctx.member.id, text, ctx.now()):
         return [ctx.reply("contribution.already_saved")]
     await ctx.repos.reflections.create(

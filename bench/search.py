@@ -10,7 +10,10 @@ builds its index, as at the bot's start. Printed per size, against the targets o
 - build: ToolIndex.build alone, and ToolCatalogue.start (reading the tools from SQLite too);
 - index RSS: how much the process grew while building the index (resident set size);
 - search p50 / p99 over the public set and the tuning half, and the first pass on its own;
-- an approved and an imported tool: from the commit to being found, in this process;
+- CPU time next to the wall-clock build and p99: on a machine shared with other work the
+  wall clock mostly measures waiting for a core;
+- an approved and an imported tool: from the change to being found, in this process (the
+  catalogue takes the changed tools in directly, as the handlers do);
 - another process: a second ToolCatalogue on the same PostgreSQL database (its own connection
   pool) polls as `/tool` would, from the approval until it finds the tool.
 
@@ -119,10 +122,14 @@ def _first_sentence(text: str) -> str:
 class Timing:
     size: int
     index_build_s: float
+    index_build_cpu_s: float
+    """CPU time of the build in all of the process's threads (tantivy indexes on its own)."""
     start_s: float
     rss_mb: float
     latencies_ms: tuple[float, ...]
     cold_ms: tuple[float, ...]
+    cpu_ms: tuple[float, ...]
+    """CPU time of each search in the searching thread: less disturbed by other load."""
     approved_ms: float
     imported_ms: float
 
@@ -133,6 +140,10 @@ class Timing:
     @property
     def p99(self) -> float:
         return _percentile(self.latencies_ms, 0.99)
+
+    @property
+    def cpu_p99(self) -> float:
+        return _percentile(self.cpu_ms, 0.99)
 
 
 def _percentile(values: Sequence[float], share: float) -> float:
@@ -149,9 +160,10 @@ def _rss_mb() -> float:
 
 def measure(documents: list[ToolDocument], queries: Sequence[str]) -> Timing:
     before = _rss_mb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     index = ToolIndex.build(documents)
     index_build = time.perf_counter() - started
+    index_build_cpu = time.process_time() - cpu
     rss = _rss_mb() - before
     del index
     with tempfile.TemporaryDirectory() as folder:
@@ -160,7 +172,7 @@ def measure(documents: list[ToolDocument], queries: Sequence[str]) -> Timing:
                 f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}",
                 documents,
                 queries,
-                index_build,
+                (index_build, index_build_cpu),
                 rss,
             )
         )
@@ -170,7 +182,7 @@ async def _measure(
     url: str,
     documents: list[ToolDocument],
     queries: Sequence[str],
-    index_build: float,
+    index_build: tuple[float, float],
     rss: float,
 ) -> Timing:
     database = Database(url)
@@ -184,13 +196,23 @@ async def _measure(
         started = time.perf_counter()
         await service.start(database, NOW)
         start = time.perf_counter() - started
-        latencies = [_time_one(service.search, query) for _ in range(PASSES) for query in queries]
+        timed = [_time_one(service.search, query) for _ in range(PASSES) for query in queries]
         approved = await _approve_and_find(database, service, "Wijkkompas bench")
         imported = await _import_and_find(database, service)
     finally:
         await database.dispose()
-    cold = tuple(latencies[: len(queries)])
-    return Timing(len(service), index_build, start, rss, tuple(latencies), cold, approved, imported)
+    latencies = tuple(wall for wall, _ in timed)
+    return Timing(
+        len(service),
+        *index_build,
+        start,
+        rss,
+        latencies,
+        latencies[: len(queries)],
+        tuple(cpu for _, cpu in timed),
+        approved,
+        imported,
+    )
 
 
 async def _propose(database: Database, name: str) -> str:
@@ -206,15 +228,17 @@ async def _propose(database: Database, name: str) -> str:
 
 async def _approve_and_find(database: Database, service: ToolCatalogue, name: str) -> float:
     """Milliseconds from the approval (as /voorstellen does it, a minute after the import) to
-    finding the tool: the index catching up with the database, and the search."""
+    finding the tool: the index taking it in, and the search (the commit that follows is the
+    approval's own storage work)."""
     tool_id = await _propose(database, name)
     async with database.session() as session:
         tools = ToolRepository(session)
+        (tool,) = await tools.by_ids([tool_id])
         await tools.decide(tool_id, ToolStatus.APPROVED, LATER)
         started = time.perf_counter()
-        await service.reload(tools)
-    found = [match.id for match in service.search(name, 1)]
-    elapsed = (time.perf_counter() - started) * 1000.0
+        service.changed([tool])
+        found = [match.id for match in service.search(name, 1)]
+        elapsed = (time.perf_counter() - started) * 1000.0
     if found != [tool_id]:
         raise RuntimeError(f"the approved tool was not found: {found}")
     return elapsed
@@ -222,7 +246,7 @@ async def _approve_and_find(database: Database, service: ToolCatalogue, name: st
 
 async def _import_and_find(database: Database, service: ToolCatalogue) -> float:
     """Milliseconds from importing one new catalogue entry (after the import's own storage
-    work) to finding it."""
+    work: its flush, and the commit that follows) to finding it."""
     entry = CatalogueEntry(
         id="bench-import",
         name="Buurtbarometer bench",
@@ -238,12 +262,12 @@ async def _import_and_find(database: Database, service: ToolCatalogue) -> float:
     )
     async with database.session() as session:
         tools = ToolRepository(session)
-        await catalogue.import_entries(tools, [entry], LATER + timedelta(minutes=1))
+        report = await catalogue.import_entries(tools, [entry], LATER + timedelta(minutes=1))
         await session.flush()  # the import's own writes (every tool's place) are not timed
         started = time.perf_counter()
-        await service.reload(tools)
-    found = [match.id for match in service.search("Buurtbarometer bench", 1)]
-    elapsed = (time.perf_counter() - started) * 1000.0
+        service.changed(report.changed)
+        found = [match.id for match in service.search("Buurtbarometer bench", 1)]
+        elapsed = (time.perf_counter() - started) * 1000.0
     if found != ["bench-import"]:
         raise RuntimeError(f"the imported tool was not found: {found}")
     return elapsed
@@ -261,8 +285,9 @@ async def measure_other_process(url: str) -> float:
         tool_id = await _propose(first_db, "Straatgesprek bench")
         async with first_db.session() as session:
             tools = ToolRepository(session)
+            (tool,) = await tools.by_ids([tool_id])
             await tools.decide(tool_id, ToolStatus.APPROVED, NOW)
-            await first.reload(tools)
+            first.changed([tool])
         started = time.perf_counter()
         while time.perf_counter() - started < 30:
             async with second_db.session() as session:
@@ -305,10 +330,11 @@ def _entry(document: ToolDocument, real: dict[str, dict[str, Any]]) -> Catalogue
     )
 
 
-def _time_one(search: Search, query: str) -> float:
-    started = time.perf_counter()
+def _time_one(search: Search, query: str) -> tuple[float, float]:
+    """Milliseconds of wall-clock time and of CPU time in this thread."""
+    started, cpu = time.perf_counter(), time.thread_time()
     search(query)
-    return (time.perf_counter() - started) * 1000.0
+    return (time.perf_counter() - started) * 1000.0, (time.thread_time() - cpu) * 1000.0
 
 
 def _verdict(ok: bool) -> str:
@@ -348,11 +374,13 @@ def main() -> None:
         timing = measure(generate_catalogue(base, size), queries)
         print(
             f"{timing.size:>6} tools: build {timing.index_build_s:5.2f} s "
-            f"({_verdict(timing.index_build_s <= TARGET_BUILD_S)}; ToolCatalogue.start "
+            f"({_verdict(timing.index_build_s <= TARGET_BUILD_S)}; CPU "
+            f"{timing.index_build_cpu_s:4.2f} s; ToolCatalogue.start "
             f"{timing.start_s:4.2f} s) | index RSS {timing.rss_mb:5.1f} MB "
             f"({_verdict(timing.rss_mb <= TARGET_RSS_MB)})\n"
             f"{'':14}search p50 {timing.p50:5.2f} ms, p99 {timing.p99:5.2f} ms "
-            f"({_verdict(timing.p99 <= TARGET_P99_MS)}) | first pass p50 "
+            f"({_verdict(timing.p99 <= TARGET_P99_MS)}; CPU p99 {timing.cpu_p99:5.2f} ms) | "
+            "first pass p50 "
             f"{statistics.median(timing.cold_ms):5.2f} ms, max {max(timing.cold_ms):5.2f} ms\n"
             f"{'':14}approved tool findable after {timing.approved_ms:5.1f} ms "
             f"({_verdict(timing.approved_ms <= TARGET_LOCAL_MS)}), imported tool after "

@@ -44,16 +44,19 @@ def _schema() -> tantivy.Schema:
 
 
 def _fields(document: ToolDocument) -> dict[str, list[str]]:
-    """A tool's text per index field."""
-    name = [document.name]
-    labels = {"name": name, "aliases": list(document.aliases), "tags": list(document.tags)}
-    values: dict[str, list[str]] = {}
-    for kind, texts in labels.items():
-        values[f"{kind}_nl"] = texts
-        values[f"{kind}_en"] = texts
-    values["text_nl"] = [text for text in (document.summary, document.when_to_use) if text]
-    values["text_en"] = [document.summary_en] if document.summary_en else []
-    values["steps_nl"] = list(document.steps)
+    """A tool's text per index field (names, aliases and tags stemmed both ways)."""
+    name, aliases, tags = [document.name], list(document.aliases), list(document.tags)
+    values = {
+        "name_nl": name,
+        "name_en": name,
+        "aliases_nl": aliases,
+        "aliases_en": aliases,
+        "tags_nl": tags,
+        "tags_en": tags,
+        "text_nl": [text for text in (document.summary, document.when_to_use) if text],
+        "text_en": [document.summary_en] if document.summary_en else [],
+        "steps_nl": list(document.steps),
+    }
     return {field: texts for field, texts in values.items() if texts}
 
 

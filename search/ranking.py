@@ -11,8 +11,12 @@ Every number that decides which tool comes first is declared at the top of this 
   lemma (a participle the stemmer got wrong) nearly so; two parts of a compound the index only
   holds apart, a synonym from synonyms.yaml, and a fuzzy match (a typo in a word of six or more
   letters, one edit per six letters of its stem) count less; a related notion less still.
+  An expansion stands for one notion, so a phrase of several words counts as much as one
+  word would (its score is divided by its length). A word the synonym list knows is spelled
+  right, so it is never read as a typo.
 * A run of query words that is a phrase of the synonym list also brings in the other phrases of
-  its group, and adjacent query words found next to each other in a tool add a phrase bonus.
+  its group (weighed by the run's length), and adjacent query words found next to each other
+  in a tool add a phrase bonus.
 * Theme words that nearly every tool is about ('impact', 'meten', 'methode') count half.
 * A good match: a tool must match at least one word that is not a theme word (when the query
   has one; if none of those words matches any tool, nothing does), and a hit scoring less than
@@ -169,8 +173,8 @@ class Planner:
             found = self._phrase_anywhere(expansion.words)
             if found is not None:
                 weight = RELATED_WEIGHT if expansion.related else SYNONYM_WEIGHT
-                forms.append(_boost(found, weight))
-        if exact is None:
+                forms.append(_boost(found, weight / len(expansion.words)))
+        if exact is None and not self._synonyms.knows((word,)):
             forms += self._fuzzy(word)
         if not forms:
             return None
@@ -285,7 +289,7 @@ class Planner:
                     query = self._phrase_anywhere(expansion.words)
                     if query is not None:
                         weight = RELATED_WEIGHT if expansion.related else SYNONYM_WEIGHT
-                        forms.append(_boost(query, weight))
+                        forms.append(_boost(query, weight * len(run) / len(expansion.words)))
                 if forms:
                     found.append((run, Query.disjunction_max_query(forms, FORM_TIE)))
                 break

@@ -148,13 +148,16 @@ class SynonymLookup:
         return any(keys in self.theme for keys in self.keys(words))
 
     def expansions(self, words: Sequence[str]) -> list[Expansion]:
-        """The other phrases of the groups `words` belongs to; a synonym beats a relation."""
+        """The other phrases of the groups `words` belongs to, one per set of stems (so
+        'vragenlijst' and 'vragenlijsten' are looked for once); a synonym beats a relation."""
         own = set(self.keys(words))
-        found: dict[Words, bool] = {}
+        found: dict[tuple[Words, ...], tuple[Words, bool]] = {}
         for keys in own:
             for group, phrases in self._groups.get(keys, ()):
                 for phrase in phrases:
-                    if own & set(self.keys(phrase)):
+                    stems = self.keys(phrase)
+                    if own & set(stems):
                         continue
-                    found[phrase] = found.get(phrase, True) and group.related
-        return [Expansion(phrase, related) for phrase, related in found.items()]
+                    first, related = found.get(stems, (phrase, True))
+                    found[stems] = (first, related and group.related)
+        return [Expansion(phrase, related) for phrase, related in found.values()]

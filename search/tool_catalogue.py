@@ -9,6 +9,10 @@ database is searchable within that time. Catching up reads only the tools change
 last change seen and adds, replaces or drops just those; only when the count still disagrees
 (a clock that went backwards, a deleted row) is the whole index rebuilt.
 
+A change this process makes itself (an approval, an import) goes into the index at once
+through `changed`, without reading the database again; the next check still compares the
+fingerprint, so a change that was rolled back is undone there.
+
 It works inside the caller's unit of work (a ToolRepository bound to the caller's session), so
 a handler that approves a tool sees it searchable in the same transaction and SQLite never
 waits on a second connection. A whole rebuild is made off the event loop and swapped in whole,
@@ -55,10 +59,12 @@ class Theme:
 
 @dataclass(frozen=True)
 class _Listed:
-    """What the catalogue keeps of a tool besides its index entry."""
+    """What the catalogue keeps of a tool besides its index entry: its name and tags, and the
+    change it was indexed at (so catching up skips what is indexed already)."""
 
     name: str
     tags: tuple[str, ...]
+    updated_at: datetime
 
 
 class ToolCatalogue:
@@ -83,6 +89,7 @@ class ToolCatalogue:
         self._answers_version = 0
         self._fingerprint: CatalogueFingerprint | None = None
         self._checked = 0.0
+        self._unconfirmed = False
         self._requested = 0
         self._installed = 0
 
@@ -136,9 +143,10 @@ class ToolCatalogue:
             await self.rebuild(tools)
             return
         fingerprint = await tools.fingerprint()
-        if fingerprint == self._fingerprint:
+        if fingerprint == self._fingerprint and not self._unconfirmed:
             self._checked = self._monotonic()
             return
+        self._unconfirmed = False
         self._apply(await tools.changed_since(self._seen()))
         if len(index) != fingerprint.approved:
             self._apply(await self._flipped_at_last_change(tools))
@@ -150,8 +158,18 @@ class ToolCatalogue:
     def _seen(self) -> datetime | None:
         return self._fingerprint.last_change if self._fingerprint else None
 
-    def _apply(self, changed: Sequence[Tool]) -> None:
-        """Add, replace or drop these tools in the index."""
+    def changed(self, tools: Sequence[Tool]) -> None:
+        """These tools were just approved, imported, edited or withdrawn in this process (in
+        the caller's unit of work): the index takes them in at once. The next check confirms
+        them against the database."""
+        if self._index is None:
+            return
+        self._apply(tools)
+        self._unconfirmed = True
+
+    def _apply(self, tools: Sequence[Tool]) -> None:
+        """Add, replace or drop these tools in the index (those indexed as they are: skipped)."""
+        changed = [tool for tool in tools if not self._indexed_as(tool)]
         if not changed:
             return
         index = self._current()
@@ -163,6 +181,12 @@ class ToolCatalogue:
         self._listed.update(_listing(approved))
         self._themes = None
         self.version += 1
+
+    def _indexed_as(self, tool: Tool) -> bool:
+        listed = self._listed.get(tool.id)
+        if tool.status is not ToolStatus.APPROVED:
+            return listed is None
+        return listed is not None and listed.updated_at == tool.updated_at
 
     async def _flipped_at_last_change(self, tools: ToolRepository) -> list[Tool]:
         """Tools changed at the very moment of the last change seen whose approval the index
@@ -197,6 +221,7 @@ class ToolCatalogue:
         self._themes = None
         self.version += 1
         self._fingerprint = fingerprint
+        self._unconfirmed = False
         self._checked = self._monotonic()
 
     @property
@@ -257,7 +282,10 @@ def _documents(rows: Sequence[Tool]) -> list[ToolDocument]:
 
 
 def _listing(rows: Sequence[Tool]) -> dict[str, _Listed]:
-    return {tool.id: _Listed(tool.name, tuple(dict.fromkeys(tool.tags))) for tool in rows}
+    return {
+        tool.id: _Listed(tool.name, tuple(dict.fromkeys(tool.tags)), tool.updated_at)
+        for tool in rows
+    }
 
 
 def _themes(listed: Iterable[_Listed]) -> tuple[Theme, ...]:

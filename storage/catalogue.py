@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -141,6 +141,8 @@ class ImportReport:
     created: int
     updated: int
     unchanged: int
+    changed: tuple[Tool, ...] = field(default=(), compare=False, repr=False)
+    """The tools created or updated (for a search index to take in)."""
 
     @property
     def total(self) -> int:
@@ -341,6 +343,7 @@ async def import_entries(
     """
     existing = await tools.all_by_id()
     created = updated = unchanged = 0
+    changed: list[Tool] = []
     for position, entry in enumerate(entries):
         tool = existing.get(entry.id)
         if tool is None:
@@ -353,6 +356,7 @@ async def import_entries(
             )
             _apply(entry, tool)
             tools.add(tool)
+            changed.append(tool)
             created += 1
         elif entry_of(tool) == entry and tool.status is ToolStatus.APPROVED:
             unchanged += 1
@@ -362,11 +366,12 @@ async def import_entries(
                 tool.status = ToolStatus.APPROVED
                 tool.decided_at = now
             tool.updated_at = now
+            changed.append(tool)
             updated += 1
         if tool.position != position:
             tool.position = position
     _follow(existing, {entry.id for entry in entries}, len(entries))
-    return ImportReport(created, updated, unchanged)
+    return ImportReport(created, updated, unchanged, tuple(changed))
 
 
 def _follow(existing: Mapping[str, Tool], imported: set[str], start: int) -> None:

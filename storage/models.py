@@ -310,7 +310,10 @@ class Tool(Base):
     """
 
     __tablename__ = "tools"
-    __table_args__ = (Index("ix_tools_status_position", "status", "position"),)
+    __table_args__ = (
+        Index("ix_tools_status_position", "status", "position"),
+        Index("ix_tools_updated_at", "updated_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))

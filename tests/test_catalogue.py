@@ -354,15 +354,19 @@ async def test_search_results_are_the_same_on_sqlite_and_postgresql(
 # Keeping the index current, tool by tool
 
 
+async def _propose(tools: ToolRepository, name: str, now: datetime) -> Tool:
+    return await tools.propose(
+        Proposal(name=name, summary="Bewoners lopen samen door hun straat."),
+        proposer_member_id=None,  # type: ignore[arg-type]
+        community_id=None,
+        now=now,
+    )
+
+
 async def _approve_proposal(database: Database, name: str, now: datetime) -> str:
     async with database.session() as session:
         tools = ToolRepository(session)
-        tool = await tools.propose(
-            Proposal(name=name, summary="Bewoners lopen samen door hun straat."),
-            proposer_member_id=None,  # type: ignore[arg-type]
-            community_id=None,
-            now=now,
-        )
+        tool = await _propose(tools, name, now)
         assert await tools.decide(tool.id, ToolStatus.APPROVED, now)
         return tool.id
 
@@ -379,6 +383,42 @@ async def test_an_approval_is_searchable_at_once_without_rebuilding_the_index(
     assert [match.id for match in tools.search("straatgesprek", 1)] == [tool_id]
     assert tools.index is index
     assert len(tools) == 41
+
+
+async def test_a_tool_approved_in_this_process_is_searchable_without_reading_the_database(
+    database: Database,
+) -> None:
+    tools = ToolCatalogue()
+    await tools.start(database, NOW)
+    async with database.session() as session:
+        repository = ToolRepository(session)
+        tool = await _propose(repository, "Straatgesprek", NOW)
+        assert await repository.decide(tool.id, ToolStatus.APPROVED, NOW + timedelta(minutes=1))
+    tools.changed([tool])
+    assert [match.id for match in tools.search("straatgesprek", 1)] == [tool.id]
+    assert len(tools) == 41
+
+
+async def test_an_approval_that_was_rolled_back_leaves_the_index_at_the_next_check(
+    database: Database,
+) -> None:
+    clock = [0.0]
+    tools = ToolCatalogue(monotonic=lambda: clock[0])
+    await tools.start(database, NOW)
+    with pytest.raises(RuntimeError):
+        async with database.session() as session:
+            repository = ToolRepository(session)
+            tool = await _propose(repository, "Straatgesprek", NOW)
+            tool_id = tool.id
+            await repository.decide(tool_id, ToolStatus.APPROVED, NOW + timedelta(minutes=1))
+            tools.changed([tool])
+            assert [match.id for match in tools.search("straatgesprek", 1)] == [tool_id]
+            raise RuntimeError("the handler failed after the approval")
+    clock[0] = tools.recheck
+    async with database.session() as session:
+        await tools.ensure(ToolRepository(session), NOW)
+    assert tool_id not in [match.id for match in tools.search("straatgesprek", 3)]
+    assert len(tools) == 40
 
 
 async def test_an_approval_at_the_same_moment_as_the_import_is_picked_up(

@@ -156,7 +156,7 @@ async def decide(p: Page) -> Response:
     ):
         raise HTTPException(409)
     if verdict is ToolStatus.APPROVED:
-        await p.services.tools.reload(p.repos.tools)
+        p.services.tools.changed([tool])
     await _tell_proposer(p, tool, verdict)
     return p.redirect(f"/proposals?decided={verdict.value}")
 

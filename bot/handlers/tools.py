@@ -544,7 +544,7 @@ async def _decide(
         await ctx.repos.tools.refresh(tool)
         raise UserError("tools.already_decided", name=tool.name, status=_status(ctx, tool.status))
     if status is ToolStatus.APPROVED:
-        await ctx.tools.reload(ctx.repos.tools)
+        ctx.tools.changed([tool])
     proposer = await _proposer(ctx, tool)
     delivery = await _tell_proposer(ctx, tool, proposer, status, reason)
     key = "tools.approved" if status is ToolStatus.APPROVED else "tools.rejected"

@@ -212,6 +212,32 @@ def test_a_custom_synonym_table() -> None:
     assert ids(found)[0] == "kaart"
 
 
+def test_a_synonym_of_several_words_counts_no_more_than_a_synonym_of_one() -> None:
+    """Each synonym stands for the member's one word, however many words it has."""
+    table = SynonymTable.from_mapping(
+        {"synonyms": [["wijkscan", "peiling", "bewoners bevragen huis aan huis"]]}
+    )
+    tools = [
+        ToolDocument(id="peiling", name="Peiling", summary="Korte vragen."),
+        ToolDocument(id="bevragen", name="Bewoners bevragen huis aan huis", summary="Langs."),
+        ToolDocument(id="ander", name="Netwerkkaart", summary="Teken het netwerk."),
+    ]
+    found = ToolIndex.build(tools, synonyms=table).search("wijkscan")
+    assert ids(found) == ["peiling", "bevragen"]
+
+
+def test_a_word_the_synonym_list_knows_is_not_read_as_a_typo() -> None:
+    """'beleid' is a word in its own right, not a misspelt 'bereid'; 'bereld' is."""
+    table = SynonymTable.from_mapping({"synonyms": [["beleid", "policy"]]})
+    tools = [
+        ToolDocument(id="bereid", name="Bereid", summary="Wees bereid."),
+        ToolDocument(id="ander", name="Netwerkkaart", summary="Teken het netwerk."),
+    ]
+    index = ToolIndex.build(tools, synonyms=table)
+    assert index.search("beleid") == []
+    assert ids(index.search("bereld")) == ["bereid"]
+
+
 def test_documents_from_catalogue_maps_the_fields() -> None:
     entry = {
         "id": "x",

@@ -73,7 +73,11 @@ def looks_like_participle(word: str) -> bool:
 
 
 class Lemmatiser:
-    """Dutch lemmas through simplemma, loaded on first use and shared by the process."""
+    """Dutch lemmas through simplemma, loaded on first use and shared by the process.
+
+    Only a query word shaped like a participle needs it, so the dictionary (about 45 MB and
+    0.4 s to read) is not loaded at start: most processes never need it, and loading it in a
+    thread at start slowed every first answer and raised idle memory by that much."""
 
     _lock = threading.Lock()
     _lemmatise: Callable[[str], str] | None = None
@@ -82,12 +86,6 @@ class Lemmatiser:
     def lemma(cls, word: str) -> str:
         """The word's infinitive or singular ('gekost' -> 'kosten', 'opgetreden' -> 'optreden')."""
         return cls._function()(word).replace("_", "")
-
-    @classmethod
-    def warm_in_background(cls) -> None:
-        """Load the dictionary in a thread (reading it takes seconds of Python): the first
-        search that needs a lemma then does not stall the event loop while it loads."""
-        threading.Thread(target=cls.lemma, args=("gekost",), name="lemmas", daemon=True).start()
 
     @classmethod
     def _function(cls) -> Callable[[str], str]:

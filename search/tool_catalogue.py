@@ -31,7 +31,6 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
-from search.analysis import Lemmatiser
 from search.documents import SearchHit, ToolDocument, document_from_entry
 from search.index import ToolIndex
 from storage import catalogue
@@ -105,7 +104,6 @@ class ToolCatalogue:
 
         Returns what the starter import did, or None when the catalogue was not empty.
         """
-        Lemmatiser.warm_in_background()
         try:
             async with database.session() as session:
                 tools = ToolRepository(session)

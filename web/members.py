@@ -240,12 +240,7 @@ async def _show(
 
 def _findings(p: Page, texts: dict[str, str | None]) -> list[str]:
     """What looks like client data, described with the value masked (the chat's guard)."""
-    found = PrivacyGuard.findings(texts)
-    return [
-        f"{p.t.plain(f'guard.kind.{item.kind.value}')} ({item.masked(texts[name] or '')})"
-        for name, items in found.items()
-        for item in items
-    ]
+    return PrivacyGuard.described(p.t, texts, PrivacyGuard.findings(texts))
 
 
 async def _reply(p: Page, kind: str) -> Response:

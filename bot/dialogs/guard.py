@@ -16,6 +16,7 @@ from bot.model.messages import Button, ConversationKey, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.core.context import Context
+    from bot.core.i18n import Translator
 
 ACTION_CONFIRM = "guard.ok"
 ACTION_REPHRASE = "guard.no"
@@ -42,6 +43,18 @@ class PrivacyGuard:
         found = {name: find_personal_data(text) for name, text in texts.items() if text}
         return {name: items for name, items in found.items() if items}
 
+    @staticmethod
+    def described(
+        t: Translator, texts: Mapping[str, str | None], found: Mapping[str, list[Finding]]
+    ) -> list[str]:
+        """Each finding named for the member, its value masked: for the chat's warning and
+        the web's."""
+        return [
+            f"{t.plain(f'guard.kind.{item.kind.value}')} ({item.masked(texts[name] or '')})"
+            for name, items in found.items()
+            for item in items
+        ]
+
     def hold(
         self,
         msg: Incoming,
@@ -55,11 +68,7 @@ class PrivacyGuard:
         for key in [key for key, held in self._held.items() if held.until <= now]:
             del self._held[key]
         self._held[msg.key] = Held(dict(texts), resume, now + HOLD_FOR)
-        described = [
-            f"{ctx.t.plain(f'guard.kind.{item.kind.value}')} ({item.masked(texts[name] or '')})"
-            for name, items in found.items()
-            for item in items
-        ]
+        described = self.described(ctx.t, texts, found)
         buttons = (
             (
                 Button(ctx.t.plain("guard.button_confirm"), ACTION_CONFIRM),

@@ -449,6 +449,24 @@ def test_the_practice_set_has_three_hundred_ordinary_sentences_per_half() -> Non
     assert len(alarms) <= len(tuning) / 300, alarms
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Meneer Kikker uit het prentenboek deed de kinderen lachen", []),
+        ("Ze hingen de poster van Mevrouw Egel uit de tekenfilm op", []),
+        ("We handed out the Dr. Seuss books at the door", []),
+        ("Meneer Bakker uit de flat ernaast belde", ["Bakker"]),
+        ("Mevrouw Smit uit de cursus van dinsdag kwam niet", ["Smit"]),
+        ("Dr. Mulder from the hospital called back", ["Mulder"]),
+    ],
+)
+def test_a_character_from_a_book_or_a_titled_brand_is_no_client(
+    text: str, names: list[str]
+) -> None:
+    found = [text[f.start : f.end] for f in find_personal_data(text) if f.kind.value == "name"]
+    assert found == names
+
+
 def test_a_name_is_masked_to_its_first_letter() -> None:
     text = "mevrouw Jansen belde"
     [finding] = find_personal_data(text)

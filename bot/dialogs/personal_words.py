@@ -39,8 +39,11 @@ Prof. Baarda"). Rules that tell them apart without a list of famous names:
   for a work or a talk (methode, theorie, boek, liedje, tv, podcast, lezing, congres, read,
   ...) names an author, a speaker or a character. Civil titles (mevrouw, dhr., mw.) are how
   social workers write about clients and stay flagged in such sentences.
-* A name that is defined as a work ("Tante Sidonia is een kinderboek") or that is followed by
-  a plural in -'s ("Dr. Oetker pizza's") is used as a title or a brand.
+* A name that is defined as a work ("Tante Sidonia is een kinderboek"), that comes from a
+  book, film, series or paper ("Meneer de Uil uit de Fabeltjeskrant"), or that is followed by
+  a plural in -'s ("Dr. Oetker pizza's") is a character, a title or a brand.
+* An article before a professional or English title makes the name a modifier ("the Mr. Men
+  stickers", "a Dr. Bronner soap"): people are not written that way.
 * After a family word, a capitalised word followed by a pronoun in a question is a quoted
   question ("mijn cliënt Gaat het goed?"), not a first name.
 
@@ -303,7 +306,14 @@ _WORK = (
     r"[\w\-]*(?:methode|method|theorie|theory|model|boek|boeken|book|books|lied|liedje|song"
     r"|film|serie|series|programma|tv-show|podcast|documentaire|artikel|article|lezing|congres"
     r"|webinar|college|workshop|training|cursus|tv|televisie|youtube|netflix|strip"
-    r"|verhaal|verhalen|story|personage|character|merk|brand)"
+    r"|verhaal|verhalen|story|personage|character|merk|brand|krant|tijdschrift|magazine"
+    r"|musical|cartoon|dvd)"
+)
+# Media a character comes from ("Meneer de Uil uit de Fabeltjeskrant", "Juffrouw Muis uit het
+# voorleesboek"); not training or a programme, which have real participants and staff.
+_MEDIUM = (
+    r"[\w\-]*(?:boek|boeken|book|film|serie|series|strip|strips|verhaal|verhalen|story|krant"
+    r"|tijdschrift|magazine|musical|cartoon|podcast|tv-show|show|lied|liedje|song|sprookje)"
 )
 _WORK_CUE = re.compile(
     rf"\b(?:{_WORK}|lazen|lezen|las|gelezen|voorlezen|read|keken|kijken|watched|zongen"
@@ -316,6 +326,13 @@ _DEFINED_AS_WORK = re.compile(
     re.IGNORECASE,
 )
 _BRAND_PLURAL = re.compile(r"[ ][a-z]+'s\b")
+_FROM_MEDIUM = re.compile(
+    rf"[ ,]*(?:uit|from)[ ]+(?:(?:de|het|een|the|a|an)[ ]+)?(?:[\w\-]+[ ]+)?{_MEDIUM}\b",
+    re.IGNORECASE,
+)
+# An article before a titled name makes the name a modifier: "the Mr. Men stickers", "a Dr.
+# Bronner soap". People are not written with an article before their title.
+_ARTICLE_BEFORE = re.compile(r"(?:^|[ (])(?:the|a|an|het|een)[ ]$", re.IGNORECASE)
 _QUESTION_AFTER = re.compile(r"[ ](?:het|hij|ze|zij|je|jij|u|we|wij|ik)\b[^.!\n]{0,40}\?")
 _ENGLISH = re.compile(
     r"\b(?:the|and|she|he|her|his|with|did|said|they|from|about|this|what|our|has|had"
@@ -365,13 +382,15 @@ def _is_a_person(plain: str, match: re.Match[str]) -> bool:
     """Whether a titled name, initials or a name after a family word is a person the member
     writes about rather than a brand, a character or an author (see the module docstring)."""
     end = match.end("name")
-    if _DEFINED_AS_WORK.match(plain, end) or _BRAND_PLURAL.match(plain, end):
+    if any(rule.match(plain, end) for rule in (_DEFINED_AS_WORK, _BRAND_PLURAL, _FROM_MEDIUM)):
         return False
     groups = match.groupdict()
     title = groups.get("title")
     if title is None:
         return True
     start = match.start("title")
+    if not groups.get("civil") and _ARTICLE_BEFORE.search(plain, max(0, start - 6), start):
+        return False
     sentence = _sentence_around(plain, start, end)
     capital_inside = (
         title[0].isupper()

@@ -107,6 +107,17 @@ class DialogEngine:
         await ctx.repos.dialogs.save(state)
         if private:
             replies.append(ctx.reply("dialog.moved_private", title=ctx.t.plain(form.title_key)))
+        typed = first_answer or ""
+        fits = len(typed) <= form.fields[state.step].max_length
+        native = form.view(ctx, state, msg.form_size, first_answer=typed if fits else "")
+        if first_answer is not None and fits and native is not None:
+            # The text typed after the command opens the modal filled in (a Discord slash
+            # command): the whole form then stays private to the member, like without it.
+            question = self._question(ctx, form, state)
+            return [
+                *replies,
+                Reply(question.text, question.buttons, form=native, awaits_answer=True),
+            ]
         if first_answer is not None and private:
             there = replace(msg, chat=replace(msg.chat, chat_id=chat_id, is_private=True))
             answered = await self.answer(there, ctx, state, first_answer)
@@ -114,11 +125,10 @@ class DialogEngine:
         if first_answer is not None:
             return replies + await self.answer(msg, ctx, state, first_answer)
         question = self._question(ctx, form, state)
-        view = form.view(ctx, state, msg.form_size)
         if private:
             question = self._question_in(ctx.t, form, state, private=True)
         replies.append(
-            Reply(question.text, question.buttons, form=view, private=private, awaits_answer=True)
+            Reply(question.text, question.buttons, form=native, private=private, awaits_answer=True)
         )
         return replies
 

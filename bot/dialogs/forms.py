@@ -96,10 +96,14 @@ class Form:
         """The fields a native form of this declaration holds."""
         return self.fields[: self.native_fields] if self.native_fields else self.fields
 
-    def view(self, ctx: Context, state: DialogState, limit: int) -> FormView | None:
+    def view(
+        self, ctx: Context, state: DialogState, limit: int, *, first_answer: str = ""
+    ) -> FormView | None:
         """The fields still open, at most `limit` of them, for a native form (a Discord modal),
-        current values filled in. None when the platform shows no native form here, or when
-        the form is only choices: buttons ask those better."""
+        current values filled in, and `first_answer` (typed after the command) in the first
+        open field: shown for the member to submit, never kept before it is checked. None
+        when the platform shows no native form here, or when the form is only choices:
+        buttons ask those better."""
         fields = self.native()
         open_fields = [f for f in fields if f.name not in state.values]
         if limit <= 0 or not open_fields or all(f.choices for f in fields):
@@ -112,12 +116,15 @@ class Form:
         return FormView(
             name=self.name,
             title=title,
-            fields=tuple(_field_view(ctx, f, state) for f in open_fields[:limit]),
+            fields=tuple(
+                _field_view(ctx, f, state, first_answer if i == 0 and not f.choices else "")
+                for i, f in enumerate(open_fields[:limit])
+            ),
         )
 
 
-def _field_view(ctx: Context, field: Field, state: DialogState) -> FormFieldView:
-    value = state.values.get(field.name) or state.defaults.get(field.name) or ""
+def _field_view(ctx: Context, field: Field, state: DialogState, typed: str) -> FormFieldView:
+    value = typed or state.values.get(field.name) or state.defaults.get(field.name) or ""
     return FormFieldView(
         name=field.name,
         label=ctx.t.plain(field.label_key),
@@ -127,3 +134,9 @@ def _field_view(ctx: Context, field: Field, state: DialogState) -> FormFieldView
         choices=tuple(FormChoiceView(c.value, ctx.t.plain(c.label_key)) for c in field.choices),
         value=str(value),
     )
+
+
+def answered_privately(msg: Incoming, ctx: Context) -> bool:
+    """A form filled in privately, or as a native form (a Discord modal, whose answer is
+    ephemeral), is answered privately: what it saved reaches the group only by choice."""
+    return ctx.is_private or msg.chat.is_private or bool(msg.form)

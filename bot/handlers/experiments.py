@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.core.context import Context, UserError
 from bot.core.router import CommandOption, OptionChoice, Router
-from bot.dialogs.forms import Field, Form, FormValues, choices_of
+from bot.dialogs.forms import Field, Form, FormValues, answered_privately, choices_of
 from bot.dialogs.sharing import (
     OFFERED_AUDIENCES,
     SHARING_FIELD,
@@ -203,7 +203,7 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
             + "\n"
             + ctx.text("sharing.defaulted", sharing=_sharing(ctx, item), number=item.id)
         )
-    private = _answered_privately(msg, ctx)
+    private = answered_privately(msg, ctx)
     if not private and item.audience is Audience.COORDINATORS:
         # A card goes to the group only when the group is its audience.
         return [Reply(thanks)]
@@ -213,12 +213,6 @@ async def _created(msg: Incoming, ctx: Context, values: FormValues) -> list[Repl
         thanks = thanks + "\n" + ctx.text("experiment.more_offer", sharing=_sharing(ctx, item))
         buttons = ((ctx.button("experiment.button_more", ACTION_MORE, str(item.id)),), *buttons)
     return [Reply(thanks + "\n\n" + await card(ctx, item), buttons, private=private)]
-
-
-def _answered_privately(msg: Incoming, ctx: Context) -> bool:
-    """A form filled in privately, or as a native form (a Discord modal, whose answer is
-    ephemeral), is answered privately: the card reaches the group only by the share button."""
-    return ctx.is_private or msg.chat.is_private or bool(msg.form)
 
 
 def _sharing(ctx: Context, item: Experiment) -> str:
@@ -255,7 +249,7 @@ async def _updated(
 ) -> list[Reply]:
     changed = await ctx.repos.experiments.update(item, changes, ctx.now())
     key = "experiment.updated" if changed else "experiment.unchanged"
-    private = _answered_privately(msg, ctx)
+    private = answered_privately(msg, ctx)
     return [
         Reply(
             ctx.text(key, number=item.id) + "\n\n" + await card(ctx, item),

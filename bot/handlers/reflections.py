@@ -9,7 +9,7 @@ from babel.dates import format_date
 
 from bot.core.context import Context, UserError
 from bot.core.router import Router
-from bot.dialogs.forms import Field, Form, FormValues
+from bot.dialogs.forms import Field, Form, FormValues, answered_privately
 from bot.dialogs.sharing import Sharing, all_sharings, community_default, describe
 from bot.handlers import replies
 from bot.model.markup import Text
@@ -58,13 +58,14 @@ async def _saved(msg: Incoming, ctx: Context, values: FormValues) -> list[Reply]
         label = ctx.t.plain("reflection.button_link", number=experiment.id, what=experiment.what)
         rows.append((Button(label[:60], ACTION_LINK, f"{reflection.id}:{experiment.id}"),))
     sharing = describe(ctx.t, reflection.audience, reflection.attribution)
-    if not (ctx.is_private or msg.chat.is_private):
+    private = answered_privately(msg, ctx)
+    if not private:
         # The group sees no sharing choice: it is offered in a private message.
         label = ctx.t.plain("reflection.button_choose_privately")
         rows.append((Button(label, ACTION_CHOOSE_PRIVATELY, str(reflection.id)),))
         return [Reply(ctx.text("reflection.saved_in_group", sharing=sharing), tuple(rows))]
     rows.append(_sharing_buttons(ctx, reflection))
-    return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows))]
+    return [Reply(ctx.text("reflection.saved", sharing=sharing), tuple(rows), private=private)]
 
 
 async def on_view(msg: Incoming, ctx: Context) -> list[Reply]:

@@ -216,6 +216,44 @@ async def test_an_experiment_is_saved_by_its_first_modal(world: World) -> None:
     assert "verhalenkaart" in listing, "saved and shared without the second step"
 
 
+@pytest.mark.parametrize(
+    ("command", "typed", "field"),
+    [
+        ("experiment", "Gesprek met wijkteam over de buurtkaart", "what"),
+        ("reflectie", "Ik merkte dat ik te snel oplossingen gaf", "text"),
+    ],
+)
+async def test_text_after_a_form_command_opens_its_modal_filled_in(
+    world: World, command: str, typed: str, field: str
+) -> None:
+    start = len(world.server.sent)
+    opened = await world.slash(ANNA, command, tekst=typed)
+    assert opened.response_type == 9 and opened.modal is not None, "a modal, not questions"
+    inputs = {
+        str(c["custom_id"]): c.get("value")
+        for c in _components(opened.modal["components"])
+        if c.get("custom_id")
+    }
+    assert inputs[field] == typed
+    assert all(m.interaction_id != opened.id for m in world.server.sent[start:])
+    submitted = await world.server.push_modal_submit(ANNA, opened, {})
+    await submitted.wait_answered()
+    [saved] = await world.answers(submitted)
+    assert saved.ephemeral, "the answer to the form is for its author only"
+    channel = [m for m in world.server.sent[start:] if not m.ephemeral and m.via == "channel"]
+    assert all(typed not in m.content for m in channel), "nothing reached the channel unasked"
+
+
+def _components(components: list[Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for component in components:
+        found.append(component)
+        found.extend(_components(component.get("components") or []))
+        if isinstance(component.get("component"), dict):
+            found.append(component["component"])
+    return found
+
+
 async def test_the_optional_second_modal_survives_a_restart(world: World) -> None:
     opened = await world.slash(ANNA, "experiment")
     part = await world.server.push_modal_submit(ANNA, opened, {"what": "Een buurtkaart maken"})
@@ -399,18 +437,20 @@ async def test_members_joining_and_leaving(world: World) -> None:
 async def test_chatter_is_counted_and_a_reply_or_mention_answers_a_question(
     world: World,
 ) -> None:
-    asked = await world.slash(BERT, "experiment", tekst="Een buurtkaart maken")
-    [question] = await world.answers(asked)
-    assert "(vraag 2 van 7)" in visible(question.content)
+    await restart_discord(world, defer_after=0)  # no modal after deferring: step by step
+    start = len(world.server.sent)
+    await world.slash(BERT, "experiment", tekst="Een buurtkaart maken")
+    question = await world.next_sent(lambda m: "(vraag" in m.content, start)
+    assert "(vraag 1 van 7)" in visible(question.content), "typed text is kept only when checked"
     start = len(world.server.sent)
     await world.server.push_message(CHANNEL, BERT, "koffie, iemand?")
-    await world.server.push_message(CHANNEL, BERT, "Wat verandert er?", reply_to=question.id)
-    third = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
-    assert "(vraag 3 van 7)" in visible(third.content)
+    await world.server.push_message(CHANNEL, BERT, "Een buurtkaart", reply_to=question.id)
+    second = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
+    assert "(vraag 2 van 7)" in visible(second.content)
     start = len(world.server.sent)
     await world.server.push_message(CHANNEL, BERT, "-", mentions_bot=True)
-    fourth = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
-    assert "(vraag 4 van 7)" in visible(fourth.content)
+    third = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
+    assert "(vraag 3 van 7)" in visible(third.content)
     await world.hub.counter.flush()
     async with world.hub.database.session() as session:
         counted = list(await session.scalars(select(MessageCount.count)))

@@ -3880,7 +3880,7 @@ def _bool_option(value: OptionValue) -> bool:
 
 def _submitted_input(item: JSONDict, values: Mapping[str, str]) -> JSONDict:
     custom_id = item["custom_id"]
-    value = values.get(custom_id, "")
+    value = values.get(custom_id, item.get("value") or "")  # a filled-in field stays filled
     assert isinstance(value, str), f"{custom_id!r}: text inputs take strings"
     if item.get("required", True):
         assert value, f"{custom_id!r} is required; Discord's client will not submit it empty"

@@ -104,7 +104,6 @@ class DialogEngine:
         state.step = self._next_step(form, state.values, 0)
         if state.step >= len(form.fields):
             return replies + await form.on_complete(msg, ctx, dict(state.values))
-        await ctx.repos.dialogs.save(state)
         if private:
             replies.append(ctx.reply("dialog.moved_private", title=ctx.t.plain(form.title_key)))
         typed = first_answer or ""
@@ -113,17 +112,21 @@ class DialogEngine:
         if first_answer is not None and fits and native is not None:
             # The text typed after the command opens the modal filled in (a Discord slash
             # command): the whole form then stays private to the member, like without it.
+            await ctx.repos.dialogs.save(state)
             question = self._question(ctx, form, state)
             return [
                 *replies,
                 Reply(question.text, question.buttons, form=native, awaits_answer=True),
             ]
+        # A first answer is checked before the dialog is kept: one that completes the form
+        # (`/reflectie <text>`) keeps no dialog at all.
         if first_answer is not None and private:
             there = replace(msg, chat=replace(msg.chat, chat_id=chat_id, is_private=True))
             answered = await self.answer(there, ctx, state, first_answer)
             return replies + [replace(reply, private=True) for reply in answered]
         if first_answer is not None:
             return replies + await self.answer(msg, ctx, state, first_answer)
+        await ctx.repos.dialogs.save(state)
         question = self._question(ctx, form, state)
         if private:
             question = self._question_in(ctx.t, form, state, private=True)
@@ -161,11 +164,13 @@ class DialogEngine:
                 ctx, current, answer, state.defaults.get(current.name), state.values
             )
         except InvalidAnswer as invalid:
+            await _keep(ctx, state)
             problem = ctx.t.text(invalid.key, **invalid.values)
             question = self._question(ctx, form, state)
             return [Reply(problem + "\n\n" + question.text, question.buttons, awaits_answer=True)]
         found = self.guard.findings({current.name: value}) if current.guard else {}
         if found:
+            await _keep(ctx, state)  # without the held answer: that waits in memory only
             return self.guard.hold(msg, ctx, {current.name: value}, found, self._resume(state))
         return await self._advance(msg, ctx, form, state, {**state.values, current.name: value})
 
@@ -282,7 +287,8 @@ class DialogEngine:
     ) -> list[Reply]:
         next_step = self._next_step(form, values, state.step + 1)
         if next_step >= len(form.fields):
-            await ctx.repos.dialogs.remove(state)
+            if state.id is not None:
+                await ctx.repos.dialogs.remove(state)
             return await form.on_complete(msg, ctx, values)
         state.values = values
         state.step = next_step
@@ -428,3 +434,9 @@ def attach(router: Router) -> DialogEngine:
 
 async def _open_dialog(repos: Repositories, key: ConversationKey) -> DialogState | None:
     return await repos.dialogs.find(key.platform, key.chat_id, key.user_id)
+
+
+async def _keep(ctx: Context, state: DialogState) -> None:
+    """Save a dialog not saved yet (opened with a first answer that did not complete it)."""
+    if state.id is None:
+        await ctx.repos.dialogs.save(state)

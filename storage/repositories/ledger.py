@@ -76,7 +76,7 @@ class LedgerRepository:
             update(Membership)
             .where(Membership.community_id == community_id, Membership.member_id == member_id)
             .values(last_given_at=at, unanswered_prompts=0, prompt_check_at=None)
-            .execution_options(synchronize_session="fetch", directory_member=member_id)
+            .execution_options(synchronize_session="evaluate", directory_member=member_id)
         )
         await self._session.execute(
             update(Prompt)
@@ -88,7 +88,7 @@ class LedgerRepository:
                 Prompt.planned_at <= at,
             )
             .values(answered_at=at)
-            .execution_options(synchronize_session="fetch")
+            .execution_options(synchronize_session=False)  # no command holds prompts loaded
         )
 
     async def add_message_counts(self, counts: Mapping[DayKey, int]) -> None:

@@ -14,10 +14,16 @@ Every number that decides which tool comes first is declared at the top of this 
   An expansion stands for one notion, so a phrase of several words counts as much as one
   word would (its score is divided by its length). A word the synonym list knows is spelled
   right, so it is never read as a typo.
+* A Dutch verb form also finds its other present-tense form ('werken' and 'werkt', 'maakt'
+  and 'maken') where the index keeps it apart (the English-analysed names, aliases and tags),
+  at the lemma's weight and scaled by that form's own rarity: the stemmer merges both with the
+  noun 'werk' that half the catalogue holds, but 'werkt' in a name is rare.
 * A run of query words that is a phrase of the synonym list also brings in the other phrases of
   its group (weighed by the run's length), and adjacent query words found next to each other
   in a tool add a phrase bonus.
-* Theme words that nearly every tool is about ('impact', 'meten', 'methode') count half.
+* Theme words that nearly every tool is about ('impact', 'meten', 'methode') count half. A
+  theme phrase ('sociaal domein') counts as the phrase, as one word as rare as its rarer word,
+  never as its words apart: 'sociaal' in 'Sociaal Werk' says nothing about 'sociaal domein'.
 * A good match: a tool must match at least one word that is not a theme word (when the query
   has one; if none of those words matches any tool, nothing does), and a hit scoring less than
   a tenth of the best hit is not shown. So a query that shares no meaning with any tool gets
@@ -82,12 +88,13 @@ PHRASE_SLOP = 1
 MIN_PART = 4
 MIN_KNOWN_PART = 5
 ONE_PART_WEIGHT = 0.4
-# Rarity: a word's concept is scaled by its idf over the whole catalogue, relative to a word
-# found in one tool, but never below this share.
+# Rarity: a word's forms are scaled by its idf over the whole catalogue (a verb's other form by
+# its own idf), relative to a word found in one tool, but never below this share.
 MIN_RARITY = 0.35
 # Good matches: a hit below this share of the best score is left out.
 RELATIVE_FLOOR = 0.1
 MAX_QUERY_WORDS = 32
+_VOWELS = frozenset("aeiou")
 
 DocFreq = Callable[[str, str], int]
 Query = tantivy.Query
@@ -121,8 +128,17 @@ class Planner:
         words = tokenize(text)[:MAX_QUERY_WORDS]
         strong: list[Query] = []
         weak: list[Query] = []
-        theme = self._theme_words(words)
+        phrases = self._theme_phrases(words)
+        theme = self._theme_words(words, phrases)
+        bound = {word for phrase in phrases for word in phrase}
+        for phrase in phrases:
+            found = self._phrase_anywhere(phrase)
+            if found is not None:
+                rarity = max(self._rarity(word) for word in phrase)
+                weak.append(_boost(found, THEME_WEIGHT * rarity))
         for word in dict.fromkeys(words):
+            if word in bound:
+                continue
             concept = self._word(word)
             if concept is None:
                 continue
@@ -145,13 +161,14 @@ class Planner:
         optional = [(tantivy.Occur.Should, query) for query in weak]
         return Plan(Query.boolean_query([required, *optional]))
 
-    def _theme_words(self, words: Sequence[str]) -> set[str]:
-        """Words that are theme words, alone or as part of a theme phrase ('sociaal domein')."""
+    def _theme_phrases(self, words: Sequence[str]) -> list[tuple[str, str]]:
+        """Adjacent query words that form a theme phrase ('sociaal domein')."""
+        return [pair for pair in itertools.pairwise(words) if self._synonyms.is_theme(pair)]
+
+    def _theme_words(self, words: Sequence[str], phrases: Sequence[tuple[str, str]]) -> set[str]:
+        """Words that are theme words, alone or as part of a theme phrase."""
         found = {word for word in words if self._synonyms.is_theme((word,))}
-        for first, second in itertools.pairwise(words):
-            if self._synonyms.is_theme((first, second)):
-                found.update((first, second))
-        return found
+        return found.union(*phrases)
 
     # -- one word ------------------------------------------------------------------------
 
@@ -165,9 +182,7 @@ class Planner:
             if lemma != word and (found := self._terms(lemma)) is not None:
                 forms.append(_boost(found, LEMMA_WEIGHT))
         verb = self._verb_form(word)
-        if verb is not None:
-            forms.append(_boost(verb, LEMMA_WEIGHT))
-        if not forms:
+        if not forms and verb is None:
             forms += self._split(word)
         for expansion in self._synonyms.expansions((word,)):
             found = self._phrase_anywhere(expansion.words)
@@ -176,37 +191,48 @@ class Planner:
                 forms.append(_boost(found, weight / len(expansion.words)))
         if exact is None and not self._synonyms.knows((word,)):
             forms += self._fuzzy(word)
+        rarity = self._rarity(word)
+        forms = [_boost(form, rarity) for form in forms]
+        if verb is not None:
+            forms.append(verb)
         if not forms:
             return None
-        concept = forms[0] if len(forms) == 1 else Query.disjunction_max_query(forms, FORM_TIE)
-        return _boost(concept, self._rarity(word))
+        return forms[0] if len(forms) == 1 else Query.disjunction_max_query(forms, FORM_TIE)
 
     def _rarity(self, word: str) -> float:
         """Words many tools share ('werk', 'team') say less about which tool is meant."""
+        return self._rarity_of(self._frequency(word))
+
+    def _rarity_of(self, frequency: int) -> float:
         size = self._doc_count()
-        if size <= 1:
-            return 1.0
-        frequency = self._frequency(word)
-        if frequency == 0:
+        if size <= 1 or frequency == 0:
             return 1.0
         rarest = _idf(size, 1)
         return max(MIN_RARITY, min(1.0, _idf(size, frequency) / rarest))
 
     def _verb_form(self, word: str) -> Query | None:
-        """The other present-tense form, which the Dutch stemmer keeps apart: 'werken' finds
-        'wat werkt', and 'werkt' finds 'werken'."""
-        stem = self._analyzers.stem(Language.DUTCH, word)
-        if len(stem) < MIN_PART:
+        """The verb's other present-tense form ('werken' and 'werkt'), weighed by its own rarity.
+
+        The Dutch stemmer merges 'werkt' and 'werken' with the noun 'werk', which half the
+        catalogue holds, so the word's rarity says little about the verb. The other form is
+        looked for in every field where it is a term of its own (the English-analysed names,
+        aliases and tags keep Dutch inflections apart; the Dutch fields do for 'volgt'), and
+        counts as rare as it is in those fields: 'werken' finds 'Wat werkt' in a name."""
+        queries, frequency = [], 0
+        for other in _other_verb_forms(word, self._analyzers.stem(Language.DUTCH, word)):
+            for spec in FIELDS:
+                term = self._analyzers.stem(spec.language, other)
+                if not term or term == self._analyzers.stem(spec.language, word):
+                    continue
+                found = self._doc_freq(spec.name, term)
+                if found:
+                    frequency = max(frequency, found)
+                    query = Query.term_query(self._schema, spec.name, term, index_option="freq")
+                    queries.append(_boost(query, spec.boost))
+        if not queries:
             return None
-        other = stem[:-1] if word.endswith("t") and stem.endswith("t") else stem + "t"
-        queries = [
-            _boost(
-                Query.term_query(self._schema, spec.name, other, index_option="freq"), spec.boost
-            )
-            for spec in FIELDS
-            if spec.language is Language.DUTCH and self._doc_freq(spec.name, other)
-        ]
-        return Query.disjunction_max_query(queries, FIELD_TIE) if queries else None
+        concept = Query.disjunction_max_query(queries, FIELD_TIE)
+        return _boost(concept, LEMMA_WEIGHT * self._rarity_of(frequency))
 
     def _terms(self, word: str) -> Query | None:
         """The word in every field that holds its stem, the best field counting most."""
@@ -333,6 +359,25 @@ def good_matches(scored: Sequence[tuple[float, str]]) -> list[tuple[float, str]]
         return []
     floor = ranked[0][0] * RELATIVE_FLOOR
     return [item for item in ranked if item[0] >= floor]
+
+
+def _other_verb_forms(word: str, stem: str) -> list[str]:
+    """The other present-tense form a Dutch verb form may have: the third person of an
+    infinitive ('werken' -> 'werkt', 'maken' -> 'maakt'), the infinitives a third person may
+    come from ('werkt' -> 'werken', 'maakt' -> 'maken', 'telt' -> 'tellen'). Guesses that are no
+    word find nothing in the index. A stem ending in t ('kosten', 'effect') is left alone:
+    there the form is as often a noun."""
+    if word.endswith("en") and len(stem) >= MIN_PART and not stem.endswith("t"):
+        return [stem + "t"]
+    base = word[:-1]
+    if not word.endswith("t") or len(word) < MIN_PART or base.endswith("t"):
+        return []
+    forms = [base + "en"]
+    if len(base) >= 3 and base[-2] == base[-3] and base[-2] in _VOWELS:
+        forms.append(base[:-2] + base[-1] + "en")
+    elif base[-1] not in _VOWELS and base[-2] in _VOWELS and base[-3] not in _VOWELS:
+        forms.append(base + base[-1] + "en")
+    return forms
 
 
 def _idf(size: int, frequency: int) -> float:

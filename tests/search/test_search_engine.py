@@ -346,3 +346,39 @@ def test_theme_words_alone_do_not_make_a_match() -> None:
 def test_short_words_are_not_read_as_typos(catalogue_index: ToolIndex) -> None:
     assert catalogue_index.search("taart") == []
     assert catalogue_index.search("hoe bak ik een taart") == []
+
+
+def test_a_verb_finds_its_other_form_over_the_noun_many_tools_share() -> None:
+    """The stemmer makes 'werken', 'werkt' and the noun 'werk' one term; 'werken' still finds
+    the tool named for 'wat werkt' first, not the tools that only speak of 'werk'."""
+    table = SynonymTable.from_mapping({})
+    tools = [
+        ToolDocument(id="a-werk", name="Sociaal werk", summary="Werk in de wijk."),
+        ToolDocument(id="b-werk", name="Werkplan", summary="Het werk van het team."),
+        ToolDocument(id="c-werk", name="Werk en inkomen", summary="Naar werk."),
+        ToolDocument(
+            id="z-werkt",
+            name="Wat werkt bij eenzaamheid, een dossier van onderzoek",
+            summary="Kennis uit onderzoek.",
+        ),
+    ]
+    index = ToolIndex.build(tools, synonyms=table)
+    assert ids(index.search("interventies die werken"))[0] == "z-werkt"
+    assert ids(index.search("werkt"))[0] == "z-werkt"
+
+
+def test_a_theme_phrase_counts_as_the_phrase_not_as_its_words_apart() -> None:
+    """'sociaal' in 'Sociaal kompas' says nothing about the query's 'sociaal domein'."""
+    table = SynonymTable.from_mapping({"theme": ["sociaal domein"]})
+    tools = [
+        *TOOLS,
+        ToolDocument(id="a-sociaal", name="Sociaal kompas", summary="Een kompas."),
+        ToolDocument(id="m-domein", name="Kompas voor het sociaal domein", summary="Een kompas."),
+        ToolDocument(id="z-kompas", name="Kompas", summary="Een kompas."),
+    ]
+    index = ToolIndex.build(tools, synonyms=table)
+    assert ids(index.search("kompas voor het sociaal domein")) == [
+        "m-domein",
+        "z-kompas",
+        "a-sociaal",
+    ]

@@ -3,6 +3,9 @@ beside the adapters and the scheduler, never a second loop, stopped cleanly on s
 
 The socket is bound here, so a port that is taken is one clear error at start (and port 0 gives
 a free one), and uvicorn's own signal handling is off: the hub owns SIGINT and SIGTERM.
+HTTP is parsed by httptools (uvicorn's fast parser, the one `uvicorn[standard]` brings) rather
+than pure-Python h11: with 200 clients the cached catalogue search page went from 536 to 913
+requests a second in one process (`bench/web.py`).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class HttpServer:
             log_config=None,
             access_log=False,
             server_header=False,
+            http="httptools",
             proxy_headers=True,
         )
         self._server = _EmbeddedServer(config)

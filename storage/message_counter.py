@@ -20,6 +20,9 @@ from storage.models import Member
 from storage.repositories import Repositories
 from storage.repositories.ledger import DayKey
 
+ID_CHUNK = 5000
+"""Member ids per lookup: PostgreSQL's protocol takes at most 32,767 parameters a statement."""
+
 log = logging.getLogger(__name__)
 
 
@@ -71,5 +74,9 @@ class MessageCounter:
 async def _known_members(session: AsyncSession, member_ids: set[int]) -> set[int]:
     """Members that still exist: counts of a member erased meanwhile (by this or another
     process, which may still have them cached) are dropped instead of failing the batch."""
-    query = select(Member.id).where(Member.id.in_(member_ids))
-    return set(await session.scalars(query))
+    ordered = sorted(member_ids)
+    known: set[int] = set()
+    for start in range(0, len(ordered), ID_CHUNK):
+        query = select(Member.id).where(Member.id.in_(ordered[start : start + ID_CHUNK]))
+        known.update(await session.scalars(query))
+    return known

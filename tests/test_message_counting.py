@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text
 
-from storage.models import MessageCount
+from storage.models import Member, MessageCount
 from tests.harness import Harness
 
 
@@ -63,3 +63,31 @@ async def test_a_member_who_left_and_chats_again_rejoins(harness: Harness) -> No
     async with harness.database.session() as session:
         total = sum(r.count for r in await session.scalars(select(MessageCount)))
     assert total == 2
+
+
+async def test_a_day_of_chatter_from_more_members_than_one_statement_takes_is_counted(
+    harness: Harness,
+) -> None:
+    """PostgreSQL takes at most 32,767 parameters a statement: a big community's counts are
+    still written in one flush."""
+    anna = harness.member("Anna")
+    await anna.chats("hoi")
+    await harness.core.counter.flush()
+    many = 40_000
+    async with harness.database.session() as session:
+        [community_id] = list(await session.scalars(select(MessageCount.community_id)))
+        first = int(await session.scalar(select(func.max(Member.id))) or 0) + 1
+        await session.execute(
+            insert(Member),
+            [
+                {"id": first + n, "display_name": f"Lid {n}", "created_at": harness.clock.now()}
+                for n in range(many)
+            ],
+        )
+    day = harness.clock.now().date()
+    for n in range(many):
+        harness.core.counter.add(community_id, first + n, day)
+    assert await harness.core.counter.flush() == many
+    async with harness.database.session() as session:
+        total = await session.scalar(select(func.sum(MessageCount.count)))
+    assert total == many + 1

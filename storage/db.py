@@ -43,6 +43,9 @@ READ_ONLY = "leeratelier_read_only"
 DIRECTORY_MEMBER = "directory_member"
 DIRECTORY_COMMUNITY = "directory_community"
 DIRECTORY_NEW_ROW = "directory_new_row"
+DIRECTORY_UNCACHED = "directory_uncached"
+"""A statement that changes only columns nothing reads from a cached row (a membership's
+giving aggregates, read by the daily sweep's own queries): no directory change."""
 DIRECTORY_TABLES = frozenset(
     {"members", "identities", "memberships", "communities", "web_sessions"}
 )
@@ -267,7 +270,8 @@ def _note_statement(state: ORMExecuteState) -> None:
 
     Statements that change such rows say whose with the execution options
     `directory_member` / `directory_community` (or `directory_new_row` for a row nobody can
-    have cached yet); without them every cached row counts as changed."""
+    have cached yet, `directory_uncached` for columns no cached row is read for); without
+    them every cached row counts as changed."""
     change = state.session.info.get("change")
     if not isinstance(change, DirectoryChange) or state.is_select:
         return
@@ -285,7 +289,7 @@ def _note_statement(state: ORMExecuteState) -> None:
     if name not in DIRECTORY_TABLES:
         return
     options = state.execution_options
-    if options.get(DIRECTORY_NEW_ROW):
+    if options.get(DIRECTORY_NEW_ROW) or options.get(DIRECTORY_UNCACHED):
         return
     member, community = options.get(DIRECTORY_MEMBER), options.get(DIRECTORY_COMMUNITY)
     if member is None and community is None:

@@ -43,6 +43,9 @@ READ_ONLY = "leeratelier_read_only"
 DIRECTORY_MEMBER = "directory_member"
 DIRECTORY_COMMUNITY = "directory_community"
 DIRECTORY_NEW_ROW = "directory_new_row"
+DIRECTORY_UNCACHED = "directory_uncached"
+"""A statement that changes only columns nothing reads from a cached row (a membership's
+giving aggregates, read by the daily sweep's own queries): no directory change."""
 DIRECTORY_TABLES = frozenset(
     {"members", "identities", "memberships", "communities", "web_sessions"}
 )
@@ -50,6 +53,7 @@ DIRECTORY_TABLES = frozenset(
 senders), and the browser sessions that say so (the web's visitors)."""
 DIALOG_TABLE = "dialog_states"
 """Open forms: the core remembers per conversation that there is none."""
+_VERSION = "SELECT value FROM directory_version WHERE id = 1"
 _READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")
 _WRITE_TARGET = re.compile(
     r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+\"?(\w+)",
@@ -254,8 +258,7 @@ class Database:
     @staticmethod
     async def directory_version(session: AsyncSession) -> int | None:
         """How many changes of the directory tables the database has counted (all processes)."""
-        value = await session.scalar(text("SELECT value FROM directory_version WHERE id = 1"))
-        return None if value is None else int(value)
+        return await session.run_sync(_directory_version)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -267,7 +270,8 @@ def _note_statement(state: ORMExecuteState) -> None:
 
     Statements that change such rows say whose with the execution options
     `directory_member` / `directory_community` (or `directory_new_row` for a row nobody can
-    have cached yet); without them every cached row counts as changed."""
+    have cached yet, `directory_uncached` for columns no cached row is read for); without
+    them every cached row counts as changed."""
     change = state.session.info.get("change")
     if not isinstance(change, DirectoryChange) or state.is_select:
         return
@@ -285,7 +289,7 @@ def _note_statement(state: ORMExecuteState) -> None:
     if name not in DIRECTORY_TABLES:
         return
     options = state.execution_options
-    if options.get(DIRECTORY_NEW_ROW):
+    if options.get(DIRECTORY_NEW_ROW) or options.get(DIRECTORY_UNCACHED):
         return
     member, community = options.get(DIRECTORY_MEMBER), options.get(DIRECTORY_COMMUNITY)
     if member is None and community is None:
@@ -327,6 +331,13 @@ def _count_change(session: Session) -> None:
     change.version = int(moved)
     if change.version - 1 != versions.known:
         change.everything = True
+
+
+def _directory_version(session: Session) -> int | None:
+    """The version row, as the driver's own SQL: run before every command, it costs less
+    without the statement's compilation and cache lookup (and in one hand-off)."""
+    value = session.connection().exec_driver_sql(_VERSION).scalar()
+    return None if value is None else int(value)
 
 
 def _note(change: DirectoryChange, instance: object) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -130,6 +131,18 @@ class _NoSendsWhileReading:
 
     def deduplicates(self, platform: str) -> bool:
         return False
+
+
+def _merge_sender(session: Session, sender: Sender) -> Sender:
+    """The sender's rows in this unit of work, without a query; in one hand-off to the
+    session's greenlet (four awaited merges cost four)."""
+    community, membership = sender.community, sender.membership
+    return Sender(
+        identity=session.merge(sender.identity, load=False),
+        member=session.merge(sender.member, load=False),
+        community=session.merge(community, load=False) if community else None,
+        membership=session.merge(membership, load=False) if membership else None,
+    )
 
 
 class Core:
@@ -344,16 +357,7 @@ class Core:
 
     @staticmethod
     async def _merged(session: AsyncSession, sender: Sender) -> Sender:
-        return Sender(
-            identity=await session.merge(sender.identity, load=False),
-            member=await session.merge(sender.member, load=False),
-            community=(
-                await session.merge(sender.community, load=False) if sender.community else None
-            ),
-            membership=(
-                await session.merge(sender.membership, load=False) if sender.membership else None
-            ),
-        )
+        return await session.run_sync(_merge_sender, sender)
 
     async def _read_sender(self, msg: Incoming, repos: Repositories) -> Sender:
         """The sender's rows from the database, created or brought up to date as needed."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.context import Context, UserError
 from bot.core.i18n import LANGUAGES
@@ -29,9 +29,16 @@ LANGUAGE_OPTION = CommandOption(
 
 @dataclass(frozen=True)
 class HelpPages:
-    """`/start` and `/help`, given the router's command list when they are registered."""
+    """`/start` and `/help`, given the router's command list when they are registered.
+
+    The list is the same for everyone of one language and role, and every command is
+    registered before the first message: it is built once per language and role (building
+    it was most of what `/help` cost)."""
 
     commands: Callable[[], Iterable[Command]]
+    _built: dict[tuple[str, str, bool], Text] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     async def start(self, msg: Incoming, ctx: Context) -> list[Reply]:
         if ctx.is_private:
@@ -44,13 +51,26 @@ class HelpPages:
         """`/help`: every command; `/help bijeenkomst`: that command, with examples."""
         wanted = msg.args.strip().lstrip("/").casefold()
         if not wanted:
-            return [Reply(ctx.text("help.intro") + "\n\n" + self.command_list(ctx))]
+            return [Reply(self._once(ctx, "help", self._help_page))]
         for command in self.commands():
             if wanted in command.names:
                 return [Reply(_command_help(ctx, command))]
         raise UserError("help.unknown_command", command=wanted)
 
+    def _help_page(self, ctx: Context) -> Text:
+        return ctx.text("help.intro") + "\n\n" + self.command_list(ctx)
+
+    def _once(self, ctx: Context, page: str, build: Callable[[Context], Text]) -> Text:
+        key = (page, ctx.language, ctx.is_coordinator)
+        built = self._built.get(key)
+        if built is None:
+            built = self._built[key] = build(ctx)
+        return built
+
     def command_list(self, ctx: Context) -> Text:
+        return self._once(ctx, "commands", self._command_list)
+
+    def _command_list(self, ctx: Context) -> Text:
         sections = [self._section(ctx, "help.member_commands", Role.MEMBER)]
         if ctx.is_coordinator:
             sections.append(self._section(ctx, "help.coordinator_commands", Role.COORDINATOR))

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogState
+
+_FIND = select(DialogState).where(
+    DialogState.platform == bindparam("of_platform"),
+    DialogState.chat_id == bindparam("of_chat"),
+    DialogState.user_id == bindparam("of_user"),
+)
+"""Built once (the hot path runs it at every command: building costs more than running)."""
 
 
 class DialogRepository:
@@ -15,12 +22,8 @@ class DialogRepository:
         self._session = session
 
     async def find(self, platform: str, chat_id: str, user_id: str) -> DialogState | None:
-        query = select(DialogState).where(
-            DialogState.platform == platform,
-            DialogState.chat_id == chat_id,
-            DialogState.user_id == user_id,
-        )
-        return (await self._session.scalars(query)).one_or_none()
+        values = {"of_platform": platform, "of_chat": chat_id, "of_user": user_id}
+        return (await self._session.scalars(_FIND, values)).one_or_none()
 
     async def save(self, state: DialogState) -> None:
         self._session.add(state)

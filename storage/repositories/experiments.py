@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, and_, func, select
+from sqlalchemy import ColumnElement, Row, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -44,6 +44,18 @@ EDITABLE = (
     "audience",
     "attribution",
 )
+
+
+_LATEST_OF = (
+    select(Experiment)
+    .where(
+        Experiment.community_id == bindparam("of_community"),
+        Experiment.author_member_id == bindparam("author"),
+    )
+    .order_by(Experiment.id.desc())
+    .limit(bindparam("limit"))
+)
+"""Built once (the hot path runs it at every command: building costs more than running)."""
 
 
 @dataclass(frozen=True)
@@ -187,15 +199,8 @@ class ExperimentRepository:
         return _page(tagged[offset : offset + limit], len(tagged))
 
     async def latest_of(self, community_id: int, author_id: int, limit: int) -> list[Experiment]:
-        query = (
-            select(Experiment)
-            .where(
-                Experiment.community_id == community_id, Experiment.author_member_id == author_id
-            )
-            .order_by(Experiment.id.desc())
-            .limit(limit)
-        )
-        return list(await self._session.scalars(query))
+        values = {"of_community": community_id, "author": author_id, "limit": limit}
+        return list(await self._session.scalars(_LATEST_OF, values))
 
     async def link_tool(self, experiment_id: int, tool_id: str, now: datetime) -> None:
         insert = upsert(self._session, ExperimentTool).values(

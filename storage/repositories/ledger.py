@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.db import DIRECTORY_UNCACHED
 from storage.models import Activity, Direction, Membership, MessageCount, Prompt
 from storage.sql import upsert
 
@@ -17,6 +19,31 @@ UPSERT_ROWS = 5_000
 """Rows per statement: PostgreSQL takes at most 32,767 parameters (four per row here)."""
 PROMPT_RESPONSE_WINDOW = timedelta(days=14)
 """Giving within this time after a prompt counts as a response to it."""
+_ACTIVITIES: Table = Activity.__table__  # type: ignore[assignment]
+_ACT = insert(_ACTIVITIES)
+_MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
+_PROMPTS: Table = Prompt.__table__  # type: ignore[assignment]
+_GAVE = (
+    update(_MEMBERSHIPS)
+    .where(
+        _MEMBERSHIPS.c.community_id == bindparam("of_community"),
+        _MEMBERSHIPS.c.member_id == bindparam("of_member"),
+    )
+    .values(last_given_at=bindparam("at"), unanswered_prompts=0, prompt_check_at=None)
+)
+
+_ANSWERED = (
+    update(_PROMPTS)
+    .where(
+        _PROMPTS.c.community_id == bindparam("of_community"),
+        _PROMPTS.c.member_id == bindparam("of_member"),
+        _PROMPTS.c.answered_at.is_(None),
+        _PROMPTS.c.planned_at >= bindparam("since"),
+        _PROMPTS.c.planned_at <= bindparam("at"),
+    )
+    .values(answered_at=bindparam("answered"))
+)
+"""Built once: a statement's construction costs more than running it on SQLite."""
 
 
 class ActivityKind(StrEnum):
@@ -57,38 +84,46 @@ class LedgerRepository:
         subject: str | None = None,
     ) -> None:
         """One act; giving also updates the membership's aggregates the daily sweep reads,
-        and counts as the response to a recent prompt."""
-        self._session.add(
-            Activity(
-                community_id=community_id,
-                member_id=member_id,
-                kind=kind.value,
-                direction=kind.direction,
-                subject=subject,
-                at=at,
-            )
+        and counts as the response to a recent prompt. The act is a plain insert, sent at
+        once: nothing reads it back as an object, and the flush of a new object costs more
+        than the rest of a `/tool` lookup's writing."""
+        await self._session.execute(
+            _ACT,
+            {
+                "community_id": community_id,
+                "member_id": member_id,
+                "kind": kind.value,
+                "direction": kind.direction,
+                "subject": subject,
+                "at": at,
+            },
         )
         if kind.direction is Direction.GIVE:
             await self._gave(community_id, member_id, at)
 
     async def _gave(self, community_id: int, member_id: int, at: datetime) -> None:
+        """The membership's giving aggregates and the prompt answered, as plain table updates.
+
+        Not ORM bulk updates: those cost more than the rest of a reflection (statement
+        coercion, the "evaluate" synchronisation). The membership this unit of work holds is
+        brought up to date by hand instead (`set_committed_value`: no change to flush), and
+        the statement is no directory change (`DIRECTORY_UNCACHED`): these columns are read
+        only by the daily sweep, with its own queries, never from a cached membership."""
+        whose = {"of_community": community_id, "of_member": member_id}
         await self._session.execute(
-            update(Membership)
-            .where(Membership.community_id == community_id, Membership.member_id == member_id)
-            .values(last_given_at=at, unanswered_prompts=0, prompt_check_at=None)
-            .execution_options(synchronize_session="evaluate", directory_member=member_id)
+            _GAVE, {**whose, "at": at}, execution_options={DIRECTORY_UNCACHED: True}
         )
+        for held in self._session.identity_map.values():
+            if (
+                isinstance(held, Membership)
+                and held.member_id == member_id
+                and held.community_id == community_id
+            ):
+                set_committed_value(held, "last_given_at", at)
+                set_committed_value(held, "unanswered_prompts", 0)
+                set_committed_value(held, "prompt_check_at", None)
         await self._session.execute(
-            update(Prompt)
-            .where(
-                Prompt.community_id == community_id,
-                Prompt.member_id == member_id,
-                Prompt.answered_at.is_(None),
-                Prompt.planned_at >= at - PROMPT_RESPONSE_WINDOW,
-                Prompt.planned_at <= at,
-            )
-            .values(answered_at=at)
-            .execution_options(synchronize_session=False)  # no command holds prompts loaded
+            _ANSWERED, {**whose, "at": at, "answered": at, "since": at - PROMPT_RESPONSE_WINDOW}
         )
 
     async def add_message_counts(self, counts: Mapping[DayKey, int]) -> None:

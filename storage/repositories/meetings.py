@@ -6,11 +6,34 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Meeting, MeetingKind, Member, Rsvp, RsvpAnswer
 from storage.sql import upsert
+
+_UPCOMING = (
+    select(Meeting)
+    .where(
+        Meeting.community_id == bindparam("of_community"),
+        Meeting.ends_at > bindparam("now"),
+        Meeting.cancelled.is_(False),
+    )
+    .order_by(Meeting.starts_at, Meeting.id)
+    .limit(bindparam("limit"))
+)
+"""Built once (the hot path runs it at every command: building costs more than running)."""
+_LAST_ENDED = (
+    select(Meeting)
+    .where(
+        Meeting.community_id == bindparam("of_community"),
+        Meeting.ends_at <= bindparam("now"),
+        Meeting.ends_at >= bindparam("since"),
+        Meeting.cancelled.is_(False),
+    )
+    .order_by(Meeting.ends_at.desc())
+    .limit(1)
+)
 
 
 class MeetingRepository:
@@ -32,17 +55,8 @@ class MeetingRepository:
         return await self._session.get(Meeting, meeting_id)
 
     async def upcoming(self, community_id: int, now: datetime, limit: int) -> list[Meeting]:
-        query = (
-            select(Meeting)
-            .where(
-                Meeting.community_id == community_id,
-                Meeting.ends_at > now,
-                Meeting.cancelled.is_(False),
-            )
-            .order_by(Meeting.starts_at, Meeting.id)
-            .limit(limit)
-        )
-        return list(await self._session.scalars(query))
+        values = {"of_community": community_id, "now": now, "limit": limit}
+        return list(await self._session.scalars(_UPCOMING, values))
 
     async def public_upcoming(self, now: datetime, limit: int) -> list[Meeting]:
         """Coming public events (kind publiek) of every community, soonest first."""
@@ -93,18 +107,8 @@ class MeetingRepository:
         return [m for m in latest.values() if m.recurrence is not None]
 
     async def last_ended(self, community_id: int, now: datetime, since: datetime) -> Meeting | None:
-        query = (
-            select(Meeting)
-            .where(
-                Meeting.community_id == community_id,
-                Meeting.ends_at <= now,
-                Meeting.ends_at >= since,
-                Meeting.cancelled.is_(False),
-            )
-            .order_by(Meeting.ends_at.desc())
-            .limit(1)
-        )
-        return (await self._session.scalars(query)).one_or_none()
+        values = {"of_community": community_id, "now": now, "since": since}
+        return (await self._session.scalars(_LAST_ENDED, values)).one_or_none()
 
     async def answer(
         self, meeting_id: int, member_id: int, answer: RsvpAnswer, now: datetime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attribution, Audience, Reflection
@@ -13,6 +13,17 @@ from storage.repositories.audience import Viewer, visible_to
 DUPLICATE_WINDOW = timedelta(seconds=30)
 """A member's identical contribution within this window is a double submit, saved once."""
 """The same contribution again within this time is a double send, saved once."""
+_SAVED_JUST_NOW = (
+    select(Reflection.id)
+    .where(
+        Reflection.community_id == bindparam("of_community"),
+        Reflection.author_member_id == bindparam("author"),
+        Reflection.text == bindparam("text"),
+        Reflection.created_at >= bindparam("since"),
+    )
+    .limit(1)
+)
+"""Built once (the hot path runs it at every command: building costs more than running)."""
 
 
 class ReflectionRepository:
@@ -44,17 +55,13 @@ class ReflectionRepository:
         self, community_id: int, author_id: int, text: str, now: datetime
     ) -> bool:
         """The member saved this very text here within the duplicate window."""
-        query = (
-            select(Reflection.id)
-            .where(
-                Reflection.community_id == community_id,
-                Reflection.author_member_id == author_id,
-                Reflection.text == text,
-                Reflection.created_at >= now - DUPLICATE_WINDOW,
-            )
-            .limit(1)
-        )
-        return await self._session.scalar(query) is not None
+        values = {
+            "of_community": community_id,
+            "author": author_id,
+            "text": text,
+            "since": now - DUPLICATE_WINDOW,
+        }
+        return await self._session.scalar(_SAVED_JUST_NOW, values) is not None
 
     async def get_own(self, reflection_id: int, author_id: int) -> Reflection | None:
         reflection = await self._session.get(Reflection, reflection_id)

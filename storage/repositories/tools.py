@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Tool, ToolStatus
@@ -18,6 +18,10 @@ ID_LENGTH = 64
 _SLUG_LENGTH = 48
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _FREE_ID_ATTEMPTS = 5
+
+
+_BY_IDS = select(Tool).where(Tool.id.in_(bindparam("ids", expanding=True)))
+"""Built once (the hot path runs it at every command: building costs more than running)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class ToolRepository:
         """Approved tools in the order asked for; unknown or unapproved ids are left out."""
         if not tool_ids:
             return []
-        rows = await self._session.scalars(select(Tool).where(Tool.id.in_(tool_ids)))
+        rows = await self._session.scalars(_BY_IDS, {"ids": list(tool_ids)})
         found = {tool.id: tool for tool in rows if tool.status is ToolStatus.APPROVED}
         return [found[tool_id] for tool_id in tool_ids if tool_id in found]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,53 @@ def test_building_the_handlers_leaves_the_chart_and_the_export_writers_for_later
     assert not loaded["matplotlib"]
     assert not loaded["bot.handlers.export.report"]
     assert not loaded["alembic"]
+
+
+CONSOLE_SPARES = (
+    "phonenumbers",
+    "stdnum",
+    "holidays",
+    "prometheus_client",
+    "uvicorn",
+    "starlette",
+    "sqlalchemy.dialects.postgresql",
+)
+"""What the console's first answer does without: the field checks load at the first text
+checked, the holiday calendars at the first agenda, the web and metrics stack only for
+`leeratelier run`, the PostgreSQL dialect only for a PostgreSQL URL."""
+
+
+def _console_answers_help(url: str) -> dict[str, bool]:
+    """`leeratelier chat` answers /help; which of CONSOLE_SPARES it held by then."""
+    report = f"print(json.dumps({{n: n in sys.modules for n in {CONSOLE_SPARES!r}}}))"
+    probe = (
+        "import atexit, json, sys\n"
+        f"atexit.register(lambda: {report})\n"
+        "sys.argv = ['leeratelier', 'chat', '--as', 'Anna']\n"
+        "from bot.app.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        input="/help\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+    )
+    *answer, last = result.stdout.strip().splitlines()
+    assert any("/hulp" in line for line in answer)
+    loaded: dict[str, bool] = json.loads(last)
+    return loaded
+
+
+def test_the_consoles_first_answer_loads_no_web_metrics_phone_holiday_or_postgresql_library(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    _console_answers_help(url)  # a new file: migrated (Alembic loads the PostgreSQL dialect)
+    assert _console_answers_help(url) == dict.fromkeys(CONSOLE_SPARES, False)
 
 
 def test_the_newest_revision_read_from_the_files_is_alembics_head() -> None:

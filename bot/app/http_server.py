@@ -3,6 +3,8 @@ beside the adapters and the scheduler, never a second loop, stopped cleanly on s
 
 The socket is bound here, so a port that is taken is one clear error at start (and port 0 gives
 a free one), and uvicorn's own signal handling is off: the hub owns SIGINT and SIGTERM.
+uvicorn loads when a server starts: the console and the commands that serve nothing do not
+pay for it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import contextlib
 import logging
 import socket
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import uvicorn
-from starlette.types import ASGIApp
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +32,15 @@ class PortInUse(RuntimeError):
     """The address could not be bound: another process (or a second worker) has it."""
 
 
-class _EmbeddedServer(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+def _embedded_server(config: uvicorn.Config) -> uvicorn.Server:
+    import uvicorn
+
+    class EmbeddedServer(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return EmbeddedServer(config)
 
 
 class HttpServer:
@@ -43,10 +52,12 @@ class HttpServer:
         self.port = port
         self._serves = serves
         self._remedy = remedy
-        self._server: _EmbeddedServer | None = None
+        self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        import uvicorn
+
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
             listener = socket.create_server((self.host, self.port), family=family, backlog=BACKLOG)
@@ -69,7 +80,7 @@ class HttpServer:
             server_header=False,
             proxy_headers=True,
         )
-        self._server = _EmbeddedServer(config)
+        self._server = _embedded_server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[listener]), name=self._serves)
         waited = 0.0
         while not self._server.started:

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storage.migrate import head_revision, newest_revision
+from alembic import command
+
+from storage.migrate import alembic_config, head_revision, newest_revision
 
 HEAVY = ("matplotlib", "alembic", "sqlalchemy", "telegram", "discord", "bot.handlers.export.report")
 
@@ -45,9 +47,9 @@ CONSOLE_SPARES = (
     "starlette",
     "sqlalchemy.dialects.postgresql",
 )
-"""What the console's first answer does without: the field checks load at the first text
-checked, the holiday calendars at the first agenda, the web and metrics stack only for
-`leeratelier run`, the PostgreSQL dialect only for a PostgreSQL URL."""
+"""What the console's first answer does without, on a new file and after: the field checks
+load at the first text checked, the holiday calendars at the first agenda, the web and
+metrics stack only for `leeratelier run`, the PostgreSQL dialect for a PostgreSQL URL only."""
 
 
 def _console_answers_help(url: str) -> dict[str, bool]:
@@ -79,19 +81,33 @@ def test_the_consoles_first_answer_loads_no_web_metrics_phone_holiday_or_postgre
     tmp_path: Path,
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    _console_answers_help(url)  # a new file: migrated (Alembic loads the PostgreSQL dialect)
-    assert _console_answers_help(url) == dict.fromkeys(CONSOLE_SPARES, False)
+    assert _console_answers_help(url) == dict.fromkeys(CONSOLE_SPARES, False)  # a new file
+    assert _console_answers_help(url) == dict.fromkeys(CONSOLE_SPARES, False)  # a restart
 
 
 def test_the_newest_revision_read_from_the_files_is_alembics_head() -> None:
     assert newest_revision() == head_revision("sqlite+aiosqlite://")
 
 
-def test_a_database_at_the_newest_revision_starts_without_alembic(tmp_path: Path) -> None:
+def test_a_new_file_and_one_at_the_newest_revision_start_without_alembic(
+    tmp_path: Path,
+) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     start = (
         "import asyncio\nfrom storage import migrate\nfrom storage.db import Database\n"
         f"asyncio.run(migrate.upgrade(Database({url!r})))"
     )
-    assert _loaded_after(start)["alembic"]  # a new file: migrations run
-    assert not _loaded_after(start)["alembic"]  # at the newest revision: one query, no Alembic
+    assert not _loaded_after(start)["alembic"]  # a new file: made from the models, stamped
+    assert not _loaded_after(start)["alembic"]  # at the newest revision: one query
+
+
+def test_a_database_at_an_older_revision_is_migrated_with_alembic(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    command.upgrade(alembic_config(url), "head-1")
+    start = (
+        "import asyncio\nfrom storage import migrate\nfrom storage.db import Database\n"
+        "database = Database(" + repr(url) + ")\n"
+        "asyncio.run(migrate.upgrade(database))\n"
+        "assert asyncio.run(migrate.stored_revision(database)) == migrate.newest_revision()"
+    )
+    assert _loaded_after(start)["alembic"]

@@ -46,10 +46,13 @@ CONSOLE_SPARES = (
     "uvicorn",
     "starlette",
     "sqlalchemy.dialects.postgresql",
+    "tantivy",
+    "rapidfuzz",
 )
 """What the console's first answer does without, on a new file and after: the field checks
-load at the first text checked, the holiday calendars at the first agenda, the web and
-metrics stack only for `leeratelier run`, the PostgreSQL dialect for a PostgreSQL URL only."""
+load at the first text checked, the holiday calendars at the first agenda, the tool index
+at the first search, the web and metrics stack only for `leeratelier run`, the PostgreSQL
+dialect for a PostgreSQL URL only."""
 
 
 def _console_answers_help(url: str) -> dict[str, bool]:

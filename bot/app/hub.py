@@ -258,7 +258,7 @@ async def build_hub(
     database = Database(settings.database_url.get_secret_value())
     await migrate.upgrade(database)
     tools = ToolCatalogue()
-    seeded = await tools.start(database, clock.now())
+    seeded = await tools.seed(database, clock.now())
     if seeded is not None:
         log.info("imported the starter tool catalogue: %d tools", seeded.created)
     links = _web_links(settings) if web and settings.web_enabled else None

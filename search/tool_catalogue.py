@@ -28,16 +28,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
 from search.documents import SearchHit, ToolDocument, document_from_entry
-from search.index import ToolIndex
 from storage import catalogue
 from storage.catalogue import STARTER_CATALOGUE, ImportReport
 from storage.db import Database
 from storage.models import Tool, ToolStatus
 from storage.repositories.tools import CatalogueFingerprint, ToolRepository
+
+if TYPE_CHECKING:
+    from search.index import ToolIndex
 
 ANSWERS_KEPT = 2048
 RECHECK_SECONDS = 2.0
@@ -100,20 +103,26 @@ class ToolCatalogue:
         return len(self._listed)
 
     async def start(self, database: Database, now: datetime) -> ImportReport | None:
-        """At process start: the starter catalogue into an empty database, then the index.
+        """The starter catalogue into an empty database, then the index (the tools CLI).
+
+        Returns what the starter import did, or None when the catalogue was not empty.
+        """
+        seeded = await self.seed(database, now)
+        async with database.session() as session:
+            await self.rebuild(ToolRepository(session))
+        return seeded
+
+    async def seed(self, database: Database, now: datetime) -> ImportReport | None:
+        """At process start: the starter catalogue into an empty database. The index (and
+        tantivy, the ranking rules and the synonyms with it) waits for the first `ensure`.
 
         Returns what the starter import did, or None when the catalogue was not empty.
         """
         try:
             async with database.session() as session:
-                tools = ToolRepository(session)
-                seeded = await self.seed_if_empty(tools, now)
-                await self.rebuild(tools)
-            return seeded
+                return await self.seed_if_empty(ToolRepository(session), now)
         except IntegrityError:
             # Another process imported the starter catalogue at the same moment: use theirs.
-            async with database.session() as session:
-                await self.rebuild(ToolRepository(session))
             return None
 
     async def seed_if_empty(self, tools: ToolRepository, now: datetime) -> ImportReport | None:
@@ -205,6 +214,8 @@ class ToolCatalogue:
 
     async def rebuild(self, tools: ToolRepository) -> None:
         """Build the whole index anew from the approved tools."""
+        from search.index import ToolIndex  # tantivy: loaded with the first index
+
         self._requested += 1
         ticket = self._requested
         fingerprint = await tools.fingerprint()

@@ -6,6 +6,8 @@ a free one), and uvicorn's own signal handling is off: the hub owns SIGINT and S
 HTTP is parsed by httptools (uvicorn's fast parser, the one `uvicorn[standard]` brings) rather
 than pure-Python h11: with 200 clients the cached catalogue search page went from 536 to 913
 requests a second in one process (`bench/web.py`).
+uvicorn loads when a server starts: the console and the commands that serve nothing do not
+pay for it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import contextlib
 import logging
 import socket
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import uvicorn
-from starlette.types import ASGIApp
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +35,15 @@ class PortInUse(RuntimeError):
     """The address could not be bound: another process (or a second worker) has it."""
 
 
-class _EmbeddedServer(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+def _embedded_server(config: uvicorn.Config) -> uvicorn.Server:
+    import uvicorn
+
+    class EmbeddedServer(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return EmbeddedServer(config)
 
 
 class HttpServer:
@@ -46,10 +55,12 @@ class HttpServer:
         self.port = port
         self._serves = serves
         self._remedy = remedy
-        self._server: _EmbeddedServer | None = None
+        self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        import uvicorn
+
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
             listener = socket.create_server((self.host, self.port), family=family, backlog=BACKLOG)
@@ -73,7 +84,7 @@ class HttpServer:
             http="httptools",
             proxy_headers=True,
         )
-        self._server = _EmbeddedServer(config)
+        self._server = _embedded_server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[listener]), name=self._serves)
         waited = 0.0
         while not self._server.started:

@@ -13,21 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from starlette.routing import Route
-
 from bot.adapters.base import Adapter, Parked
 from bot.app.config import Settings
-from bot.app.health import (
-    AdapterConnected,
-    Connectable,
-    DatabaseReachable,
-    RateLimited,
-    ReadinessCheck,
-    SchedulerSwept,
-    health_routes,
-)
-from bot.app.http_server import HttpServer, web_server
-from bot.app.metrics import Metrics
 from bot.core import log_context
 from bot.core.button_codec import ButtonStore
 from bot.core.clock import Clock, SystemClock
@@ -59,7 +46,11 @@ from storage.repositories.operations import OperationsRepository
 from storage.retention import RetentionPolicy
 
 if TYPE_CHECKING:
+    from starlette.routing import Route
+
     from bot.adapters.console import ConsoleOptions
+    from bot.app.http_server import HttpServer
+    from bot.app.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +119,8 @@ class Hub:
         web: HttpServer | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        self.metrics = metrics or Metrics()
+        self.metrics = metrics
+        """None for the console: nothing scrapes it, so nothing is counted."""
         self.database = database
         self.web = web
         """The online platform, when it is served by this process."""
@@ -154,6 +146,8 @@ class Hub:
     async def dispatch(self, msg: Incoming) -> list[Reply]:
         await self._open.wait()
         log_context.begin_update(msg.platform)
+        if self.metrics is None:
+            return await self.core.handle(msg)
         with self.metrics.handling(msg, self.core.router):
             return await self.core.handle(msg)
 
@@ -264,7 +258,7 @@ async def build_hub(
     database = Database(settings.database_url.get_secret_value())
     await migrate.upgrade(database)
     tools = ToolCatalogue()
-    seeded = await tools.start(database, clock.now())
+    seeded = await tools.seed(database, clock.now())
     if seeded is not None:
         log.info("imported the starter tool catalogue: %d tools", seeded.created)
     links = _web_links(settings) if web and settings.web_enabled else None
@@ -323,8 +317,12 @@ async def build_hub(
         "participation",
         lambda: run_participation(database, clock, delivery.wake),
     )
-    metrics = Metrics()
-    metrics.watch_database(database)
+    metrics = None
+    if console is None or links is not None:  # served on the web or on the health port
+        from bot.app.metrics import Metrics  # prometheus-client
+
+        metrics = Metrics()
+        metrics.watch_database(database)
     hub = Hub(
         database=database,
         core=core,
@@ -337,6 +335,7 @@ async def build_hub(
     for adapter in adapters:
         hub.add_adapter(adapter)
     if links is not None:
+        from bot.app.http_server import web_server
         from web.app import create_app
         from web.services import WebServices
 
@@ -402,12 +401,25 @@ def _web_links(settings: Settings) -> WebLinks:
 def hub_health_routes(hub: Hub, settings: Settings) -> list[Route]:
     """/healthz, /readyz and /metrics for this hub: what the web platform mounts, or what
     `leeratelier run` serves on HEALTH_PORT when the web platform is off."""
+    from bot.app.health import (
+        AdapterConnected,
+        Connectable,
+        DatabaseReachable,
+        RateLimited,
+        ReadinessCheck,
+        SchedulerSwept,
+        health_routes,
+    )
+
+    metrics = hub.metrics
+    if metrics is None:
+        raise ValueError("a hub built for the console counts nothing to serve")
     checks: list[ReadinessCheck] = [DatabaseReachable(hub.database)]
     checks += [
         AdapterConnected(adapter) for adapter in hub.adapters if isinstance(adapter, Connectable)
     ]
     checks.append(SchedulerSwept(hub.delivery.last_sweep_age, hub.delivery.interval))
-    hub.metrics.watch_rate_limits(
+    metrics.watch_rate_limits(
         lambda: [
             (adapter.platform, adapter.rate_limits)
             for adapter in hub.adapters
@@ -416,13 +428,13 @@ def hub_health_routes(hub: Hub, settings: Settings) -> list[Route]:
     )
 
     async def refresh() -> None:
-        hub.metrics.record_sweep_age(hub.delivery.last_sweep_age())
+        metrics.record_sweep_age(hub.delivery.last_sweep_age())
         now = hub.core.clock.now()
         async with hub.database.session() as session:
-            hub.metrics.record_snapshot(await OperationsRepository(session).snapshot(now), now)
+            metrics.record_snapshot(await OperationsRepository(session).snapshot(now), now)
 
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    return health_routes(checks=checks, metrics=hub.metrics, refresh=refresh, token=token)
+    return health_routes(checks=checks, metrics=metrics, refresh=refresh, token=token)
 
 
 async def _community_of(repos: Repositories, target: Target) -> int | None:

@@ -1,4 +1,4 @@
-"""Translations from gettext catalogs (Dutch first, English), compiled with Babel on load.
+"""Translations from gettext catalogs (Dutch first, English), read with Babel on load.
 
 Message ids are symbolic keys (`help.intro`); the catalogs hold the texts. A text may use
 `<b>`, `<i>` and `<code>` for emphasis; `{placeholders}` are filled after that markup is
@@ -7,8 +7,6 @@ parsed, so an inserted value is always literal text, never markup.
 
 from __future__ import annotations
 
-import gettext
-import io
 import logging
 import re
 from collections.abc import Mapping
@@ -17,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from string import Formatter
 
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.model.markup import Span, Style, Text, merge_spans
@@ -42,16 +39,23 @@ def language_or_none(code: str | None) -> str | None:
     return base if base in LANGUAGES else None
 
 
-def load_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, gettext.GNUTranslations]:
-    translations: dict[str, gettext.GNUTranslations] = {}
+def load_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, str]]:
+    """Each language's texts by key: the translated messages that are not fuzzy, what a
+    compiled .mo file holds (without compiling one at every start)."""
+    translations: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
         po_path = locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=language)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        translations[language] = gettext.GNUTranslations(buffer)
+        translations[language] = {
+            message.id: message.string
+            for message in catalog
+            if isinstance(message.id, str)
+            and isinstance(message.string, str)
+            and message.id  # not the header
+            and message.string
+            and not message.fuzzy
+        }
     return translations
 
 
@@ -60,13 +64,13 @@ class Translator:
     """Texts in one language."""
 
     language: str
-    _catalog: gettext.GNUTranslations
-    _fallback: gettext.GNUTranslations
+    _catalog: Mapping[str, str]
+    _fallback: Mapping[str, str]
 
     def raw(self, key: str) -> str:
         for catalog in (self._catalog, self._fallback):
-            message = catalog.gettext(key)
-            if message != key:
+            message = catalog.get(key)
+            if message is not None and message != key:
                 return message
         log.warning("missing translation for %r", key)
         return key

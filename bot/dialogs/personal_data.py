@@ -71,12 +71,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-import phonenumbers
-from stdnum import iban as stdnum_iban
-from stdnum.nl import bsn
-
-from bot.dialogs.personal_words import find_addresses, find_ages, find_names
-
 __all__ = ["Finding", "Kind", "find_personal_data", "redact"]
 
 MASK = "•"
@@ -122,7 +116,13 @@ class Finding:
 
 
 def find_personal_data(text: str) -> list[Finding]:
-    """Likely personal data in `text`, sorted by start and never overlapping."""
+    """Likely personal data in `text`, sorted by start and never overlapping.
+
+    The field libraries (python-stdnum, phonenumbers: about 10 MB together) are not loaded at
+    start-up: python-stdnum with the word rules at the first text checked, phonenumbers at
+    the first phone-shaped candidate."""
+    from bot.dialogs.personal_words import find_addresses, find_ages, find_names
+
     plain, origin = _normalise(text)
     names = list(find_names(plain))
     candidates = [
@@ -270,6 +270,8 @@ def _iban_end(plain: str, match: re.Match[str]) -> int | None:
 def _iban_is_valid(iban: str) -> bool:
     if iban.startswith("NL") and not _DUTCH_IBAN.fullmatch(iban):
         return False
+    from stdnum import iban as stdnum_iban
+
     return bool(stdnum_iban.is_valid(iban, check_country=False))
 
 
@@ -378,6 +380,8 @@ def _is_phone(window: Sequence[_Group], plus: bool) -> bool:
 
 
 def _exists_as_phone(number: str) -> bool:
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(number, "NL")
     except phonenumbers.NumberParseException:
@@ -486,6 +490,8 @@ def _passes_eleven_check(digits: str) -> bool:
     digits = digits.zfill(9)
     if len(digits) != 9 or not digits.isdigit():
         return False
+    from stdnum.nl import bsn
+
     return bool(bsn.is_valid(digits))
 
 

@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
 from babel import Locale
 from babel.dates import format_datetime, format_time, format_timedelta, get_day_names
 
@@ -71,6 +70,8 @@ def coming_line(t: Translator, names: Sequence[str]) -> Text:
 
 def holiday_of(t: Translator, day: date) -> str | None:
     """The name of the Dutch public holiday on `day`, in the member's language, if it is one."""
+    import holidays  # its calendars for every country: loaded at the first agenda, not at start
+
     language = "nl" if t.language == "nl" else "en_US"
     return holidays.country_holidays("NL", years=day.year, language=language).get(day)
 

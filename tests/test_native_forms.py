@@ -37,7 +37,7 @@ async def test_the_experiment_form_saves_after_its_first_modal(harness: Harness)
     await harness.introduced()
     anna = harness.member("Anna")
     [opened] = await _native(anna, "/experiment")
-    assert opened.form is not None and not opened.private
+    assert opened.form is not None and opened.private, "the modal, or privately a button"
     assert opened.form.title == "Praktijkexperiment"
     assert [f.name for f in opened.form.fields] == [
         "what",
@@ -119,7 +119,7 @@ async def test_a_native_form_stays_in_the_group_for_a_reachable_member(harness: 
     anna = harness.member("Anna")
     await anna.says_privately("/start")
     [opened] = await _native(anna, "/reflectie")
-    assert opened.form is not None and not opened.private
+    assert opened.form is not None and opened.private, "the modal, or privately a button"
     assert [f.name for f in opened.form.fields] == ["text"]
 
 

@@ -19,6 +19,7 @@ from bot.model.markup import Text
 from bot.model.messages import (
     Button,
     ConversationKey,
+    FormView,
     Incoming,
     Reply,
     UserRef,
@@ -109,15 +110,9 @@ class DialogEngine:
         typed = first_answer or ""
         fits = len(typed) <= form.fields[state.step].max_length
         native = form.view(ctx, state, msg.form_size, first_answer=typed if fits else "")
-        if first_answer is not None and fits and native is not None:
-            # The text typed after the command opens the modal filled in (a Discord slash
-            # command): the whole form then stays private to the member, like without it.
+        if native is not None and (first_answer is None or fits):
             await ctx.repos.dialogs.save(state)
-            question = self._question(ctx, form, state)
-            return [
-                *replies,
-                Reply(question.text, question.buttons, form=native, awaits_answer=True),
-            ]
+            return [*replies, _native_form(ctx, form, native)]
         # A first answer is checked before the dialog is kept: one that completes the form
         # (`/reflectie <text>`) keeps no dialog at all.
         if first_answer is not None and private:
@@ -130,9 +125,7 @@ class DialogEngine:
         question = self._question(ctx, form, state)
         if private:
             question = self._question_in(ctx.t, form, state, private=True)
-        replies.append(
-            Reply(question.text, question.buttons, form=native, private=private, awaits_answer=True)
-        )
+        replies.append(Reply(question.text, question.buttons, private=private, awaits_answer=True))
         return replies
 
     async def move(
@@ -254,9 +247,11 @@ class DialogEngine:
         if state is None or state.form != msg.payload:
             return notices or [ctx.reply("dialog.nothing_open")]
         form = self._form(state.form)
-        question = self._question(ctx, form, state)
         view = form.view(ctx, state, msg.form_size)
-        return [Reply(question.text, question.buttons, form=view, awaits_answer=True)]
+        if view is not None:
+            return [_native_form(ctx, form, view)]
+        question = self._question(ctx, form, state)
+        return [Reply(question.text, question.buttons, awaits_answer=True)]
 
     def _complete_submission(self, form: Form, values: FormValues) -> Resume:
         async def complete(msg: Incoming, ctx: Context, _held: FormValues) -> list[Reply]:
@@ -434,6 +429,17 @@ def attach(router: Router) -> DialogEngine:
 
 async def _open_dialog(repos: Repositories, key: ConversationKey) -> DialogState | None:
     return await repos.dialogs.find(key.platform, key.chat_id, key.user_id)
+
+
+def _native_form(ctx: Context, form: Form, view: FormView) -> Reply:
+    """The form as the platform shows it natively (a Discord modal), with the text typed
+    after the command filled in: the whole form stays private to the member. Where the modal
+    cannot open now (Discord answered late), the member gets, privately, a button that opens
+    it, never the questions in the group."""
+    title = ctx.t.plain(form.title_key)
+    button = Button(ctx.t.plain("dialog.button_open_form"), ACTION_NEXT_PART, form.name)
+    text = ctx.text("dialog.open_form", title=title)
+    return Reply(text, ((button,),), form=view, private=True)
 
 
 async def _keep(ctx: Context, state: DialogState) -> None:

@@ -292,8 +292,12 @@ async def test_a_slow_answer_is_acknowledged_first_then_followed_up(world: World
     assert world.server.message(helped.original_message_id) is None, "the note is removed"
     start = len(world.server.sent)
     await world.slash(ANNA, "experiment")
-    question = await world.next_sent(lambda m: "(vraag" in m.content, start)
-    assert "(vraag 1 van 7)" in visible(question.content), "no modal after deferring"
+    offer = await world.next_sent(lambda m: "Formulier openen" in dict(m.buttons()), start)
+    assert offer.ephemeral, "no modal after deferring: a private button opens it, no questions"
+    await restart_discord(world)  # quick again: the button opens the modal
+    opened = await world.press(ANNA, offer, "Formulier openen")
+    assert opened.response_type == 9 and opened.modal is not None
+    await restart_discord(world, defer_after=0)
     start = len(world.server.sent)
     await world.slash(COCO, "bijeenkomst", tekst="morgen 19:30 Atelier")
     card = await world.next_sent(lambda m: "Ik kom" in dict(m.buttons()), start)
@@ -437,20 +441,20 @@ async def test_members_joining_and_leaving(world: World) -> None:
 async def test_chatter_is_counted_and_a_reply_or_mention_answers_a_question(
     world: World,
 ) -> None:
-    await restart_discord(world, defer_after=0)  # no modal after deferring: step by step
-    start = len(world.server.sent)
-    await world.slash(BERT, "experiment", tekst="Een buurtkaart maken")
-    question = await world.next_sent(lambda m: "(vraag" in m.content, start)
-    assert "(vraag 1 van 7)" in visible(question.content), "typed text is kept only when checked"
+    asked = await world.slash(BERT, "taal")  # only choices: asked in the channel
+    [question] = await world.answers(asked)
+    assert "In welke taal" in visible(question.content)
     start = len(world.server.sent)
     await world.server.push_message(CHANNEL, BERT, "koffie, iemand?")
-    await world.server.push_message(CHANNEL, BERT, "Een buurtkaart", reply_to=question.id)
-    second = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
-    assert "(vraag 2 van 7)" in visible(second.content)
+    await world.server.push_message(CHANNEL, BERT, "English", reply_to=question.id)
+    answered = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
+    assert "speak English" in visible(answered.content), "a reply to the bot answers it"
+    asked = await world.slash(BERT, "taal")
+    await world.answers(asked)
     start = len(world.server.sent)
-    await world.server.push_message(CHANNEL, BERT, "-", mentions_bot=True)
-    third = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
-    assert "(vraag 3 van 7)" in visible(third.content)
+    await world.server.push_message(CHANNEL, BERT, "Nederlands", mentions_bot=True)
+    answered = await world.next_sent(lambda m: m.channel_id == CHANNEL, start)
+    assert "Nederlands met je" in visible(answered.content), "so does a mention"
     await world.hub.counter.flush()
     async with world.hub.database.session() as session:
         counted = list(await session.scalars(select(MessageCount.count)))

@@ -3,7 +3,9 @@
 tantivy (Rust, through tantivy-py) stores the postings, scores BM25 per field and runs the
 queries that search/ranking.py builds; this module only maps tools to tantivy documents and
 hits back to tool ids. Adding, changing or removing tools commits only those documents and
-reloads the searcher (milliseconds), so an approval never rebuilds the whole index.
+reloads the searcher (milliseconds), so an approval never rebuilds the whole index; the
+segment merges such commits start run behind them, in the threads of the one writer kept for
+changes, so a commit never waits for a merge.
 
 A search that runs while another thread changes the index sees the searcher of before or of
 after the change, never half of it; changes themselves are serialised by a lock.
@@ -67,6 +69,9 @@ class ToolIndex:
     def __init__(self, synonyms: SynonymTable | None = None) -> None:
         self._schema = _schema()
         self._index = tantivy.Index(self._schema)
+        # Only `_write` reloads, right after its commit. With tantivy's default ("commit":
+        # reload on a watched commit) a manual reload now and then waited ~100 ms for it.
+        self._index.config_reader(reload_policy="manual")
         self._analyzers = Analyzers()
         for language in Language:
             self._index.register_tokenizer(language.value, self._analyzers.of(language))
@@ -77,6 +82,10 @@ class ToolIndex:
         self._ids: dict[int, str] = {}
         self._next_key = 0
         self._folded: list[tuple[str, str]] | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        """Kept for the changes after the build, as tantivy means a writer to be used: its
+        commits return without waiting for the segment merges they start, which run in its
+        threads (a writer made per change had to wait for them before it could go)."""
         self._state = self._snapshot()
 
     @classmethod
@@ -84,7 +93,7 @@ class ToolIndex:
         cls, documents: Iterable[ToolDocument], synonyms: SynonymTable | None = None
     ) -> ToolIndex:
         index = cls(synonyms)
-        index._write(list(documents), (), heap=BUILD_HEAP, threads=BUILD_THREADS)
+        index._write(list(documents), (), building=True)
         return index
 
     def __len__(self) -> int:
@@ -95,13 +104,13 @@ class ToolIndex:
 
     def upsert(self, documents: Sequence[ToolDocument]) -> None:
         """Add these tools, or replace the ones with the same id."""
-        self._write(list(documents), (), heap=WRITER_HEAP, threads=WRITER_THREADS)
+        self._write(list(documents), ())
 
     def remove(self, tool_ids: Sequence[str]) -> None:
         """Take these tools out (unknown ids are ignored)."""
         known = [tool_id for tool_id in tool_ids if tool_id in self._labels]
         if known:
-            self._write([], known, heap=WRITER_HEAP, threads=WRITER_THREADS)
+            self._write([], known)
 
     def search(self, query: str, limit: int = 3) -> list[SearchHit]:
         """The best `limit` tools for a free-text query, best first, ties broken by id."""
@@ -172,13 +181,13 @@ class ToolIndex:
         return folded
 
     def _write(
-        self, documents: list[ToolDocument], removed: Sequence[str], *, heap: int, threads: int
+        self, documents: list[ToolDocument], removed: Sequence[str], *, building: bool = False
     ) -> None:
         ids = [document.id for document in documents]
         if len(set(ids)) != len(ids):
             raise ValueError("tool ids must be unique")
         with self._lock:
-            writer = self._index.writer(heap_size=heap, num_threads=threads)
+            writer = self._writer_for(building=building)
             for tool_id in (*removed, *(i for i in ids if i in self._labels)):
                 writer.delete_documents_by_term(ID_FIELD, tool_id)
             keys = range(self._next_key, self._next_key + len(documents))
@@ -186,7 +195,8 @@ class ToolIndex:
                 fields = _fields(document)
                 writer.add_document(tantivy.Document(id=document.id, key=key, **fields))
             writer.commit()
-            writer.wait_merging_threads()
+            if building:
+                writer.wait_merging_threads()  # a built index starts merged
             self._index.reload()
             self._next_key += len(documents)
             for tool_id in removed:
@@ -201,6 +211,13 @@ class ToolIndex:
                 self._labels[document.id] = (document.name, *document.aliases)
             self._folded = None
             self._state = self._snapshot()
+
+    def _writer_for(self, *, building: bool) -> tantivy.IndexWriter:
+        if building:
+            return self._index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
+        if self._writer is None:
+            self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+        return self._writer
 
     def _snapshot(self) -> tuple[tantivy.Searcher, Planner]:
         """A searcher and a planner that reads the same searcher's term statistics."""

@@ -302,6 +302,19 @@ def test_a_tool_added_later_is_found_without_a_rebuild() -> None:
     assert "buurt" in ids(index.search("bewoners wijk", limit=10))
 
 
+def test_every_tool_of_a_run_of_changes_is_found_while_segments_merge() -> None:
+    """Many approvals one after another (each its own commit, merges starting behind them):
+    each is findable at once, and a later change or removal still applies to it."""
+    index = ToolIndex.build(TOOLS)
+    for number in range(40):
+        index.upsert([ToolDocument(id=f"k{number}", name=f"Kompasmeter{number}")])
+        assert ids(index.search(f"kompasmeter{number}")) == [f"k{number}"]
+    index.upsert([ToolDocument(id="k3", name="Windroos")])
+    index.remove(["k7"])
+    assert ids(index.search("windroos")) == ["k3"] and index.search("kompasmeter3") == []
+    assert index.search("kompasmeter7") == [] and len(index) == len(TOOLS) + 39
+
+
 def test_a_changed_tool_is_found_by_its_new_words_only() -> None:
     index = ToolIndex.build(TOOLS)
     index.upsert([replace(TOOLS[0], name="Gierveldschaal", summary="Meet eenzaamheid.")])

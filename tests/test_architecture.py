@@ -183,3 +183,15 @@ def test_loading_the_core_loads_no_platform_library() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bench").glob("*.py")), ids=lambda p: p.stem)
+def test_every_bench_script_still_imports_what_it_measures(path: Path) -> None:
+    """The benches print the issues' figures; one that no longer imports silently stops
+    measuring (bench/telegram_crowd.py did, after a rename)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:  # imports inside functions are optional comparisons (deduce)
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            module = __import__(node.module, fromlist=["_"])
+            missing = [a.name for a in node.names if a.name != "*" and not hasattr(module, a.name)]
+            assert not missing, f"{path.name}: {node.module} has no {missing}"

@@ -82,6 +82,7 @@ class HttpServer:
             access_log=False,
             server_header=False,
             http="httptools",
+            ws="none",  # the platform serves pages, no websockets: none is loaded
             proxy_headers=True,
         )
         self._server = _embedded_server(config)

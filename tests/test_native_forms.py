@@ -159,3 +159,20 @@ async def test_an_identity_open_to_direct_messages_is_reachable(harness: Harness
     async with harness.database.session() as session:
         identity = (await session.scalars(select(Identity).where(Identity.user_id == "dora"))).one()
     assert identity.private_chat_id == "dora" and identity.reachable_privately
+
+
+async def test_text_after_the_command_fills_the_modal_in_and_is_kept_only_when_sent(
+    harness: Harness,
+) -> None:
+    await harness.introduced()
+    anna = harness.member("Anna")
+    [opened] = await _native(anna, "/experiment Buurtkaart met bewoners")
+    assert opened.form is not None and opened.private
+    assert opened.form.fields[0].value == "Buurtkaart met bewoners"
+    async with harness.database.session() as session:
+        assert list(await session.scalars(select(Experiment))) == []
+    long = "x" * 4001
+    replaced, notice, reopened = await _native(anna, f"/experiment {long}")
+    assert "gesloten, zonder op te slaan" in str(replaced.text)
+    assert notice.private and "hoogstens 4000" in str(notice.text)
+    assert reopened.form is not None and reopened.form.fields[0].value == ""

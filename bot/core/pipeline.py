@@ -531,7 +531,7 @@ class Core:
     async def _still_open(self, msg: Incoming, ctx: Context, before: DialogState) -> list[Reply]:
         """After another command: remind the member of the form they left open."""
         after, _ = await self.dialogs.current(msg, ctx)
-        if after is None or after.id != before.id:
+        if after is None or after is not before:  # not by id: SQLite reuses a deleted row's
             return []
         return [self.dialogs.reminder(ctx, after)]
 

@@ -107,11 +107,14 @@ class DialogEngine:
             return replies + await form.on_complete(msg, ctx, dict(state.values))
         if private:
             replies.append(ctx.reply("dialog.moved_private", title=ctx.t.plain(form.title_key)))
-        typed = first_answer or ""
-        fits = len(typed) <= form.fields[state.step].max_length
+        typed, limit = first_answer or "", form.fields[state.step].max_length
+        fits = len(typed) <= limit
         native = form.view(ctx, state, msg.form_size, first_answer=typed if fits else "")
-        if native is not None and (first_answer is None or fits):
+        if native is not None:
             await ctx.repos.dialogs.save(state)
+            if not fits:  # said privately; the modal opens empty rather than cut short
+                notice = ctx.text("dialog.too_long", limit=limit, length=len(typed))
+                replies.append(Reply(notice, private=True))
             return [*replies, _native_form(ctx, form, native)]
         # A first answer is checked before the dialog is kept: one that completes the form
         # (`/reflectie <text>`) keeps no dialog at all.

@@ -311,8 +311,12 @@ def test_every_tool_of_a_run_of_changes_is_found_while_segments_merge() -> None:
         assert ids(index.search(f"kompasmeter{number}")) == [f"k{number}"]
     index.upsert([ToolDocument(id="k3", name="Windroos")])
     index.remove(["k7"])
-    assert ids(index.search("windroos")) == ["k3"] and index.search("kompasmeter3") == []
-    assert index.search("kompasmeter7") == [] and len(index) == len(TOOLS) + 39
+    assert ids(index.search("windroos")) == ["k3"]
+    # Gone by their old names (what the typo tolerance finds instead depends on whether a
+    # merge has already dropped the old words from the term statistics).
+    assert "k3" not in ids(index.search("kompasmeter3", limit=50))
+    assert "k7" not in ids(index.search("kompasmeter7", limit=50))
+    assert len(index) == len(TOOLS) + 39
 
 
 def test_a_changed_tool_is_found_by_its_new_words_only() -> None:

@@ -129,7 +129,10 @@ class ToolCatalogue:
         if self.starter is None or not await tools.is_empty():
             return None
         entries = catalogue.load(self.starter)
-        return await catalogue.import_entries(tools, entries, now)
+        report = await catalogue.import_entries(tools, entries, now)
+        # Another process may have committed the same import between the check and the
+        # import's own read: then nothing was new here, and theirs counts.
+        return report if report.created else None
 
     async def ensure(self, tools: ToolRepository, now: datetime) -> None:
         """Make the index current before a search: load it on first use, and pick up changes

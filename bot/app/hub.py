@@ -9,6 +9,7 @@ import secrets
 import signal
 import socket
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -146,9 +147,8 @@ class Hub:
     async def dispatch(self, msg: Incoming) -> list[Reply]:
         await self._open.wait()
         log_context.begin_update(msg.platform)
-        if self.metrics is None:
-            return await self.core.handle(msg)
-        with self.metrics.handling(msg, self.core.router):
+        counted = self.metrics.handling(msg, self.core.router) if self.metrics else nullcontext()
+        with counted:
             return await self.core.handle(msg)
 
     def request_shutdown(self) -> None:

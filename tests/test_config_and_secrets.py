@@ -40,7 +40,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_defaults_are_the_embedded_setup() -> None:
-    settings = Settings()
+    settings = Settings.load()
     assert settings.telegram_token is None and settings.discord_token is None
     assert settings.database_url.get_secret_value() == DEFAULT_DATABASE_URL
     assert (settings.timezone, settings.language, settings.log_level) == (
@@ -59,7 +59,7 @@ def test_every_documented_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("LANGUAGE", "EN")
     monkeypatch.setenv("TIMEZONE", "Europe/Brussels")
     monkeypatch.setenv("LOG_LEVEL", "debug")
-    settings = Settings()
+    settings = Settings.load()
     assert settings.telegram_token is not None
     assert settings.telegram_token.get_secret_value() == TOKEN
     assert settings.coordinators == ("telegram:1", "discord:2")
@@ -74,14 +74,14 @@ def test_the_example_file_as_is_configures_no_platform(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         (ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    settings = Settings()
+    settings = Settings.load()
     assert settings.telegram_token is None and settings.discord_token is None
     assert settings.telegram_webhook_url is None
 
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("LANGUAGE=en\nTIMEZONE=UTC\n", encoding="utf-8")
-    settings = Settings()
+    settings = Settings.load()
     assert (settings.language, settings.timezone) == ("en", "UTC")
 
 
@@ -92,14 +92,14 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
 def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError):
-        Settings()
+        Settings.load()
 
 
 @pytest.mark.expected_errors("^boom$")
 def test_secrets_are_redacted_from_every_log_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://bot:pa55w0rd-x@db/leeratelier")
-    settings = Settings()
+    settings = Settings.load()
     stream = io.StringIO()
     configure_logging("DEBUG", settings.secrets(), stream)
     log = logging.getLogger("httpx")

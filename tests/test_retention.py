@@ -128,12 +128,12 @@ def test_the_cutoff_is_a_whole_local_month() -> None:
 def test_retention_periods_come_from_the_settings() -> None:
     from bot.app.config import Settings
 
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+    settings = Settings.load(
+        env_file=None,
         retention_dialog_days=3,
         retention_delivery_days=9,
         retention_button_days=40,
         retention_ledger_months=24,
     )
     assert settings.retention == RetentionPolicy(3, 9, 40, 24)
-    assert Settings(_env_file=None).retention == RetentionPolicy()  # type: ignore[call-arg]
+    assert Settings.load(env_file=None).retention == RetentionPolicy()  # type: ignore[call-arg]

@@ -59,17 +59,13 @@ app.add_typer(tools_app, name="tools")
 
 
 def load_settings() -> Settings:
-    from pydantic import ValidationError
-
-    from bot.app.config import Settings
+    from bot.app.config import ConfigError, Settings
     from bot.app.logs import configure_logging, redact
 
     try:
-        settings = Settings()
-    except ValidationError as error:
-        problems = "\n".join(
-            f"  {'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
-        )
+        settings = Settings.load()
+    except ConfigError as error:
+        problems = "\n".join(f"  {name}: {message}" for name, message in error.problems)
         message = f"Configuration error (environment or .env):\n{problems}"
         typer.echo(redact(message, Settings.raw_secrets()), err=True)
         raise typer.Exit(2) from None

@@ -76,8 +76,8 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegramServer, Hu
         server.add_user(COCO_TG, "Coco", language_code="nl")
         server.add_group(GROUP, "Leeratelier Impact", admins=[COCO_TG], members=[ANNA])
         server.user_started_bot(COCO_TG)
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+        settings = Settings.load(
+            env_file=None,
             telegram_token=TELEGRAM_TOKEN,
             telegram_base_url=server.base_url,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'telegram.db'}",
@@ -183,8 +183,8 @@ async def discord_world(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscordServer
     ) as server:
         _populate(server)
         with server.patch_library():
-            settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
+            settings = Settings.load(
+                env_file=None,
                 discord_token=TOKEN,
                 database_url=f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}",
             )

@@ -111,8 +111,8 @@ def _populate(server: FakeDiscordServer) -> None:
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+    return Settings.load(
+        env_file=None,
         discord_token=TOKEN,
         discord_coordinator_role="coördinator",
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}",
@@ -566,8 +566,8 @@ async def test_telegram_and_discord_run_in_one_process(tmp_path: Path) -> None:
     ):
         _populate(discord_server)
         telegram_server.add_user(77, "Tess", language_code="nl")
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+        settings = Settings.load(
+            env_file=None,
             discord_token=TOKEN,
             telegram_token="4242:both",
             telegram_base_url=telegram_server.base_url,

@@ -37,8 +37,8 @@ async def test_a_telegram_update_delivered_again_after_a_restart_is_handled_once
         server.add_user(ANNA, "Anna", language_code="nl")
         server.add_user(COCO, "Coco", language_code="nl")
         server.add_group(GROUP, "Leeratelier Impact", admins=[COCO], members=[ANNA])
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+        settings = Settings.load(
+            env_file=None,
             telegram_token=TOKEN,
             telegram_base_url=server.base_url,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'telegram.db'}",

@@ -94,8 +94,8 @@ def button_data(record: SentRecord, label: str) -> str:
 
 
 def _settings(server: FakeTelegramServer, tmp_path: Path, **extra: object) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+    return Settings.load(
+        env_file=None,
         telegram_token=TOKEN,
         telegram_base_url=server.base_url,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'telegram.db'}",

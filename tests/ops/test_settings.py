@@ -13,7 +13,7 @@ from tests.ops.processes import COMMAND, base_env
 @pytest.mark.parametrize(
     ("settings", "explained"),
     [
-        ({"DISCORD_SHARD_IDS": "0"}, "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"),
+        ({"DISCORD_SHARD_IDS": "0"}, "DISCORD_SHARD_IDS: needs DISCORD_SHARD_COUNT"),
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "1,2"}, "outside 0..1"),
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "een"}, "numbers separated by commas"),
         ({"HEALTH_LISTEN": "0.0.0.0"}, "set METRICS_TOKEN, or listen on 127.0.0.1"),

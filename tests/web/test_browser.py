@@ -141,8 +141,8 @@ async def world(tmp_path: Path, driver: WebDriver) -> AsyncIterator[World]:
         server.add_user(BERT, "Bert", language_code="nl")
         server.add_user(COCO, "Coco", language_code="nl")
         server.add_group(GROUP, "Leeratelier Impact", admins=[COCO], members=[ANNA, BERT])
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+        settings = Settings.load(
+            env_file=None,
             telegram_token=TOKEN,
             telegram_base_url=server.base_url,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'web.db'}",

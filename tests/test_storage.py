@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.db import Database
 from storage.message_counter import MessageCounter
-from storage.models import Activity, DialogState, Direction, MessageCount
+from storage.models import Activity, DialogState, Direction, Member, MessageCount
 from storage.repositories import Repositories
 from storage.repositories.communities import CommunityDefaults
 from storage.repositories.ledger import ActivityKind
+from tests.conftest import TEMPLATE
+from tests.support.postgres import PostgresServer, create_database
 
 NOW = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
 DEFAULTS = CommunityDefaults(language="nl", timezone="Europe/Amsterdam")
@@ -194,3 +197,43 @@ async def test_dm_reachability_mark(database: Database) -> None:
     async with database.session() as session:
         identity = await Repositories.bind(session).members.find_identity("telegram", "7")
     assert identity is not None and identity.dm_unreachable
+
+
+async def test_connections_the_server_closed_while_idle_are_replaced(
+    postgres_server: PostgresServer,
+) -> None:
+    """A restart or an idle timeout of PostgreSQL closes the pooled connections; the next
+    unit of work, reading or writing, gets a live one instead of an error."""
+    url = await create_database(postgres_server, f"idle_{os.getpid()}", TEMPLATE)
+    database = Database(url, ping_after_idle=0.05)
+    try:
+        await _member_in_group(database)
+        async with database.reading() as session:
+            assert await session.scalar(select(func.count()).select_from(Member)) == 1
+        closed = await _close_other_connections(url)
+        assert closed >= 1
+        await asyncio.sleep(0.1)
+        async with database.reading() as session:
+            assert await session.scalar(select(func.count()).select_from(Member)) == 1
+        await _member_in_group(database, user_id="8")
+        async with database.reading() as session:
+            assert await session.scalar(select(func.count()).select_from(Member)) == 2
+    finally:
+        await database.dispose()
+
+
+async def _close_other_connections(url: str) -> int:
+    """What the server does to idle clients at a restart: end their backends."""
+    admin = Database(url)
+    try:
+        async with admin.engine.connect() as connection:
+            ended = await connection.execute(
+                text(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
+                    "FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            return int(ended.scalar() or 0)
+    finally:
+        await admin.dispose()

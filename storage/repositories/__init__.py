@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,47 +24,80 @@ from storage.repositories.updates import HandledUpdateRepository
 from storage.repositories.web import WebRepository
 
 
-@dataclass(frozen=True)
 class Repositories:
-    session: AsyncSession
-    communities: CommunityRepository
-    members: MemberRepository
-    dialogs: DialogRepository
-    ledger: LedgerRepository
-    buttons: ButtonRepository
-    tools: ToolRepository
-    experiments: ExperimentRepository
-    reflections: ReflectionRepository
-    meetings: MeetingRepository
-    schedule: ScheduleRepository
-    participation: ParticipationRepository
-    pledges: PledgeRepository
-    digest: DigestRepository
-    replies: ReplyRepository
-    web: WebRepository
-    updates: HandledUpdateRepository
+    """The repositories of one unit of work, each made at its first use (a command uses two
+    or three of the seventeen)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
-        return cls(
-            session=session,
-            communities=CommunityRepository(session),
-            members=MemberRepository(session),
-            dialogs=DialogRepository(session),
-            ledger=LedgerRepository(session),
-            buttons=ButtonRepository(session),
-            tools=ToolRepository(session),
-            experiments=ExperimentRepository(session),
-            reflections=ReflectionRepository(session),
-            meetings=MeetingRepository(session),
-            schedule=ScheduleRepository(session),
-            participation=ParticipationRepository(session),
-            pledges=PledgeRepository(session),
-            digest=DigestRepository(session),
-            replies=ReplyRepository(session),
-            web=WebRepository(session),
-            updates=HandledUpdateRepository(session),
-        )
+        return cls(session)
+
+    @cached_property
+    def communities(self) -> CommunityRepository:
+        return CommunityRepository(self.session)
+
+    @cached_property
+    def members(self) -> MemberRepository:
+        return MemberRepository(self.session)
+
+    @cached_property
+    def dialogs(self) -> DialogRepository:
+        return DialogRepository(self.session)
+
+    @cached_property
+    def ledger(self) -> LedgerRepository:
+        return LedgerRepository(self.session)
+
+    @cached_property
+    def buttons(self) -> ButtonRepository:
+        return ButtonRepository(self.session)
+
+    @cached_property
+    def tools(self) -> ToolRepository:
+        return ToolRepository(self.session)
+
+    @cached_property
+    def experiments(self) -> ExperimentRepository:
+        return ExperimentRepository(self.session)
+
+    @cached_property
+    def reflections(self) -> ReflectionRepository:
+        return ReflectionRepository(self.session)
+
+    @cached_property
+    def meetings(self) -> MeetingRepository:
+        return MeetingRepository(self.session)
+
+    @cached_property
+    def schedule(self) -> ScheduleRepository:
+        return ScheduleRepository(self.session)
+
+    @cached_property
+    def participation(self) -> ParticipationRepository:
+        return ParticipationRepository(self.session)
+
+    @cached_property
+    def pledges(self) -> PledgeRepository:
+        return PledgeRepository(self.session)
+
+    @cached_property
+    def digest(self) -> DigestRepository:
+        return DigestRepository(self.session)
+
+    @cached_property
+    def replies(self) -> ReplyRepository:
+        return ReplyRepository(self.session)
+
+    @cached_property
+    def web(self) -> WebRepository:
+        return WebRepository(self.session)
+
+    @cached_property
+    def updates(self) -> HandledUpdateRepository:
+        return HandledUpdateRepository(self.session)
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -179,6 +180,31 @@ def _watch_statements(engine: AsyncEngine) -> None:
             raise ReadOnlyViolation(statement)
 
 
+class _SqliteVersionReader:
+    """The directory version of a SQLite file, read on a connection of its own.
+
+    Asked before nearly every command, it costs some 10 µs here against a quarter of a
+    millisecond through the unit of work's session (statement, cursor and result objects).
+    WAL lets it read the last committed value without waiting for, or blocking, a writer."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._connection: sqlite3.Connection | None = None
+
+    def read(self) -> int | None:
+        if self._connection is None:
+            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA query_only = ON")
+            self._connection = connection
+        row = self._connection.execute(_VERSION).fetchone()
+        return None if row is None else int(row[0])
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 class Database:
     """One engine and its session factories; `session()` and `reading()` are units of work."""
 
@@ -190,10 +216,13 @@ class Database:
         pool: dict[str, Any] = (
             {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         )
+        self._version_reader: _SqliteVersionReader | None = None
         if is_sqlite(url):
             pool["async_creator"] = partial(
                 sqlite_driver.connect, make_url(url).database or ":memory:"
             )
+            if not in_memory:
+                self._version_reader = _SqliteVersionReader(str(make_url(url).database))
         self.engine = create_async_engine(url, echo=echo, **pool)
         reads: dict[str, Any] = {READ_ONLY: True}
         if self.is_sqlite:
@@ -288,12 +317,18 @@ class Database:
         self._versions.known = seen
         return True
 
-    @staticmethod
-    async def directory_version(session: AsyncSession) -> int | None:
+    async def directory_version(self, session: AsyncSession) -> int | None:
         """How many changes of the directory tables the database has counted (all processes)."""
+        if self._version_reader is not None:
+            try:
+                return self._version_reader.read()
+            except sqlite3.Error:  # not migrated yet, or a moment of recovery: ask the session
+                self._version_reader.close()
         return await session.run_sync(_directory_version)
 
     async def dispose(self) -> None:
+        if self._version_reader is not None:
+            self._version_reader.close()
         await self.engine.dispose()
 
 

@@ -55,6 +55,7 @@ class VisitorCache:
         self._version: int | None = None
         self._checked = -self.RECHECK
         self._monotonic = monotonic
+        self._database = database
         database.on_directory_change(self.changed)
 
     def changed(self, change: DirectoryChange) -> None:
@@ -97,7 +98,7 @@ class VisitorCache:
         if self._monotonic() - self._checked < self.RECHECK:
             return
         self._checked = self._monotonic()
-        version = await Database.directory_version(repos.session)
+        version = await self._database.directory_version(repos.session)
         if version != self._version:
             self._version = version
             self.changed(DirectoryChange(everything=True))

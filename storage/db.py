@@ -212,20 +212,18 @@ class Database:
         self, url: str, *, echo: bool = False, ping_after_idle: float = PING_AFTER_IDLE
     ) -> None:
         self.url = url
-        in_memory = is_sqlite(url) and make_url(url).database in (None, "", ":memory:")
+        sqlite = is_sqlite(url)
+        path = make_url(url).database if sqlite else None
+        in_memory = sqlite and path in (None, "", ":memory:")
         pool: dict[str, Any] = (
             {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         )
-        self._version_reader: _SqliteVersionReader | None = None
-        if is_sqlite(url):
-            pool["async_creator"] = partial(
-                sqlite_driver.connect, make_url(url).database or ":memory:"
-            )
-            if not in_memory:
-                self._version_reader = _SqliteVersionReader(str(make_url(url).database))
+        if sqlite:
+            pool["async_creator"] = partial(sqlite_driver.connect, path or ":memory:")
+        self._version_reader = _SqliteVersionReader(str(path)) if sqlite and not in_memory else None
         self.engine = create_async_engine(url, echo=echo, **pool)
         reads: dict[str, Any] = {READ_ONLY: True}
-        if self.is_sqlite:
+        if sqlite:
             _tune_sqlite(self.engine)
         else:
             _ping_when_idle(self.engine, ping_after_idle)

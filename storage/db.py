@@ -212,7 +212,7 @@ class Database:
         self, url: str, *, echo: bool = False, ping_after_idle: float = PING_AFTER_IDLE
     ) -> None:
         self.url = url
-        sqlite = is_sqlite(url)
+        self.is_sqlite = sqlite = is_sqlite(url)
         path = make_url(url).database if sqlite else None
         in_memory = sqlite and path in (None, "", ":memory:")
         pool: dict[str, Any] = (
@@ -242,10 +242,6 @@ class Database:
         self._writing: asyncio.Task[Any] | None = None
         self._listeners: list[weakref.WeakMethod[Callable[[DirectoryChange], None]]] = []
         self._versions = Versions()
-
-    @property
-    def is_sqlite(self) -> bool:
-        return is_sqlite(self.url)
 
     @property
     def dialect(self) -> str:
@@ -279,14 +275,14 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that only reads; a write in it raises `ReadOnlyViolation`."""
-        async with self._connections, self._readers() as session, session.begin():
+        async with self._connections, self._opened(self._readers) as session, session.begin():
             yield session
 
     @asynccontextmanager
     async def _unit_of_work(
         self, factory: async_sessionmaker[AsyncSession]
     ) -> AsyncIterator[AsyncSession]:
-        async with factory() as session:
+        async with self._opened(factory) as session:
             change = DirectoryChange(by=asyncio.current_task())
             session.info["change"] = change
             session.info["versions"] = self._versions
@@ -298,6 +294,29 @@ class Database:
                 change.by = None  # rows nobody can name: the unit's own copies may be stale too
             if change:
                 self._tell(change)
+
+    @asynccontextmanager
+    async def _opened(
+        self, factory: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        """A session, closed when the block ends.
+
+        SQLAlchemy's own `async with` closes a session in a task of its own, so that a
+        cancellation cannot abandon the close halfway; that costs every unit of work a turn
+        of the event loop, and a SQLite writer held the write lock across it, so a crowd's
+        writers queued one loop turn each. On SQLite closing never waits (our driver runs it
+        in place: the transaction has ended, there is nothing to roll back), so it is closed
+        here; over the network the shielded close is kept.
+        """
+        if not self.is_sqlite:
+            async with factory() as session:
+                yield session
+            return
+        session = factory()
+        try:
+            yield session
+        finally:
+            await session.close()
 
     def _tell(self, change: DirectoryChange) -> None:
         alive = [(ref, ref()) for ref in self._listeners]

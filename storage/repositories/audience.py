@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, false, or_, true
 
 from storage.models import Attribution, Audience, Experiment, Reflection
 
@@ -73,18 +73,26 @@ def may_read(viewer: Viewer, item: Contribution) -> bool:
 
 
 def visible_to(
-    viewer: Viewer, contribution: type[Experiment] | type[Reflection] = Experiment
+    viewer: Viewer,
+    contribution: type[Experiment] | type[Reflection] = Experiment,
+    *,
+    bound: bool = False,
 ) -> ColumnElement[bool]:
     """The read rule as a SQL condition, for experiments and reflections alike. An item without
-    author (left behind anonymously) is nobody's own."""
+    author (left behind anonymously) is nobody's own.
+
+    `bound`: the viewer's ids are the parameters `viewer_member` and `viewer_community`
+    (`viewer_values`), so that a statement built once serves every viewer of the same kind.
+    """
     public = contribution.audience == Audience.PUBLIC
     if viewer.public_only:
         return public
     own: ColumnElement[bool] = false()
     if viewer.member_id is not None:
+        member: BindParameter[int] | int = bindparam("viewer_member") if bound else viewer.member_id
         own = and_(
             contribution.author_member_id.is_not(None),
-            contribution.author_member_id == viewer.member_id,
+            contribution.author_member_id == member,
         )
     inside = or_(
         contribution.audience.in_(GROUP_READS),
@@ -93,7 +101,15 @@ def visible_to(
     )
     if viewer.community_id is None:
         return or_(public, inside)
-    return or_(public, and_(contribution.community_id == viewer.community_id, inside))
+    community: BindParameter[int] | int = (
+        bindparam("viewer_community") if bound else viewer.community_id
+    )
+    return or_(public, and_(contribution.community_id == community, inside))
+
+
+def viewer_values(viewer: Viewer) -> dict[str, int | None]:
+    """The parameters of `visible_to(viewer, bound=True)`."""
+    return {"viewer_member": viewer.member_id, "viewer_community": viewer.community_id}
 
 
 def shown_author(attribution: Attribution, name: str | None) -> str | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -18,7 +19,13 @@ from storage.models import (
     Member,
     Reflection,
 )
-from storage.repositories.audience import Viewer, may_read, shown_author, visible_to
+from storage.repositories.audience import (
+    Viewer,
+    may_read,
+    shown_author,
+    viewer_values,
+    visible_to,
+)
 from storage.repositories.reflections import DUPLICATE_WINDOW
 from storage.sql import upsert
 
@@ -171,32 +178,25 @@ class ExperimentRepository:
         offset: int,
         limit: int,
     ) -> Page:
-        conditions: list[ColumnElement[bool]] = [
-            Experiment.community_id == community_id,
-            visible_to(viewer),
-        ]
-        if wanted.status is not None:
-            conditions.append(Experiment.status == wanted.status)
-        if wanted.author_id is not None:
-            conditions.append(Experiment.author_member_id == wanted.author_id)
-            if wanted.author_id != viewer.member_id:
-                conditions.append(Experiment.attribution != Attribution.ANONYMOUS)
-        query = (
-            select(Experiment, Member.display_name)
-            .outerjoin(Member, Member.id == Experiment.author_member_id)
-            .where(*conditions)
-            .order_by(Experiment.id.desc())
-        )
-        if wanted.tag is None:
-            # Without a tag filter the database pages, and counts apart: a count over the
-            # window of the page query would read and join every matching row (2 ms at 1,000
-            # experiments), the count alone only walks the index.
-            rows = (await self._session.execute(query.offset(offset).limit(limit))).all()
-            count = select(func.count(Experiment.id)).where(*conditions)
-            return _page(rows, int(await self._session.scalar(count) or 0))
-        everything = (await self._session.execute(query)).all()
-        tagged = [row for row in everything if wanted.tag in row[0].tags]
-        return _page(tagged[offset : offset + limit], len(tagged))
+        shape = _PageShape.of(viewer, wanted)
+        query, count = _page_statements(shape)
+        values = {
+            "community": community_id,
+            "status": wanted.status,
+            "author": wanted.author_id,
+            "offset": offset,
+            "limit": limit,
+            **viewer_values(viewer),
+        }
+        if shape.tag:
+            everything = (await self._session.execute(query, values)).all()
+            tagged = [row for row in everything if wanted.tag in row[0].tags]
+            return _page(tagged[offset : offset + limit], len(tagged))
+        # Without a tag filter the database pages, and counts apart: a count over the window
+        # of the page query would read and join every matching row (2 ms at 1,000
+        # experiments), the count alone only walks the index.
+        rows = (await self._session.execute(query, values)).all()
+        return _page(rows, int(await self._session.scalar(count, values) or 0))
 
     async def latest_of(self, community_id: int, author_id: int, limit: int) -> list[Experiment]:
         values = {"of_community": community_id, "author": author_id, "limit": limit}
@@ -291,6 +291,62 @@ class ExperimentRepository:
             select(Member.id, Member.display_name).where(Member.id.in_(ids))
         )
         return {member_id: name for member_id, name in rows.all()}
+
+
+@dataclass(frozen=True)
+class _PageShape:
+    """What of a page request changes the form of its SQL, not its values: each shape's
+    statements are built once (building them took longer than running them)."""
+
+    viewer: Viewer
+    status: bool
+    author: bool
+    anonymous_hidden: bool
+    tag: bool
+
+    @classmethod
+    def of(cls, viewer: Viewer, wanted: ExperimentFilter) -> _PageShape:
+        return cls(
+            viewer=Viewer(
+                member_id=None if viewer.member_id is None else 0,
+                coordinator=viewer.coordinator,
+                community_id=None if viewer.community_id is None else 0,
+                public_only=viewer.public_only,
+            ),
+            status=wanted.status is not None,
+            author=wanted.author_id is not None,
+            anonymous_hidden=wanted.author_id is not None and wanted.author_id != viewer.member_id,
+            tag=wanted.tag is not None,
+        )
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions = [
+            Experiment.community_id == bindparam("community"),
+            visible_to(self.viewer, bound=True),
+        ]
+        if self.status:
+            conditions.append(Experiment.status == bindparam("status"))
+        if self.author:
+            conditions.append(Experiment.author_member_id == bindparam("author"))
+        if self.anonymous_hidden:
+            conditions.append(Experiment.attribution != Attribution.ANONYMOUS)
+        return conditions
+
+
+@functools.cache
+def _page_statements(
+    shape: _PageShape,
+) -> tuple[Select[Experiment, str], Select[int]]:
+    """The page query and its count, built once per shape (a handful in a process)."""
+    query = (
+        select(Experiment, Member.display_name)
+        .outerjoin(Member, Member.id == Experiment.author_member_id)
+        .where(*shape.conditions())
+        .order_by(Experiment.id.desc())
+    )
+    if not shape.tag:
+        query = query.offset(bindparam("offset")).limit(bindparam("limit"))
+    return query, select(func.count(Experiment.id)).where(*shape.conditions())
 
 
 def _page(rows: Sequence[Row[Experiment, str]], total: int) -> Page:

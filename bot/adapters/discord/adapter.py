@@ -84,7 +84,8 @@ class DiscordConfig:
     """Members with this role (name or id) are coordinators, besides those with Manage Server."""
     guild_ready_timeout: float = 2.0
     defer_after: float = 2.0
-    """Seconds to wait for the core before acknowledging an interaction (Discord allows 3)."""
+    """Seconds to wait for the core before acknowledging an interaction (Discord allows 3);
+    0 acknowledges every interaction first."""
     shard_count: int | None = None
     """The bot's total number of shards; None lets Discord recommend one."""
     shard_ids: tuple[int, ...] = ()
@@ -380,9 +381,11 @@ class DiscordAdapter:
         self._answering.add(current)
         try:
             work = asyncio.create_task(self._host.dispatch(msg))
-            done, _ = await asyncio.wait({work}, timeout=self.config.defer_after)
+            quick = self.config.defer_after > 0
+            if quick:
+                await asyncio.wait({work}, timeout=self.config.defer_after)
             answer = InteractionAnswer(self, interaction, msg)
-            if not done:
+            if not (quick and work.done()):
                 await answer.defer()
             await answer.send(await work)
         except discord.HTTPException as error:

@@ -104,7 +104,14 @@ def render_template(template: str, values: Mapping[str, Value]) -> Text:
 
 
 def render_plain(template: str, values: Mapping[str, Value]) -> str:
-    return "".join(span.text for span in _spans(template, values))
+    """The text alone: no spans are made (a web page renders dozens of these)."""
+    parts: list[str] = []
+    for literal, name, spec, _style in _pieces(template):
+        parts.append(literal)
+        if name is not None:
+            value = values[name]
+            parts.append(str(value) if isinstance(value, Text) else format(value, spec))
+    return "".join(parts)
 
 
 def _spans(template: str, values: Mapping[str, Value]) -> list[Span]:

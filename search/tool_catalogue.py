@@ -76,8 +76,11 @@ class ToolCatalogue:
         starter: Path | None = STARTER_CATALOGUE,
         recheck: float = RECHECK_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        on_built: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_built` runs after each index is installed (the hub settles the heap then)."""
         self.starter = starter
+        self._on_built = on_built
         self.recheck = recheck
         self._monotonic = monotonic
         self._index: ToolIndex | None = None
@@ -235,6 +238,7 @@ class ToolCatalogue:
         self._fingerprint = fingerprint
         self._unconfirmed = False
         self._checked = self._monotonic()
+        self._on_built()
 
     @property
     def index(self) -> ToolIndex:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.adapters.base import Adapter, Parked
+from bot.app import heap
 from bot.app.config import Settings
 from bot.core import log_context
 from bot.core.button_codec import ButtonStore
@@ -210,6 +211,7 @@ class Hub:
             self._catch_up.result()
         if self.web is not None:
             await self.web.start()
+        heap.settle()
 
     async def caught_up(self) -> None:
         """Wait until the sends due at start are done (for tests and tools)."""
@@ -257,7 +259,7 @@ async def build_hub(
     clock = clock or SystemClock()
     database = Database(settings.database_url.get_secret_value())
     await migrate.upgrade(database)
-    tools = ToolCatalogue()
+    tools = ToolCatalogue(on_built=heap.settle)
     seeded = await tools.seed(database, clock.now())
     if seeded is not None:
         log.info("imported the starter tool catalogue: %d tools", seeded.created)

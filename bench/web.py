@@ -8,11 +8,14 @@ this process exactly as in the hub (web.app on uvicorn in one event loop); the c
 a second process (aiohttp), so their own work does not count against the server's loop. The
 rate limits are raised for the run: 200 clients share one loopback address.
 
-Closed-loop clients with no think time keep every client's request in the server at once, so
-by Little's law the mean latency is clients / throughput: the bench prints that bound beside
-the percentiles (a p99 of 30 ms with 200 clients needs some 6,700 requests a second).
+Each page is measured three ways: one client alone (also the warm-up); 200 clients with no
+think time, each sending its next request the moment the last one is answered (the server's
+saturation: by Little's law the mean latency is clients / throughput, and the bench prints
+that bound, since a p99 of 30 ms with 200 such clients needs some 6,700 requests a second);
+and 200 members browsing at once, each reading a page for a random while (exponential, mean
+`--think` seconds) before the next, starting at random moments within the first think time.
 
-    .venv/bin/python bench/web.py [--clients 200] [--requests 10]
+    .venv/bin/python bench/web.py [--clients 200] [--requests 10] [--think 1.0]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.search import catalogue_entries, generate_catalogue
 from bench.search_quality import load_documents, load_queries
+from bot.app import heap
 from bot.app.http_server import web_server
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
@@ -62,7 +66,7 @@ async def prepare(database: Database) -> tuple[ToolCatalogue, str]:
     entries = catalogue_entries(generate_catalogue(load_documents(), TOOLS))
     async with database.session() as session:
         await catalogue.import_entries(ToolRepository(session), entries, NOW)
-    tools = ToolCatalogue(starter=None)
+    tools = ToolCatalogue(starter=None, on_built=heap.settle)  # as the hub makes it
     await tools.start(database, NOW)
     async with database.session() as session:
         repos = Repositories.bind(session)
@@ -100,11 +104,15 @@ Run = tuple[list[float], int, float]
 """Latencies of the answered requests (ms), how many failed, and the wall time (s)."""
 
 
-def _clients(base: str, paths: list[str], cookie: str, clients: int, each: int) -> Run:
-    return asyncio.run(_load(base, paths, cookie, clients, each))
+def _clients(
+    base: str, paths: list[str], cookie: str, clients: int, each: int, think: float = 0.0
+) -> Run:
+    return asyncio.run(_load(base, paths, cookie, clients, each, think))
 
 
-async def _load(base: str, paths: list[str], cookie: str, clients: int, each: int) -> Run:
+async def _load(
+    base: str, paths: list[str], cookie: str, clients: int, each: int, think: float
+) -> Run:
     import aiohttp
 
     timings: list[float] = []
@@ -118,7 +126,12 @@ async def _load(base: str, paths: list[str], cookie: str, clients: int, each: in
 
         async def one_client(number: int) -> None:
             nonlocal failed
+            reading = random.Random(number)
+            if think:
+                await asyncio.sleep(reading.uniform(0, think))
             for request in range(each):
+                if think and request:
+                    await asyncio.sleep(reading.expovariate(1 / think))
                 path = paths[(number * each + request) % len(paths)]
                 started = time.perf_counter()
                 try:
@@ -136,7 +149,7 @@ async def _load(base: str, paths: list[str], cookie: str, clients: int, each: in
     return timings, failed, time.perf_counter() - began
 
 
-async def measure(url: str, clients: int, each: int) -> dict[str, dict[str, Run]]:
+async def measure(url: str, clients: int, each: int, think: float) -> dict[str, dict[str, Run]]:
     database = Database(url)
     try:
         tools, secret = await prepare(database)
@@ -170,7 +183,14 @@ async def measure(url: str, clients: int, each: int) -> dict[str, dict[str, Run]
                     crowd = await loop.run_in_executor(
                         None, pool.apply, _clients, (base, paths, secret, clients, each)
                     )
-                    results[name] = {"1 client": alone, f"{clients} clients": crowd}
+                    browsing = await loop.run_in_executor(
+                        None, pool.apply, _clients, (base, paths, secret, clients, each, think)
+                    )
+                    results[name] = {
+                        "1 client": alone,
+                        f"{clients} clients": crowd,
+                        f"{clients} browsing": browsing,
+                    }
         finally:
             await server.stop()
         return results
@@ -187,13 +207,13 @@ def report(backend: str, results: dict[str, dict[str, Run]], clients: int) -> No
     for name, runs in results.items():
         for load, (timings, failed, wall) in runs.items():
             if not timings:
-                print(f"{backend:<11} {name:<17} {load:>11}: every request failed ({failed})")
+                print(f"{backend:<11} {name:<17} {load:>12}: every request failed ({failed})")
                 continue
             p99 = _percentile(timings, 0.99)
             verdict = "ok" if p99 <= TARGET_P99_MS else "ABOVE TARGET"
             throughput = len(timings) / wall
             print(
-                f"{backend:<11} {name:<17} {load:>11}: {len(timings):5d} answered, "
+                f"{backend:<11} {name:<17} {load:>12}: {len(timings):5d} answered, "
                 f"{failed} failed, {throughput:6.0f} req/s | p50 "
                 f"{statistics.median(timings):7.1f} ms, p99 {p99:7.1f} ms "
                 f"(target <= {TARGET_P99_MS:.0f} ms: {verdict})"
@@ -221,21 +241,27 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--requests", type=int, default=10, help="requests per client")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean seconds a browsing member reads a page"
+    )
     args = parser.parse_args()
-    print(f"{args.clients} concurrent clients x {args.requests} requests per page")
+    print(
+        f"{args.clients} concurrent clients x {args.requests} requests per page; "
+        f"browsing members read a page {args.think:g} s on average"
+    )
     if args.only != "postgresql":
-        _sqlite(args.clients, args.requests)
+        _sqlite(args.clients, args.requests, args.think)
     if args.only != "sqlite":
-        _postgresql(args.clients, args.requests)
+        _postgresql(args.clients, args.requests, args.think)
 
 
-def _sqlite(clients: int, each: int) -> None:
+def _sqlite(clients: int, each: int, think: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'web.db'}"
-        report("sqlite", asyncio.run(measure(url, clients, each)), clients)
+        report("sqlite", asyncio.run(measure(url, clients, each, think)), clients)
 
 
-def _postgresql(clients: int, each: int) -> None:
+def _postgresql(clients: int, each: int, think: float) -> None:
     try:
         server = PostgresServer.start()
     except PostgresUnavailable as problem:
@@ -243,7 +269,7 @@ def _postgresql(clients: int, each: int) -> None:
         return
     try:
         url = asyncio.run(create_database(server, "bench_web"))
-        report("postgresql", asyncio.run(measure(url, clients, each)), clients)
+        report("postgresql", asyncio.run(measure(url, clients, each, think)), clients)
     finally:
         server.stop()
 

@@ -8,7 +8,10 @@ against a channel that keeps to Telegram's limits with the Telegram adapter's ow
 Runs in real time (the limits allow 30 messages a second, so 10,000 take over five minutes),
 then a second minute the limits allow in full. Prints p50/p99 lateness (sent − due), the same
 for the reminders the limits allow on time (from an ideal schedule under the limits), the
-total time against the theoretical minimum, and the number of limit violations.
+total time against the theoretical minimum, and the number of limit violations. The on-time
+subset is given twice: under a sliding window that allows bursts of 30, and under the even
+spacing the adapter's limiter keeps on purpose (the first is out of its reach by design: with
+166 reminders a second falling due, the 60th waits 60 spacings, about 2 s).
 Targets: p99 lateness <= 1 s where the limits allow, total <= 1.1 x minimum, no violations.
 """
 
@@ -29,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.adapters.delivery import DeliveryPolicy, Ticket
-from bot.adapters.telegram.limits import JSONResult, TelegramRateLimiter
+from bot.adapters.telegram.limits import MARGIN, JSONResult, TelegramRateLimiter
 from bot.core.clock import SystemClock
 from bot.core.i18n import Catalogs
 from bot.handlers import build_router
@@ -123,14 +126,19 @@ class LimitedMessenger:
         return False
 
 
-def ideal_schedule(due: list[tuple[float, str]]) -> list[float]:
-    """The earliest send times the limits allow, in due order (FIFO is optimal here)."""
+def ideal_schedule(due: list[tuple[float, str]], *, spacing: float = 0.0) -> list[float]:
+    """The earliest send times the limits allow, in due order (FIFO is optimal here).
+
+    Without `spacing` the overall limit is a sliding window (30 in any second, bursts
+    allowed); with it, sends are at least `spacing` apart, as the adapter's limiter paces on
+    purpose (bot/adapters/telegram/limits.py: no bursts that jitter could squeeze together).
+    """
     overall: list[float] = []
     groups: dict[str, list[float]] = {}
     times = []
     for moment, chat in sorted(due):
         group = groups.setdefault(chat, [])
-        at = moment
+        at = max(moment, overall[-1] + spacing) if spacing and overall else moment
         while (
             later := max(
                 _free_at(overall, OVERALL, OVERALL_PERIOD, at),
@@ -200,13 +208,20 @@ async def run(reminders: int, communities: int, folder: Path) -> None:
         await asyncio.sleep(0.05)
     await database.dispose()
 
-    ideal = dict(zip(sorted(due.values()), ideal_schedule(list(due.values())), strict=True))
+    ordered = sorted(due.values())
+    ideal = dict(zip(ordered, ideal_schedule(ordered), strict=True))
+    spacing = OVERALL_PERIOD * MARGIN / OVERALL
+    paced = dict(zip(ordered, ideal_schedule(ordered, spacing=spacing), strict=True))
     lateness = sorted(sent_at - due[text][0] for text, sent_at in messenger.sent)
-    allowed = sorted(
-        sent_at - due[text][0]
-        for text, sent_at in messenger.sent
-        if ideal[due[text]] - due[text][0] <= 1.0
-    )
+
+    def on_time_where(schedule: dict[tuple[float, str], float]) -> list[float]:
+        return sorted(
+            sent_at - due[text][0]
+            for text, sent_at in messenger.sent
+            if schedule[due[text]] - due[text][0] <= 1.0
+        )
+
+    allowed, allowed_paced = on_time_where(ideal), on_time_where(paced)
     first_due = min(m for m, _ in due.values())
     span = max(t for _, t in messenger.sent) - first_due
     minimum = max(ideal.values()) - first_due
@@ -215,6 +230,11 @@ async def run(reminders: int, communities: int, folder: Path) -> None:
     print(
         f"  where the limits allow on time ({len(allowed)} reminders): "
         f"p50 {_p(allowed, 50):.2f} s, p99 {_p(allowed, 99):.2f} s (target p99 <= 1 s)"
+    )
+    print(
+        f"  where the limiter's even spacing ({spacing * 1000:.1f} ms apart, no bursts) allows on "
+        f"time ({len(allowed_paced)} reminders): p50 {_p(allowed_paced, 50):.2f} s, "
+        f"p99 {_p(allowed_paced, 99):.2f} s (target p99 <= 1 s)"
     )
     print(
         f"  total {span:.1f} s from the first due time; theoretical minimum {minimum:.1f} s; "

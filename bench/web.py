@@ -123,6 +123,14 @@ class Run:
         return (len(sent) * 8 // 10) / (last - first) if last > first else float(len(sent))
 
 
+@dataclass
+class PageRuns:
+    """One page: its unmeasured warm-up (each path once after start), then each load."""
+
+    warm_up: Run
+    loads: dict[str, Run]
+
+
 def _clients(
     base: str, paths: list[str], cookie: str, clients: int, each: int, think: float = 0.0
 ) -> Run:
@@ -169,9 +177,7 @@ async def _load(
     return Run(timings, sent_at, failed)
 
 
-async def measure(
-    url: str, clients: int, each: int, thinks: list[float]
-) -> dict[str, dict[str, Run]]:
+async def measure(url: str, clients: int, each: int, thinks: list[float]) -> dict[str, PageRuns]:
     database = Database(url)
     try:
         tools, secret = await prepare(database)
@@ -192,7 +198,7 @@ async def measure(
             "catalogue search": [f"/tools?q={query}" for query in queries],
             "experiment list": ["/experiments"],
         }
-        results: dict[str, dict[str, Run]] = {}
+        results: dict[str, PageRuns] = {}
         context = multiprocessing.get_context("spawn")
         loop = asyncio.get_running_loop()
         try:
@@ -203,12 +209,12 @@ async def measure(
                     return await loop.run_in_executor(None, pool.apply, _clients, arguments)
 
                 for name, paths in pages.items():
-                    runs = {"cold": await run(paths, 1, len(paths))}
-                    runs["1 client"] = await run(paths, 1, 50)
-                    runs[f"{clients} clients"] = await run(paths, clients, each)
+                    warm_up = await run(paths, 1, len(paths))
+                    loads = {"1 client": await run(paths, 1, 50)}
+                    loads[f"{clients} clients"] = await run(paths, clients, each)
                     for think in thinks:
-                        runs[f"browsing {think:g} s"] = await run(paths, clients, each, think)
-                    results[name] = runs
+                        loads[f"browsing {think:g} s"] = await run(paths, clients, each, think)
+                    results[name] = PageRuns(warm_up, loads)
         finally:
             await server.stop()
         return results
@@ -221,14 +227,14 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(backend: str, results: dict[str, dict[str, Run]], clients: int) -> None:
-    for name, runs in results.items():
-        cold = runs.pop("cold").timings
+def report(backend: str, results: dict[str, PageRuns], clients: int) -> None:
+    for name, page in results.items():
+        cold = page.warm_up.timings
         print(
             f"{backend:<11} {name:<17} first visit of each of {len(cold)} paths after start "
             f"(unmeasured warm-up): slowest {max(cold, default=0):.0f} ms"
         )
-        for load, run in runs.items():
+        for load, run in page.loads.items():
             timings = run.timings
             if not timings:
                 print(f"{backend:<11} {name:<17} {load:>14}: every request failed ({run.failed})")
@@ -241,7 +247,7 @@ def report(backend: str, results: dict[str, dict[str, Run]], clients: int) -> No
                 f"{statistics.median(timings):7.1f} ms, p99 {p99:7.1f} ms "
                 f"(target <= {TARGET_P99_MS:.0f} ms: {verdict})"
             )
-        _littles_law(clients, runs[f"{clients} clients"])
+        _littles_law(clients, page.loads[f"{clients} clients"])
 
 
 def _littles_law(clients: int, run: Run) -> None:
@@ -280,13 +286,13 @@ def main() -> None:
         _postgresql(args.clients, args.requests, args.think)
 
 
-def _sqlite(clients: int, each: int, think: list[float]) -> None:
+def _sqlite(clients: int, each: int, thinks: list[float]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'web.db'}"
-        report("sqlite", asyncio.run(measure(url, clients, each, think)), clients)
+        report("sqlite", asyncio.run(measure(url, clients, each, thinks)), clients)
 
 
-def _postgresql(clients: int, each: int, think: list[float]) -> None:
+def _postgresql(clients: int, each: int, thinks: list[float]) -> None:
     try:
         server = PostgresServer.start()
     except PostgresUnavailable as problem:
@@ -294,7 +300,7 @@ def _postgresql(clients: int, each: int, think: list[float]) -> None:
         return
     try:
         url = asyncio.run(create_database(server, "bench_web"))
-        report("postgresql", asyncio.run(measure(url, clients, each, think)), clients)
+        report("postgresql", asyncio.run(measure(url, clients, each, thinks)), clients)
     finally:
         server.stop()
 

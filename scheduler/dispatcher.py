@@ -55,7 +55,11 @@ RESEND_UNKNOWN_AFTER = timedelta(seconds=5)
 memory."""
 RECORD_TRIES = 5
 RESCAN_SECONDS = 0.25
-"""How often a run looks for rows that fell due since (one short read)."""
+"""The longest a run waits before it looks for rows that fell due since (one short read)."""
+RESCAN_FLOOR_SECONDS = 0.01
+"""The shortest: a row falling due in the middle of a run is handed on when it falls due,
+not at the next fixed rescan (a run that waited 0.25 s let the pacer idle while rows fell
+due), yet rows due every few milliseconds do not make a read each."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ class Dispatcher:
                 self.queued.set()
                 if not in_flight:
                     return handled
-                done, in_flight = await asyncio.wait(in_flight, timeout=RESCAN_SECONDS)
+                done, in_flight = await asyncio.wait(in_flight, timeout=await self._rescan_in())
                 handled += sum(1 for task in done if task.result())
 
     async def _due(self, cursor: tuple[datetime, int] | None) -> list[DueSend]:
@@ -139,6 +143,16 @@ class Dispatcher:
     async def next_due(self) -> datetime | None:
         async with self._database.session() as session:
             return await Repositories.bind(session).schedule.next_due()
+
+    async def _rescan_in(self) -> float:
+        """Seconds until the next pending row not yet due falls due, within the rescan bounds."""
+        now = self._clock.now()
+        async with self._database.reading() as session:
+            upcoming = await Repositories.bind(session).schedule.next_due(after=now)
+        if upcoming is None:
+            return RESCAN_SECONDS
+        wait = (upcoming - now).total_seconds()
+        return min(RESCAN_SECONDS, max(RESCAN_FLOOR_SECONDS, wait))
 
     async def recover_interrupted(self) -> int:
         """Rows left in `sending` by a process that stopped mid-send: resent where the

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -179,7 +179,6 @@ class ExperimentRepository:
         limit: int,
     ) -> Page:
         shape = _PageShape.of(viewer, wanted)
-        query, count = _page_statements(shape)
         values = {
             "community": community_id,
             "status": wanted.status,
@@ -189,14 +188,14 @@ class ExperimentRepository:
             **viewer_values(viewer),
         }
         if shape.tag:
-            everything = (await self._session.execute(query, values)).all()
-            tagged = [row for row in everything if wanted.tag in row[0].tags]
+            everything = (await self._session.execute(_listing(shape), values)).all()
+            tagged = [(item, name) for item, name in everything if wanted.tag in item.tags]
             return _page(tagged[offset : offset + limit], len(tagged))
-        # Without a tag filter the database pages, and counts apart: a count over the window
-        # of the page query would read and join every matching row (2 ms at 1,000
-        # experiments), the count alone only walks the index.
+        query, count = _page_statements(shape)
         rows = (await self._session.execute(query, values)).all()
-        return _page(rows, int(await self._session.scalar(count, values) or 0))
+        if rows:
+            return _page([(item, name) for item, name, _ in rows], int(rows[0][2]))
+        return _page([], int(await self._session.scalar(count, values) or 0) if offset else 0)
 
     async def latest_of(self, community_id: int, author_id: int, limit: int) -> list[Experiment]:
         values = {"of_community": community_id, "author": author_id, "limit": limit}
@@ -334,22 +333,37 @@ class _PageShape:
 
 
 @functools.cache
-def _page_statements(
-    shape: _PageShape,
-) -> tuple[Select[Experiment, str], Select[int]]:
-    """The page query and its count, built once per shape (a handful in a process)."""
-    query = (
+def _listing(shape: _PageShape) -> Select[Experiment, str]:
+    """Every matching experiment, newest first (a tag filter pages this in Python: tags are a
+    JSON list, read alike on both backends)."""
+    return (
         select(Experiment, Member.display_name)
         .outerjoin(Member, Member.id == Experiment.author_member_id)
         .where(*shape.conditions())
         .order_by(Experiment.id.desc())
     )
-    if not shape.tag:
-        query = query.offset(bindparam("offset")).limit(bindparam("limit"))
-    return query, select(func.count(Experiment.id)).where(*shape.conditions())
 
 
-def _page(rows: Sequence[Row[Experiment, str]], total: int) -> Page:
+@functools.cache
+def _page_statements(shape: _PageShape) -> tuple[Select[Experiment, str, int], Select[int]]:
+    """One page with the total beside each row, and the count alone, built once per shape (a
+    handful in a process; building them took longer than running them).
+
+    The total is an uncorrelated scalar subquery, which PostgreSQL and SQLite both evaluate
+    once per statement, walking only the index; so one round trip answers both (a count over
+    the window of the page query would read and join every matching row instead). The count
+    alone serves a page past the end, which has no row to carry the total."""
+    count = select(func.count(Experiment.id)).where(*shape.conditions())
+    query = (
+        _listing(shape)
+        .add_columns(count.scalar_subquery().correlate(None))
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return query, count
+
+
+def _page(rows: Sequence[tuple[Experiment, str | None]], total: int) -> Page:
     authors = {
         item.author_member_id: name
         for item, name in rows

@@ -203,10 +203,13 @@ class ScheduleRepository:
         )
         return int(await self._session.scalar(query) or 0)
 
-    async def next_due(self) -> datetime | None:
+    async def next_due(self, after: datetime | None = None) -> datetime | None:
+        """The earliest due time of a pending row (only those due later than `after`)."""
         query = select(func.min(ScheduledSend.due_at)).where(
             ScheduledSend.state == SendState.PENDING
         )
+        if after is not None:
+            query = query.where(ScheduledSend.due_at > after)
         return await self._session.scalar(query)
 
     async def interrupted(self, claimed_before: datetime, worker: str) -> list[ScheduledSend]:

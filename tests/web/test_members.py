@@ -4,6 +4,7 @@ contributions and their audience, switching communities, and the data download."
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -145,3 +146,36 @@ async def test_a_web_rsvp_plans_the_invitation_to_reflect_as_the_chat_does(
         if target == MemberTarget(PLATFORM, "anna")
     ]
     assert ["Dank voor je komst" in str(reply.text) for reply in invitations] == [True]
+
+
+async def test_the_experiment_list_pages_and_counts_only_what_the_member_may_read(
+    world: WebWorld,
+) -> None:
+    anna = world.harness.member("Anna")
+    first = await experiment(anna, "Experiment 1", sharing="groep")
+    async with world.harness.database.session() as session:
+        model = await session.get(Experiment, first)
+        assert model is not None
+        session.add_all(
+            Experiment(
+                community_id=model.community_id,
+                author_member_id=model.author_member_id,
+                what=f"Experiment {number}",
+                tags=[],
+                status=model.status,
+                audience=Audience.COORDINATORS if number > 23 else Audience.GROUP,
+                attribution=Attribution.NAMED,
+                created_at=model.created_at,
+                updated_at=model.created_at,
+            )
+            for number in range(2, 27)
+        )
+    bea = world.harness.member("Bea")
+    await bea.says("/start")
+    async with world.browser() as client:
+        await log_in(client, bea)
+        pages = [(await client.get(f"/experiments?page={n}")).text for n in (1, 2, 3)]
+    shown = [[int(n) for n in re.findall(r" Experiment (\d+)</a>", page)] for page in pages]
+    assert shown == [list(range(23, 3, -1)), [3, 2, 1], []]
+    assert all("23 experiment(en)" in page for page in pages)
+    assert "Pagina 2 van 2" in pages[1]

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -306,16 +305,22 @@ async def test_the_calendar_feed_holds_series_cancellations_and_local_times(worl
 
 
 def _wait_text(driver: WebDriver, element_id: str, wanted: str) -> str:
-    """The element's text once it shows `wanted` (the page after a form was sent)."""
+    """The element's text once it shows `wanted` (the page after a form was sent).
+
+    The page may be replaced at any moment (the form's redirect), so the element is found
+    and read in one script: a node found before the new page and read after it raises in
+    chromium (stale, or "does not belong to the document")."""
+    read = (
+        "const e = document.getElementById(arguments[0])"
+        " || document.getElementsByTagName(arguments[0])[0];"
+        " return e ? e.innerText : null;"
+    )
 
     def shown(d: WebDriver) -> str | None:
-        found = d.find_elements(By.ID, element_id) or d.find_elements(By.TAG_NAME, element_id)
-        return found[0].text if found and wanted in found[0].text else None
+        text = d.execute_script(read, element_id)
+        return text if isinstance(text, str) and wanted in text else None
 
-    # The page may be replaced between finding the element and reading it (the form's
-    # redirect): look again then.
-    waiting = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
-    return str(waiting.until(shown))
+    return str(WebDriverWait(driver, 10).until(shown))
 
 
 def _headers(message: Any) -> dict[str, str]:

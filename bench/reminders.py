@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.adapters.delivery import DeliveryPolicy, Ticket
-from bot.adapters.telegram.limits import MARGIN, JSONResult, TelegramRateLimiter
+from bot.adapters.telegram.limits import JSONResult, Pacer, TelegramRateLimiter
 from bot.core.clock import SystemClock
 from bot.core.i18n import Catalogs
 from bot.handlers import build_router
@@ -210,7 +210,7 @@ async def run(reminders: int, communities: int, folder: Path) -> None:
 
     ordered = sorted(due.values())
     ideal = dict(zip(ordered, ideal_schedule(ordered), strict=True))
-    spacing = OVERALL_PERIOD * MARGIN / OVERALL
+    spacing = Pacer(OVERALL, OVERALL_PERIOD).interval
     paced = dict(zip(ordered, ideal_schedule(ordered, spacing=spacing), strict=True))
     lateness = sorted(sent_at - due[text][0] for text, sent_at in messenger.sent)
 
